@@ -1,0 +1,167 @@
+"""Auditor tie-outs (照合). Each check returns pass/fail with the figures it compared.
+
+Statement-level ties are declared in the layouts (``ties_to``), so a new statement brings
+its own tie-outs as data; the structural checks below hold for every book:
+
+* C-1 資産合計 = 負債純資産合計, whole organisation and every segment;
+* C-2 Σ segments − 相殺等 = 合計 on every line of every segment table;
+* C-3 他事業勘定 nets to zero, in total and for every pair of segments (I-1, I-1');
+* C-4 every ``ties_to`` declared in a layout (CF 期末 = BS 現金及び預金, 純資産変動計算書
+      期末 = BS, 当期純利益 identical in 損益計算書, 利益の処分 and 純資産変動計算書, …);
+* C-5 every stored entry balances, in total and within each segment (E-1, E-2);
+* C-6 the balance aggregate equals a fresh aggregation of the postings;
+* C-7 trial balance: every segment's balances sum to zero at the year end.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from .statements.engine import ELIM, TOTAL, StatementSet
+from .statements.layout import parse_formula
+from .store import repo
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    passed: bool
+    detail: str
+
+
+def _line_value(ss: StatementSet, stmt: str, line_id: str, view: str = TOTAL) -> int | None:
+    try:
+        return ss.value(stmt, line_id, view)
+    except KeyError:
+        return None
+
+
+def balance_sheet_balances(ss: StatementSet) -> list[CheckResult]:
+    if "bs" not in ss.layouts:
+        return []
+    out = []
+    views = [TOTAL, *ss.segment_codes]
+    for view in views:
+        a = _line_value(ss, "bs", "total_assets", view)
+        b = _line_value(ss, "bs", "total_liabilities_net_assets", view)
+        name = "資産合計 = 負債純資産合計 (" + ("法人全体" if view == TOTAL else ss.column_label(view)) + ")"
+        out.append(CheckResult(name, a is not None and a == b, f"{a:,} vs {b:,}" if a is not None and b is not None else "lines missing"))
+    return out
+
+
+def segment_columns_add_up(ss: StatementSet) -> list[CheckResult]:
+    out = []
+    for layout in ss.ordered():
+        if not layout.segment_table:
+            continue
+        bad = []
+        n = 0
+        for ln in ss.lines_for(layout, segment_table=True):
+            if not ln.has_amount:
+                continue
+            n += 1
+            segs = sum(ss.value(layout.id, ln, v) for v in ss.segment_codes)
+            elim = ss.value(layout.id, ln, ELIM)
+            total = ss.value(layout.id, ln, TOTAL)
+            if segs - elim != total:
+                bad.append(f"{ln.figure_label}: {segs:,} − {elim:,} ≠ {total:,}")
+        out.append(CheckResult(f"{layout.segment_table}: 各事業 − 相殺等 = 合計 ({n} lines)", not bad,
+                               "; ".join(bad[:5]) or f"{n} lines foot"))
+    return out
+
+
+def inter_segment_nets_to_zero(ss: StatementSet) -> list[CheckResult]:
+    accounts = ss.book.chart.accounts
+    pair: dict[tuple[str, str], int] = defaultdict(int)
+    total = 0
+    for c in ss.cells:
+        if accounts[c.account].inter_segment:
+            amount = c.opening + c.movement
+            total += amount
+            pair[(c.segment, c.partner or "")] += amount
+    bad = []
+    for (a, b), amount in sorted(pair.items()):
+        if a < b and amount + pair.get((b, a), 0) != 0:
+            bad.append(f"{a}↔{b}: {amount:,} + {pair.get((b, a), 0):,}")
+    for (a, b), amount in sorted(pair.items()):
+        if a > b and (b, a) not in pair and amount != 0:
+            bad.append(f"{a}↔{b}: {amount:,} has no counterpart")
+    return [
+        CheckResult("他事業勘定 nets to zero (法人全体)", total == 0, f"Σ = {total:,}"),
+        CheckResult("他事業勘定 nets to zero for every pair of segments", not bad, "; ".join(bad[:5]) or f"{len(pair)} positions"),
+    ]
+
+
+def declared_ties(ss: StatementSet) -> list[CheckResult]:
+    out = []
+    for layout in ss.ordered():
+        for ln in layout.lines:
+            if not ln.ties_to:
+                continue
+            mine = ss.value(layout.id, ln, TOTAL)
+            other = 0
+            for sign, term in parse_formula(ln.ties_to):
+                if "." in term:
+                    stmt, lid = term.split(".", 1)
+                else:
+                    stmt, lid = layout.id, term
+                other += sign * (ss.value(stmt, lid, TOTAL) or 0)
+            out.append(CheckResult(f"{layout.title} {ln.figure_label} = {ln.ties_to}", mine == other, f"{mine:,} vs {other:,}"))
+    return out
+
+
+def trial_balance(ss: StatementSet) -> list[CheckResult]:
+    per_segment: dict[str, int] = defaultdict(int)
+    for c in ss.cells:
+        per_segment[c.segment] += c.opening + c.movement
+    bad = {s: v for s, v in per_segment.items() if v != 0}
+    return [CheckResult("試算表: every segment's balances sum to zero", not bad,
+                        "; ".join(f"{s}: {v:,}" for s, v in bad.items()) or f"{len(per_segment)} segments")]
+
+
+UNBALANCED = """
+SELECT e.code, p.segment_id, SUM(p.amount)
+FROM posting p JOIN entry e ON e.book_id = p.book_id AND e.entry_no = p.entry_no
+WHERE p.book_id = :book
+GROUP BY e.code, p.segment_id
+HAVING SUM(p.amount) <> 0
+"""
+
+REAGGREGATE = """
+SELECT fiscal_year, period, kind, segment_id, account_id, flow_id, partner_id, SUM(amount)
+FROM posting WHERE book_id = :book
+GROUP BY fiscal_year, period, kind, segment_id, account_id, flow_id, partner_id
+"""
+
+
+def stored_data(conn: sa.Connection, book_code: str) -> list[CheckResult]:
+    book_id = repo._book_id(conn, book_code)
+    rows = conn.execute(sa.text(UNBALANCED), {"book": book_id}).all()
+    entries = conn.execute(sa.text("SELECT COUNT(*) FROM entry WHERE book_id = :b"), {"b": book_id}).scalar()
+    out = [CheckResult("every entry balances, in total and within each segment", not rows,
+                       "; ".join(f"{r[0]} (segment id {r[1]}): {r[2]:,}" for r in rows[:5]) or f"{entries:,} entries")]
+    fresh = {tuple(r[:7]): int(r[7]) for r in conn.execute(sa.text(REAGGREGATE), {"book": book_id})}
+    stored = {tuple(r[:7]): int(r[7]) for r in conn.execute(sa.text(
+        "SELECT fiscal_year, period, kind, segment_id, account_id, flow_id, partner_id, amount FROM balance WHERE book_id = :book"),
+        {"book": book_id})}
+    stored = {k: v for k, v in stored.items() if v}
+    fresh = {k: v for k, v in fresh.items() if v}
+    diff = [k for k in set(fresh) | set(stored) if fresh.get(k) != stored.get(k)]
+    out.append(CheckResult("stored balances equal the sum of postings", not diff,
+                           f"{len(diff)} aggregate rows differ" if diff else f"{len(stored):,} aggregate rows"))
+    return out
+
+
+def run_checks(ss: StatementSet, conn: sa.Connection | None = None) -> list[CheckResult]:
+    results = []
+    results += balance_sheet_balances(ss)
+    results += segment_columns_add_up(ss)
+    results += inter_segment_nets_to_zero(ss)
+    results += declared_ties(ss)
+    results += trial_balance(ss)
+    if conn is not None:
+        results += stored_data(conn, ss.book.code)
+    return results

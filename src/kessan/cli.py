@@ -1,0 +1,254 @@
+"""The `kessan` command. Exit codes: 0 ok, 1 a check or reconciliation failed, 2 bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Optional
+
+import sqlalchemy as sa
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from . import checks as checks_mod
+from . import figures as figures_mod
+from .io import reader
+from .ledger.errors import BookError, LedgerViolation
+from .render import data as render_data
+from .render import text as render_text
+from .statements.engine import StatementSet
+from .store import db, repo
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="kessan: settlement accounting (決算) for Japanese public corporations.")
+out = Console()
+err = Console(stderr=True)
+
+DbOpt = Annotated[Optional[str], typer.Option("--db", help="Database URL (default: KESSAN_DATABASE_URL or sqlite:///kessan.db).")]
+BookOpt = Annotated[Optional[str], typer.Option("--book", help="Book code inside the database (default: the only book).")]
+YearOpt = Annotated[Optional[int], typer.Option("--year", help="Fiscal year (calendar year of its April start).")]
+BookDirArg = Annotated[Optional[Path], typer.Argument(help="Book directory (docs/book-format.md).")]
+
+
+def _fail_input(exc: BookError) -> None:
+    err.print(f"[red]error:[/] the book was not loaded ({len(exc.errors)} problem(s)); the database is unchanged")
+    for e in exc.errors:
+        err.print(f"  {e}", markup=False, highlight=False)
+    raise typer.Exit(2)
+
+
+def _count_rows(path: Path) -> int:
+    try:
+        with open(path, "rb") as fh:
+            return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) - 1
+    except FileNotFoundError:
+        return 0
+
+
+def load_dir(engine: sa.Engine, book_dir: Path, show_progress: bool = True) -> tuple[str, int]:
+    """Read, validate and store a book directory in one transaction."""
+    book = reader.read_book(book_dir)
+    from .statements.layout import parse_layouts
+
+    parse_layouts(book.layouts, book.chart)  # a bad layout is bad input too
+    errors = reader._Errors()
+    opening = reader.read_opening(book_dir, book, errors)
+    entries = ([opening] if opening else [])
+    rows = _count_rows(book_dir / "journal.csv")
+
+    def stream():
+        yield from entries
+        yield from reader.iter_journal(book_dir, book, errors)
+
+    progress = None
+    if show_progress and rows > 50_000:
+        progress = Progress(TextColumn("loading {task.description}"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,} postings"),
+                            TimeElapsedColumn(), console=err, transient=False)
+    if progress:
+        with progress:
+            task = progress.add_task(book.code, total=rows + len(opening.postings if opening else ()))
+            n = repo.load_book(engine, book, stream(), progress=lambda c: progress.update(task, completed=c),
+                               check=errors.raise_if_any)
+    else:
+        n = repo.load_book(engine, book, stream(), check=errors.raise_if_any)
+    return book.code, n
+
+
+@contextmanager
+def _source(book_dir: Path | None, url: str | None, book_code: str | None):
+    """Yield (engine, book code): an in-memory load of BOOK_DIR, or a stored book."""
+    try:
+        if book_dir is not None and url is None:
+            engine = sa.create_engine("sqlite://", poolclass=sa.pool.StaticPool)
+            sa.event.listen(engine, "connect", db._sqlite_pragmas)
+            db.upgrade(engine)
+            code, _ = load_dir(engine, book_dir, show_progress=False)
+            yield engine, code
+            return
+        engine = db.make_engine(url)
+        db.upgrade(engine)
+        if book_dir is not None:
+            code = reader.read_book(book_dir).code
+            if code not in repo.book_codes(engine):
+                load_dir(engine, book_dir)
+            yield engine, code
+            return
+        codes = repo.book_codes(engine)
+        if book_code is None:
+            if len(codes) != 1:
+                err.print(f"[red]error:[/] the database holds {len(codes)} books; name one with --book ({', '.join(codes)})")
+                raise typer.Exit(2)
+            book_code = codes[0]
+        yield engine, book_code
+    except BookError as exc:
+        _fail_input(exc)
+    except LedgerViolation as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2)
+
+
+def statements(engine: sa.Engine, code: str, year: int | None) -> tuple[StatementSet, sa.Connection]:
+    conn = engine.connect()
+    book = repo.load_stored_book(conn, code)
+    year = year or book.report_year
+    ss = StatementSet.build(book, year, repo.cube(conn, code, year))
+    return ss, conn
+
+
+@app.command()
+def load(book_dir: Annotated[Path, typer.Argument(help="Book directory.")], url: DbOpt = None) -> None:
+    """Import a book directory into the database, in one transaction."""
+    engine = db.make_engine(url)
+    db.upgrade(engine)
+    try:
+        code, n = load_dir(engine, book_dir)
+    except BookError as exc:
+        _fail_input(exc)
+    out.print(f"loaded book {code!r}: {n:,} postings into {engine.url.render_as_string(hide_password=True)}")
+
+
+def _select_layouts(ss: StatementSet, name: str | None):
+    layouts = ss.ordered()
+    if not name:
+        return layouts
+    chosen = [lay for lay in layouts if name in (lay.id, lay.title, lay.table, lay.segment_table)]
+    if not chosen:
+        names = ", ".join(f"{lay.id} ({lay.title})" for lay in layouts)
+        err.print(f"[red]error:[/] no statement {name!r}; choose one of: {names}")
+        raise typer.Exit(2)
+    return chosen
+
+
+@app.command()
+def report(
+    book_dir: BookDirArg = None, url: DbOpt = None, book: BookOpt = None, year: YearOpt = None,
+    statement: Annotated[Optional[str], typer.Option("--statement", "-s", help="Statement id, title or table name.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, csv or json.")] = "text",
+    segments: Annotated[bool, typer.Option(help="Also show 事業別 tables.")] = True,
+) -> None:
+    """Print the statements in the published order and layout."""
+    with _source(book_dir, url, book) as (engine, code):
+        ss, conn = statements(engine, code, year)
+        with conn:
+            layouts = _select_layouts(ss, statement)
+            if fmt == "json":
+                docs = []
+                for lay in layouts:
+                    if lay.entity:
+                        docs.append(render_data.statement_json(ss, lay, False))
+                    if segments and lay.segment_table:
+                        docs.append(render_data.statement_json(ss, lay, True))
+                print(json.dumps({"book": ss.book.code, "year": ss.year, "statements": docs}, ensure_ascii=False, indent=1))
+            elif fmt == "csv":
+                tables = {t for lay in layouts for t in (lay.table, lay.segment_table if segments else None) if t}
+                figures_mod.write_csv([f for f in figures_mod.figures(ss) if f.table in tables], sys.stdout)
+            elif fmt == "text":
+                for lay in layouts:
+                    if lay.entity:
+                        render_text.render_statement(out, ss, lay, segments=False)
+                    if segments and lay.segment_table:
+                        render_text.render_statement(out, ss, lay, segments=True)
+            else:
+                err.print(f"[red]error:[/] unknown format {fmt!r} (text, csv, json)")
+                raise typer.Exit(2)
+
+
+@app.command()
+def figures(book_dir: BookDirArg = None, url: DbOpt = None, book: BookOpt = None, year: YearOpt = None) -> None:
+    """Print every figure as CSV: table,line,column,value."""
+    with _source(book_dir, url, book) as (engine, code):
+        ss, conn = statements(engine, code, year)
+        with conn:
+            figures_mod.write_csv(figures_mod.figures(ss), sys.stdout)
+
+
+@app.command()
+def reconcile(
+    book_dir: BookDirArg, reference: Annotated[Path, typer.Argument(help="Published-figure CSV.")],
+    url: DbOpt = None, year: YearOpt = None,
+    table: Annotated[Optional[list[str]], typer.Option("--table", help="Only these tables (repeatable).")] = None,
+) -> None:
+    """List every published figure the engine does not reproduce; exit 1 if any."""
+    with _source(book_dir, url, None) as (engine, code):
+        ss, conn = statements(engine, code, year)
+        with conn:
+            produced = figures_mod.figures(ss)
+    ref = figures_mod.read_reference(reference)
+    result = figures_mod.reconcile(produced, ref, set(table) if table else None)
+    for m in result.mismatches:
+        if m.missing:
+            continue
+        print(f"DIFF    {m.table},{m.line},{m.column}: published {m.expected:,}, computed {m.actual:,} (Δ {m.actual - m.expected:,})")
+    missing_tables = set(result.tables_missing)
+    for m in result.mismatches:
+        if m.missing and m.table not in missing_tables:
+            print(f"MISSING {m.table},{m.line},{m.column}: published {m.expected:,}, not produced")
+    if missing_tables:
+        counts = {}
+        for m in result.mismatches:
+            if m.table in missing_tables:
+                counts[m.table] = counts.get(m.table, 0) + 1
+        for t in result.tables_missing:
+            print(f"MISSING table {t}: {counts.get(t, 0)} figures not produced yet")
+    total = result.matched + len(result.mismatches)
+    print(f"reconcile: {result.matched} of {total} figures match, {result.differ} differ, {result.missing} missing")
+    raise typer.Exit(0 if result.ok else 1)
+
+
+@app.command()
+def check(book_dir: BookDirArg = None, url: DbOpt = None, book: BookOpt = None, year: YearOpt = None) -> None:
+    """Run the auditor tie-outs; exit 1 if any fails."""
+    with _source(book_dir, url, book) as (engine, code):
+        ss, conn = statements(engine, code, year)
+        with conn:
+            results = checks_mod.run_checks(ss, conn)
+    render_text.render_checks(out, results)
+    raise typer.Exit(0 if all(r.passed for r in results) else 1)
+
+
+@app.command()
+def reverse(
+    entry: Annotated[str, typer.Argument(help="Id of the entry to reverse.")],
+    new_id: Annotated[str, typer.Option("--id", help="Id of the reversing entry.")],
+    date: Annotated[str, typer.Option("--date", help="Date of the reversing entry, YYYY-MM-DD.")],
+    memo: Annotated[Optional[str], typer.Option("--memo")] = None,
+    url: DbOpt = None, book: BookOpt = None,
+) -> None:
+    """Post the reversing entry (反対仕訳) of a posted entry; posted entries never change."""
+    with _source(None, url, book) as (engine, code):
+        try:
+            rev = repo.reverse_entry(engine, code, entry, new_id, dt.date.fromisoformat(date), memo)
+        except BookError as exc:
+            _fail_input(exc)
+        except ValueError as exc:
+            err.print(f"[red]error:[/] {exc}")
+            raise typer.Exit(2)
+    out.print(f"posted {rev.id}: reverses {entry} ({len(rev.postings)} postings)")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

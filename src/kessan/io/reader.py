@@ -1,0 +1,338 @@
+"""Read a book directory (docs/book-format.md) into ledger types.
+
+Reading is all-or-nothing: every problem found is collected as an InputError naming the
+file, line and field, and a BookError carrying them all is raised before anything is
+written anywhere. The journal is read as a stream so a large book is not held twice.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..ledger.errors import BookError, InputError
+from ..ledger.invariants import entry_problems
+from ..ledger.model import (
+    ENTRY_KINDS,
+    KINDS,
+    Account,
+    Book,
+    Chart,
+    Entry,
+    FiscalYear,
+    Flow,
+    Posting,
+    Segment,
+)
+
+MAX_ERRORS = 50
+JOURNAL_COLUMNS = ("entry", "date", "kind", "memo", "segment", "account", "amount", "flow", "partner")
+OPENING_COLUMNS = ("segment", "account", "amount", "partner")
+
+
+class _Errors:
+    def __init__(self) -> None:
+        self.items: list[InputError] = []
+
+    def add(self, file: str, line: int | None, field: str | None, message: str) -> None:
+        if len(self.items) < MAX_ERRORS:
+            self.items.append(InputError(file, line, field, message))
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise BookError(self.items)
+
+
+# ---------------------------------------------------------------- TOML files
+
+
+def _read_text(path: Path, errors: _Errors) -> str | None:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        errors.add(path.name, None, None, "file not found")
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        errors.add(path.name, line, None, f"wrong encoding: not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})")
+        return None
+
+
+def _read_toml(path: Path, errors: _Errors) -> dict | None:
+    text = _read_text(path, errors)
+    if text is None:
+        return None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        errors.add(path.name, line, None, f"malformed TOML: {getattr(exc, 'msg', exc)}")
+        return None
+
+
+def _require(table: dict, key: str, typ: type, file: str, where: str, errors: _Errors):
+    value = table.get(key)
+    if value is None:
+        errors.add(file, None, key, f"{where}: missing '{key}'")
+        return None
+    if not isinstance(value, typ) or (typ is int and isinstance(value, bool)):
+        errors.add(file, None, key, f"{where}: '{key}' must be {typ.__name__}, got {value!r}")
+        return None
+    return value
+
+
+def read_chart(root: Path, errors: _Errors) -> tuple[dict, Chart]:
+    book = _read_toml(root / "book.toml", errors) or {}
+    segs_doc = _read_toml(root / "segments.toml", errors) or {}
+    accts_doc = _read_toml(root / "accounts.toml", errors) or {}
+    flows_doc = _read_toml(root / "flows.toml", errors) or {}
+
+    segments: dict[str, Segment] = {}
+    for i, s in enumerate(segs_doc.get("segment", []), 1):
+        code = _require(s, "code", str, "segments.toml", f"segment #{i}", errors)
+        name = _require(s, "name", str, "segments.toml", f"segment #{i}", errors)
+        if code and name:
+            if code in segments:
+                errors.add("segments.toml", None, "code", f"duplicate segment code {code!r}")
+            segments[code] = Segment(code, name)
+    if not segments and "segment" not in segs_doc:
+        errors.add("segments.toml", None, "segment", "no [[segment]] declared")
+
+    accounts: dict[str, Account] = {}
+    for i, a in enumerate(accts_doc.get("account", []), 1):
+        where = f"account #{i}"
+        code = _require(a, "code", str, "accounts.toml", where, errors)
+        name = _require(a, "name", str, "accounts.toml", where, errors)
+        kind = _require(a, "kind", str, "accounts.toml", where, errors)
+        if kind and kind not in KINDS:
+            errors.add("accounts.toml", None, "kind", f"{where} ({code}): unknown kind {kind!r}; expected {', '.join(KINDS)}")
+            kind = None
+        if code and name and kind:
+            if code in accounts:
+                errors.add("accounts.toml", None, "code", f"duplicate account code {code!r}")
+            accounts[code] = Account(code, name, kind, bool(a.get("cash", False)), bool(a.get("inter_segment", False)))
+
+    flows: dict[str, Flow] = {}
+    for i, f in enumerate(flows_doc.get("flow", []), 1):
+        where = f"flow #{i}"
+        code = _require(f, "code", str, "flows.toml", where, errors)
+        name = _require(f, "name", str, "flows.toml", where, errors)
+        applies = f.get("applies_to", "any")
+        if applies not in ("cash", "net_assets", "any"):
+            errors.add("flows.toml", None, "applies_to", f"{where} ({code}): must be cash, net_assets or any")
+        if code and name:
+            flows[code] = Flow(code, name, applies)
+    return book, Chart(accounts, segments, flows)
+
+
+def _fiscal_years(book_doc: dict, errors: _Errors) -> tuple[FiscalYear, ...]:
+    years = []
+    for i, fy in enumerate(book_doc.get("fiscal_year", []), 1):
+        year = _require(fy, "year", int, "book.toml", f"fiscal_year #{i}", errors)
+        label = fy.get("label") or f"{year}年度"
+        if year:
+            years.append(FiscalYear(year, label, fy.get("state", "OPEN")))
+    years.sort(key=lambda f: f.year)
+    if not years:
+        errors.add("book.toml", None, "fiscal_year", "no [[fiscal_year]] declared")
+    for a, b in zip(years, years[1:]):
+        if b.year != a.year + 1:
+            errors.add("book.toml", None, "fiscal_year", f"fiscal years must be consecutive: {a.year} then {b.year}")
+    return tuple(years)
+
+
+def _layouts(root: Path, errors: _Errors) -> tuple[tuple[str, str], ...]:
+    out = []
+    folder = root / "layouts"
+    for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
+        text = _read_text(path, errors)
+        if text is None:
+            continue
+        try:
+            tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            errors.add(f"layouts/{path.name}", getattr(exc, "lineno", None), None, f"malformed TOML: {getattr(exc, 'msg', exc)}")
+            continue
+        out.append((path.name, text))
+    return tuple(out)
+
+
+def read_book(root: Path | str) -> Book:
+    """Read everything but the journal and opening balances; raise BookError on problems."""
+    root = Path(root)
+    errors = _Errors()
+    if not root.is_dir():
+        raise BookError([InputError(str(root), None, None, "book directory not found")])
+    book_doc, chart = read_chart(root, errors)
+    meta = book_doc.get("book", {})
+    code = _require(meta, "code", str, "book.toml", "[book]", errors) if book_doc else None
+    name = meta.get("name", code)
+    years = _fiscal_years(book_doc, errors) if book_doc else ()
+    report_year = meta.get("report_year", years[0].year if years else None)
+    if years and report_year not in {fy.year for fy in years}:
+        errors.add("book.toml", None, "report_year", f"report_year {report_year} is not a declared fiscal year")
+    layouts = _layouts(root, errors)
+    errors.raise_if_any()
+    settings = {k: v for k, v in meta.items() if k not in ("code", "name", "report_year")}
+    return Book(code, name, report_year, years, chart, layouts, settings)
+
+
+# ---------------------------------------------------------------- CSV files
+
+
+def _open_csv(path: Path, columns: tuple[str, ...], errors: _Errors) -> Iterator[tuple[int, list[str]]]:
+    """Yield (line number, row) of a UTF-8 CSV whose header must be exactly ``columns``."""
+    name = path.name
+    try:
+        fh = open(path, encoding="utf-8", newline="")
+    except FileNotFoundError:
+        errors.add(name, None, None, "file not found")
+        return
+    with fh:
+        reader = csv.reader(fh, strict=True)
+        try:
+            header = next(reader, None)
+            if header is None:
+                errors.add(name, 1, None, "empty file: expected a header row")
+                return
+            if header and header[0].startswith("\ufeff"):
+                header[0] = header[0][1:]
+            if tuple(h.strip() for h in header) != columns:
+                errors.add(name, 1, None, f"header must be {','.join(columns)}; got {','.join(header)}")
+                return
+            for row in reader:
+                yield reader.line_num, row
+        except UnicodeDecodeError as exc:
+            errors.add(name, reader.line_num + 1, None, f"wrong encoding: not UTF-8 ({exc.reason})")
+        except csv.Error as exc:
+            errors.add(name, reader.line_num, None, f"malformed CSV: {exc}")
+
+
+def _amount(text: str) -> int | None:
+    """Strict integer yen: optional sign, digits only."""
+    t = text.strip()
+    body = t[1:] if t[:1] in "+-" else t
+    if not body.isascii() or not body.isdigit():
+        return None
+    return int(t)
+
+
+def _date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+def read_opening(root: Path, book: Book, errors: _Errors) -> Entry | None:
+    path = Path(root) / "opening.csv"
+    if not path.exists():
+        return None
+    postings = []
+    first_line = 2
+    for line, row in _open_csv(path, OPENING_COLUMNS, errors):
+        if len(row) != len(OPENING_COLUMNS):
+            errors.add(path.name, line, None, f"expected {len(OPENING_COLUMNS)} fields, got {len(row)}")
+            continue
+        seg, acct, amt, partner = (c.strip() for c in row)
+        amount = _amount(amt)
+        if amount is None:
+            errors.add(path.name, line, "amount", f"not an integer amount of yen: {amt!r}")
+            continue
+        postings.append((line, Posting(seg, acct, amount, None, partner or None)))
+    if not postings:
+        return None
+    fy = book.fiscal_years[0]
+    entry = Entry(f"OPEN-{fy.year}", fy.start, "opening", f"{fy.label} 期首残高", tuple(p for _, p in postings), first_line)
+    years = {f.year: f for f in book.fiscal_years}
+    for idx, fld, msg in entry_problems(entry, book.chart, years):
+        line = postings[idx][0] if idx >= 0 else None
+        errors.add(path.name, line, fld, msg)
+    return entry
+
+
+def iter_journal(root: Path, book: Book, errors: _Errors) -> Iterator[Entry]:
+    """Stream validated entries from journal.csv; problems go to ``errors``."""
+    path = Path(root) / "journal.csv"
+    name = path.name
+    chart = book.chart
+    years = {f.year: f for f in book.fiscal_years}
+    seen: set[str] = set()
+    ncol = len(JOURNAL_COLUMNS)
+
+    cur_id: str | None = None
+    head: tuple | None = None  # (line, date, kind, memo)
+    lines: list[int] = []
+    postings: list[Posting] = []
+
+    def finish() -> Entry | None:
+        if cur_id is None or head is None:
+            return None
+        line, day, kind, memo = head
+        entry = Entry(cur_id, day, kind, memo, tuple(postings), line)
+        problems = entry_problems(entry, chart, years)
+        if problems:
+            for idx, fld, msg in problems:
+                errors.add(name, lines[idx] if idx >= 0 else line, fld, msg)
+            return None
+        return entry
+
+    for line, row in _open_csv(path, JOURNAL_COLUMNS, errors):
+        if len(row) != ncol:
+            errors.add(name, line, None, f"expected {ncol} fields, got {len(row)}")
+            continue
+        eid, date_s, kind, memo, seg, acct, amt, flow, partner = row
+        eid = eid.strip()
+        if not eid:
+            errors.add(name, line, "entry", "missing entry id")
+            continue
+        if eid != cur_id:
+            done = finish()
+            if done is not None:
+                yield done
+            if eid in seen:
+                errors.add(name, line, "entry", f"duplicate entry id {eid!r} (rows of one entry must be contiguous and ids unique)")
+            seen.add(eid)
+            cur_id, lines, postings = eid, [], []
+            day = _date(date_s)
+            if day is None:
+                errors.add(name, line, "date", f"bad date {date_s!r}: expected YYYY-MM-DD")
+                day = dt.date.min
+            k = kind.strip()
+            if k not in ENTRY_KINDS:
+                errors.add(name, line, "kind", f"unknown entry kind {k!r} (expected one of {', '.join(ENTRY_KINDS)})")
+            head = (line, day, k, memo.strip())
+            if day == dt.date.min or k not in ENTRY_KINDS:
+                head = None
+        elif head is not None:
+            if (date_s and date_s.strip() != head[1].isoformat()) or (kind and kind.strip() != head[2]) or (memo and memo.strip() != head[3]):
+                errors.add(name, line, "date", f"entry {eid}: date, kind and memo must be empty or equal to the entry's first row")
+        amount = _amount(amt)
+        if amount is None:
+            errors.add(name, line, "amount", f"not an integer amount of yen: {amt!r}")
+            head = None
+            continue
+        lines.append(line)
+        postings.append(Posting(seg.strip(), acct.strip(), amount, flow.strip() or None, partner.strip() or None))
+    done = finish()
+    if done is not None:
+        yield done
+
+
+def read_all(root: Path | str) -> tuple[Book, list[Entry]]:
+    """Read and validate the whole book; raise BookError listing every problem."""
+    root = Path(root)
+    book = read_book(root)
+    errors = _Errors()
+    entries: list[Entry] = []
+    opening = read_opening(root, book, errors)
+    if opening is not None:
+        entries.append(opening)
+    entries.extend(iter_journal(root, book, errors))
+    errors.raise_if_any()
+    return book, entries

@@ -1,0 +1,1 @@
+"""The ledger core: immutable types and the invariants every entry must satisfy."""

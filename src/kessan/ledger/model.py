@@ -1,0 +1,128 @@
+"""Ledger types. Everything here is immutable.
+
+Amounts are ``int`` yen, signed: debit positive, credit negative. A statement presents an
+account on the normal side of its kind (assets and expenses debit − credit; liabilities,
+net assets and revenue credit − debit); that flip is the only sign logic in the engine.
+
+Postings and entries are NamedTuples rather than dataclasses: a large journal creates
+millions of them and tuple construction is several times cheaper.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+KINDS = ("asset", "liability", "net_assets", "revenue", "expense")
+DEBIT_NORMAL = frozenset({"asset", "expense"})
+BALANCE_SHEET_KINDS = frozenset({"asset", "liability", "net_assets"})
+
+ENTRY_KINDS = ("opening", "regular", "closing", "appropriation")
+
+# Reserved flow: the 損益振替 that moves the year's result into net assets. The income
+# statement leaves postings with this flow out, so closing the books does not erase it.
+NET_INCOME_FLOW = "net_income"
+
+# Period states of a fiscal year: OPEN → ADJUSTING (closing entries only) → CLOSED.
+PERIOD_STATES = ("OPEN", "ADJUSTING", "CLOSED")
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    code: str
+    name: str
+    kind: str
+    cash: bool = False
+    inter_segment: bool = False
+
+    @property
+    def normal_sign(self) -> int:
+        """+1 where a debit balance is presented positive, −1 where a credit balance is."""
+        return 1 if self.kind in DEBIT_NORMAL else -1
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    code: str
+    name: str
+    applies_to: str  # cash | net_assets | any
+
+
+@dataclass(frozen=True, slots=True)
+class FiscalYear:
+    """事業年度: 1 April of ``year`` to 31 March of ``year + 1``."""
+
+    year: int
+    label: str
+    state: str = "OPEN"
+
+    @property
+    def start(self) -> dt.date:
+        return dt.date(self.year, 4, 1)
+
+    @property
+    def end(self) -> dt.date:
+        return dt.date(self.year + 1, 3, 31)
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+
+def fiscal_year_of(day: dt.date) -> int:
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def period_of(day: dt.date) -> int:
+    """Month of the fiscal year, April = 1 … March = 12."""
+    return (day.month - 4) % 12 + 1
+
+
+class Posting(NamedTuple):
+    segment: str
+    account: str
+    amount: int
+    flow: str | None = None
+    partner: str | None = None
+
+
+class Entry(NamedTuple):
+    id: str
+    date: dt.date
+    kind: str
+    memo: str
+    postings: tuple[Posting, ...]
+    line: int | None = None  # first source line, for error messages and traceability
+    reverses: str | None = None  # id of the entry this one reverses (反対仕訳)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """Accounts, segments and flows of one book, keyed by code, in declaration order."""
+
+    accounts: dict[str, Account]
+    segments: dict[str, Segment]
+    flows: dict[str, Flow]
+
+
+@dataclass(frozen=True)
+class Book:
+    code: str
+    name: str
+    report_year: int
+    fiscal_years: tuple[FiscalYear, ...]
+    chart: Chart
+    layouts: tuple[tuple[str, str], ...] = field(default=())  # (file name, TOML text)
+    settings: dict = field(default_factory=dict)
+
+    def fiscal_year(self, year: int) -> FiscalYear:
+        for fy in self.fiscal_years:
+            if fy.year == year:
+                return fy
+        raise KeyError(year)

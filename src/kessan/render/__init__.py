@@ -1,0 +1,1 @@
+"""Output layers: text (terminal), csv, json. Rounding and △ live here only."""

@@ -1,0 +1,1 @@
+"""Statement layouts and the engine that evaluates them."""

@@ -1,0 +1,127 @@
+"""Evaluate statement layouts on the balance cube.
+
+Columns ("views") of a statement:
+
+* one per segment: every posting of that segment, inter-segment ones included;
+* ``相殺等`` (ELIM): the inter-segment postings (those with a partner) of all segments —
+  what the whole-organisation view removes;
+* ``合計`` (TOTAL): all postings without a partner. This is the whole-organisation
+  statement, computed independently of the segment columns, so the check
+  Σ segments − 相殺等 = 合計 tests the engine rather than restating it.
+
+Amounts come from SQL aggregates (store.repo.cube); this module only adds cube cells
+selected by a line's accounts and flows, times each account's normal sign.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ..ledger.model import Book
+from ..store.repo import Cell
+from .layout import Layout, Line, parse_layouts
+
+ELIM = "相殺等"
+TOTAL = "合計"
+
+
+def _cell_amount(c: Cell, basis: str) -> int:
+    if basis == "closing":
+        return c.opening + c.movement
+    if basis == "opening":
+        return c.opening
+    if basis == "movement":
+        return c.movement
+    return c.appropriation_next
+
+
+@dataclass
+class StatementSet:
+    """All statements of one book for one fiscal year, evaluated lazily and memoised."""
+
+    book: Book
+    year: int
+    layouts: dict[str, Layout]
+    cells: list[Cell]
+    _by_account: dict[str, list[Cell]] = field(default_factory=dict)
+    _memo: dict[tuple[str, str, str], int] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, book: Book, year: int, cells: list[Cell]) -> "StatementSet":
+        layouts = {lay.id: lay for lay in parse_layouts(book.layouts, book.chart)}
+        by_account: dict[str, list[Cell]] = defaultdict(list)
+        for c in cells:
+            by_account[c.account].append(c)
+        return cls(book, year, layouts, cells, dict(by_account))
+
+    # -- columns
+
+    @property
+    def segment_codes(self) -> list[str]:
+        return list(self.book.chart.segments)
+
+    def columns(self, layout: Layout) -> list[str]:
+        """View codes: segments, ELIM, TOTAL for segment tables; TOTAL otherwise."""
+        if layout.segment_table:
+            return [*self.segment_codes, ELIM, TOTAL]
+        return [TOTAL]
+
+    def column_label(self, view: str) -> str:
+        seg = self.book.chart.segments.get(view)
+        return seg.name if seg else view
+
+    @staticmethod
+    def _in_view(c: Cell, view: str) -> bool:
+        if view == TOTAL:
+            return c.partner is None
+        if view == ELIM:
+            return c.partner is not None
+        return c.segment == view
+
+    # -- values
+
+    def ordered(self) -> list[Layout]:
+        return sorted(self.layouts.values(), key=lambda lay: (lay.order, lay.id))
+
+    def value(self, stmt: str, line: Line | str, view: str = TOTAL) -> int | None:
+        layout = self.layouts[stmt]
+        ln = layout.line(line) if isinstance(line, str) else line
+        if not ln.has_amount:
+            return None
+        key = (stmt, ln.id or ln.label, view)
+        if key in self._memo:
+            return self._memo[key]
+        self._memo[key] = 0  # guards against formula cycles; replaced below
+        if ln.formula is not None:
+            total = sum(sign * self._term(stmt, term, view) for sign, term in ln.formula)
+        else:
+            total = self._sum_accounts(ln, view)
+        self._memo[key] = total
+        return total
+
+    def _term(self, stmt: str, term: str, view: str) -> int:
+        if term.isdigit():
+            return int(term)
+        if "." in term:
+            other, line_id = term.split(".", 1)
+            return self.value(other, line_id, view) or 0
+        return self.value(stmt, term, view) or 0
+
+    def _sum_accounts(self, ln: Line, view: str) -> int:
+        accounts = self.book.chart.accounts
+        total = 0
+        for code in ln.accounts:
+            sign = accounts[code].normal_sign
+            for c in self._by_account.get(code, ()):
+                if not self._in_view(c, view):
+                    continue
+                if ln.flows is not None and c.flow not in ln.flows:
+                    continue
+                if c.flow in ln.exclude_flows:
+                    continue
+                total += sign * _cell_amount(c, ln.basis)
+        return total
+
+    def lines_for(self, layout: Layout, segment_table: bool) -> list[Line]:
+        return [ln for ln in layout.lines if segment_table or not ln.segment_only]

@@ -1,0 +1,165 @@
+"""Statement layouts: parsed from TOML data files (docs/layouts.md), never hard-coded.
+
+A layout lists the published lines of one statement in order. A line is one of:
+
+* a heading: a label and nothing else (no amount);
+* an account line: ``accounts`` (codes), optionally restricted by ``flows`` /
+  ``exclude_flows`` and measured on a ``basis`` (closing, opening, movement,
+  next_appropriation);
+* a formula line: ``formula = "a + b - c"`` over line ids of this statement, or
+  ``stmt.line`` of another statement.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+
+from ..ledger.errors import BookError, InputError
+from ..ledger.model import Chart
+
+BASES = ("closing", "opening", "movement", "next_appropriation")
+TOKEN = re.compile(r"\s*(?:(?P<op>[+-])|(?P<num>\d+)|(?P<ref>[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)?))")
+
+
+@dataclass(frozen=True)
+class Line:
+    label: str
+    id: str | None = None
+    ref: str | None = None  # figure label when it differs from the printed label
+    segment_ref: str | None = None  # figure label in the segment table, when it differs
+    indent: int = 0
+    accounts: tuple[str, ...] = ()
+    flows: tuple[str, ...] | None = None
+    exclude_flows: tuple[str, ...] = ()
+    basis: str = "closing"
+    formula: tuple[tuple[int, str], ...] | None = None  # ((+1|-1, ref or literal), ...)
+    segment_only: bool = False
+    ties_to: str | None = None  # "stmt.line": must equal that figure (a check)
+    bold: bool = False
+
+    @property
+    def has_amount(self) -> bool:
+        return bool(self.accounts) or self.formula is not None
+
+    @property
+    def figure_label(self) -> str:
+        return self.ref or self.label
+
+
+@dataclass(frozen=True)
+class Layout:
+    id: str
+    title: str
+    table: str | None  # figures table name of the whole-organisation statement
+    segment_table: str | None  # figures table name of the 事業別 statement
+    caption: str  # "as_of" or "period"
+    unit: str
+    order: int
+    lines: tuple[Line, ...]
+    entity: bool = True  # whether the whole-organisation statement is published
+
+    def line(self, line_id: str) -> Line:
+        for ln in self.lines:
+            if ln.id == line_id:
+                return ln
+        raise KeyError(f"{self.id}.{line_id}")
+
+
+def parse_formula(text: str) -> tuple[tuple[int, str], ...]:
+    terms: list[tuple[int, str]] = []
+    sign = 1
+    pos = 0
+    expect_term = True
+    text = text.strip()
+    while pos < len(text):
+        m = TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            raise ValueError(f"cannot parse formula at {text[pos:]!r}")
+        pos = m.end()
+        if m.group("op"):
+            sign = sign * (-1 if m.group("op") == "-" else 1)
+            expect_term = True
+            continue
+        if not expect_term:
+            raise ValueError(f"missing operator before {m.group(0).strip()!r}")
+        terms.append((sign, m.group("num") or m.group("ref")))
+        sign, expect_term = 1, False
+    if expect_term:
+        raise ValueError("formula ends with an operator or is empty")
+    return tuple(terms)
+
+
+def parse_layout(name: str, text: str, chart: Chart) -> Layout:
+    """Parse one layout file; raise BookError naming the file and the offending line."""
+    doc = tomllib.loads(text)
+    file = f"layouts/{name}"
+    errors: list[InputError] = []
+    st = doc.get("statement", {})
+    default_basis = st.get("basis", "closing")
+    default_exclude = tuple(st.get("exclude_flows", ()))
+    lines: list[Line] = []
+    ids: set[str] = set()
+    for i, raw in enumerate(doc.get("line", []), 1):
+        where = f"line #{i} ({raw.get('label', '?')})"
+        label = raw.get("label")
+        if not isinstance(label, str):
+            errors.append(InputError(file, None, "label", f"{where}: missing label"))
+            continue
+        accounts = tuple(raw.get("accounts", ()))
+        for a in accounts:
+            if a not in chart.accounts:
+                errors.append(InputError(file, None, "accounts", f"{where}: unknown account {a!r}"))
+        flows = raw.get("flows")
+        for f in (flows or []) + list(raw.get("exclude_flows", [])):
+            if f not in chart.flows:
+                errors.append(InputError(file, None, "flows", f"{where}: unknown flow {f!r}"))
+        basis = raw.get("basis", default_basis)
+        if basis not in BASES:
+            errors.append(InputError(file, None, "basis", f"{where}: unknown basis {basis!r}"))
+        formula = None
+        if "formula" in raw:
+            try:
+                formula = parse_formula(raw["formula"])
+            except ValueError as exc:
+                errors.append(InputError(file, None, "formula", f"{where}: {exc}"))
+        if raw.get("id"):
+            if raw["id"] in ids:
+                errors.append(InputError(file, None, "id", f"{where}: duplicate line id {raw['id']!r}"))
+            ids.add(raw["id"])
+        lines.append(Line(
+            label=label, id=raw.get("id"), ref=raw.get("ref"), segment_ref=raw.get("segment_ref"),
+            indent=int(raw.get("indent", 0)), accounts=accounts,
+            flows=tuple(flows) if flows is not None else None,
+            exclude_flows=tuple(raw.get("exclude_flows", default_exclude)), basis=basis, formula=formula,
+            segment_only=bool(raw.get("segment_only", False)), ties_to=raw.get("ties_to"),
+            bold=bool(raw.get("bold", False)),
+        ))
+    for ln in lines:
+        for _, term in ln.formula or ():
+            if not term.isdigit() and "." not in term and term not in ids:
+                errors.append(InputError(file, None, "formula", f"line {ln.label}: unknown line id {term!r}"))
+    if "id" not in st:
+        errors.append(InputError(file, None, "id", "[statement] needs an id"))
+    if errors:
+        raise BookError(errors)
+    return Layout(
+        id=st["id"], title=st.get("title", st["id"]), table=st.get("table"), segment_table=st.get("segment_table"),
+        caption=st.get("caption", "period"), unit=st.get("unit", "円"), order=int(st.get("order", 100)),
+        lines=tuple(lines), entity=bool(st.get("entity", True)),
+    )
+
+
+def parse_layouts(layouts: tuple[tuple[str, str], ...], chart: Chart) -> list[Layout]:
+    errors: list[InputError] = []
+    out: list[Layout] = []
+    for name, text in layouts:
+        try:
+            out.append(parse_layout(name, text, chart))
+        except BookError as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise BookError(errors)
+    out.sort(key=lambda lay: (lay.order, lay.id))
+    return out

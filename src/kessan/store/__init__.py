@@ -1,0 +1,1 @@
+"""Storage: SQL schema, migrations, loading, aggregation queries."""

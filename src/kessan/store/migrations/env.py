@@ -1,0 +1,16 @@
+"""Alembic environment: runs on the connection kessan passes in (see store/db.py)."""
+
+from alembic import context
+
+from kessan.store.schema import metadata
+
+config = context.config
+connection = config.attributes.get("connection")
+if connection is None:  # `alembic` command line: build an engine from the URL option
+    from sqlalchemy import create_engine
+
+    connection = create_engine(config.get_main_option("sqlalchemy.url")).connect()
+
+context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,47 @@
+"""Initial schema: book, chart, journal, balances; immutability triggers.
+
+Revision ID: 0001
+Revises:
+"""
+
+from alembic import op
+
+from kessan.store import schema
+
+revision = "0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+IMMUTABLE = "posted entries are immutable; post a reversing entry instead"
+
+
+def upgrade():
+    bind = op.get_bind()
+    # The tables of revision 0001 are exactly today's schema module; later revisions
+    # must spell out their changes with op.* calls instead.
+    schema.metadata.create_all(bind)
+    if bind.dialect.name == "sqlite":
+        for table in ("entry", "posting"):
+            for action in ("UPDATE", "DELETE"):
+                op.execute(
+                    f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
+                    f"BEGIN SELECT RAISE(ABORT, '{IMMUTABLE}'); END"
+                )
+    elif bind.dialect.name == "postgresql":
+        op.execute(
+            "CREATE FUNCTION kessan_immutable() RETURNS trigger AS $$ BEGIN "
+            f"RAISE EXCEPTION '{IMMUTABLE}'; END $$ LANGUAGE plpgsql"
+        )
+        for table in ("entry", "posting"):
+            op.execute(
+                f"CREATE TRIGGER {table}_immutable BEFORE UPDATE OR DELETE ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION kessan_immutable()"
+            )
+
+
+def downgrade():
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        op.execute("DROP FUNCTION IF EXISTS kessan_immutable() CASCADE")
+    schema.metadata.drop_all(bind)

@@ -1,0 +1,291 @@
+"""Writing books and entries, and the aggregate queries statements read.
+
+``load_book`` stores a whole book in one transaction: chart, layouts, opening entry and
+journal, then the balance aggregate, computed in SQL from the postings just written. If
+the journal turns out to be invalid halfway through the stream, the transaction is rolled
+back and the database is as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from ..ledger.errors import BookError, InputError, LedgerViolation
+from ..ledger.invariants import entry_problems, reversal
+from ..ledger.model import Account, Book, Chart, Entry, FiscalYear, Flow, Posting, Segment, fiscal_year_of, period_of
+from . import schema as s
+
+BATCH = 20_000  # postings per executemany round trip
+
+
+@dataclass(frozen=True)
+class Ids:
+    """Code → database id maps of one stored book."""
+
+    book_id: int
+    segments: dict[str, int]
+    accounts: dict[str, int]
+    flows: dict[str, int]
+
+
+# ---------------------------------------------------------------- loading
+
+
+def load_book(
+    engine: sa.Engine,
+    book: Book,
+    entries: Iterable[Entry],
+    progress: Callable[[int], None] | None = None,
+    check: Callable[[], None] | None = None,
+) -> int:
+    """Store ``book`` and its entries atomically; return the number of postings written.
+
+    ``check`` is called after the entries are consumed and before commit, so a reader
+    that collects errors while streaming can still abort the whole load.
+    """
+    with engine.begin() as conn:
+        if conn.execute(sa.select(s.book.c.id).where(s.book.c.code == book.code)).first():
+            raise BookError([InputError("book.toml", None, "code", f"book {book.code!r} is already loaded in this database")])
+        ids = _insert_chart(conn, book)
+        count = _insert_entries(conn, ids, entries, first_no=1, progress=progress)
+        if check is not None:
+            check()
+        _aggregate(conn, ids.book_id, 1, None)
+    return count
+
+
+def _insert_chart(conn: sa.Connection, book: Book) -> Ids:
+    book_id = conn.execute(
+        s.book.insert().values(
+            code=book.code, name=book.name, report_year=book.report_year,
+            settings=book.settings, loaded_at=dt.datetime.now(dt.timezone.utc),
+        )
+    ).inserted_primary_key[0]
+    conn.execute(s.fiscal_year.insert(), [
+        {"book_id": book_id, "year": fy.year, "label": fy.label, "state": fy.state} for fy in book.fiscal_years
+    ])
+    chart = book.chart
+    conn.execute(s.segment.insert(), [
+        {"book_id": book_id, "code": c, "name": seg.name, "position": i} for i, (c, seg) in enumerate(chart.segments.items())
+    ])
+    conn.execute(s.account.insert(), [
+        {"book_id": book_id, "code": c, "name": a.name, "kind": a.kind, "cash": a.cash,
+         "inter_segment": a.inter_segment, "position": i}
+        for i, (c, a) in enumerate(chart.accounts.items())
+    ])
+    if chart.flows:
+        conn.execute(s.flow.insert(), [
+            {"book_id": book_id, "code": c, "name": f.name, "applies_to": f.applies_to} for c, f in chart.flows.items()
+        ])
+    if book.layouts:
+        conn.execute(s.layout.insert(), [{"book_id": book_id, "name": n, "source": t} for n, t in book.layouts])
+    return book_ids(conn, book_id)
+
+
+def book_ids(conn: sa.Connection, book_id: int) -> Ids:
+    def codes(table) -> dict[str, int]:
+        return dict(conn.execute(sa.select(table.c.code, table.c.id).where(table.c.book_id == book_id)).all())
+
+    return Ids(book_id, codes(s.segment), codes(s.account), codes(s.flow))
+
+
+def _insert_entries(conn, ids: Ids, entries: Iterable[Entry], first_no: int, progress=None,
+                    entry_nos: dict[str, int] | None = None) -> int:
+    """Bulk insert through the DBAPI cursor: the hot path of a large load."""
+    seg, acc, flw = ids.segments, ids.accounts, ids.flows
+    book_id = ids.book_id
+    entry_rows: list[tuple] = []
+    posting_rows: list[tuple] = []
+    count = 0
+    raw = conn.connection.driver_connection
+    dialect = conn.dialect.name
+    no = first_no
+    for e in entries:
+        fy = fiscal_year_of(e.date)
+        period = 0 if e.kind == "opening" else period_of(e.date)
+        entry_rows.append((book_id, no, e.id, e.date, fy, e.kind, e.memo, e.line,
+                           entry_nos.get(e.reverses) if entry_nos and e.reverses else None))
+        for i, p in enumerate(e.postings, 1):
+            posting_rows.append((
+                book_id, no, i, fy, period, e.kind, seg[p.segment], acc[p.account],
+                flw[p.flow] if p.flow else 0, seg[p.partner] if p.partner else 0, p.amount,
+            ))
+        no += 1
+        if len(posting_rows) >= BATCH:
+            count += _flush(raw, dialect, entry_rows, posting_rows)
+            entry_rows, posting_rows = [], []
+            if progress:
+                progress(count)
+    count += _flush(raw, dialect, entry_rows, posting_rows)
+    if progress:
+        progress(count)
+    return count
+
+
+ENTRY_COLS = "book_id, entry_no, code, date, fiscal_year, kind, memo, source_line, reverses"
+POSTING_COLS = "book_id, entry_no, line_no, fiscal_year, period, kind, segment_id, account_id, flow_id, partner_id, amount"
+
+
+def _flush(raw, dialect: str, entry_rows: list[tuple], posting_rows: list[tuple]) -> int:
+    if not entry_rows:
+        return 0
+    cur = raw.cursor()
+    try:
+        if dialect == "postgresql":
+            with cur.copy(f"COPY entry ({ENTRY_COLS}) FROM STDIN") as cp:
+                for r in entry_rows:
+                    cp.write_row(r)
+            with cur.copy(f"COPY posting ({POSTING_COLS}) FROM STDIN") as cp:
+                for r in posting_rows:
+                    cp.write_row(r)
+        else:
+            cur.executemany(f"INSERT INTO entry ({ENTRY_COLS}) VALUES (?,?,?,?,?,?,?,?,?)",
+                            [(*r[:3], r[3].isoformat(), *r[4:]) for r in entry_rows])
+            cur.executemany(f"INSERT INTO posting ({POSTING_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)", posting_rows)
+    finally:
+        cur.close()
+    return len(posting_rows)
+
+
+AGGREGATE = """
+INSERT INTO balance (book_id, fiscal_year, period, kind, segment_id, account_id, flow_id, partner_id, amount)
+SELECT book_id, fiscal_year, period, kind, segment_id, account_id, flow_id, partner_id, SUM(amount)
+FROM posting
+WHERE book_id = :book AND entry_no >= :lo AND entry_no <= :hi
+GROUP BY book_id, fiscal_year, period, kind, segment_id, account_id, flow_id, partner_id
+ON CONFLICT (book_id, fiscal_year, period, kind, segment_id, account_id, flow_id, partner_id)
+DO UPDATE SET amount = balance.amount + excluded.amount
+"""
+
+
+def _aggregate(conn, book_id: int, lo: int, hi: int | None) -> None:
+    hi = hi if hi is not None else 2**31 - 1
+    conn.execute(sa.text(AGGREGATE), {"book": book_id, "lo": lo, "hi": hi})
+
+
+# ---------------------------------------------------------------- posting later entries
+
+
+def post_entries(engine: sa.Engine, book_code: str, entries: list[Entry]) -> list[int]:
+    """Append entries to a stored book: validated against the stored chart and period states."""
+    with engine.begin() as conn:
+        stored = load_stored_book(conn, book_code, lock=True)
+        years = {fy.year: fy for fy in stored.fiscal_years}
+        problems = []
+        for e in entries:
+            for idx, fld, msg in entry_problems(e, stored.chart, years):
+                problems.append(InputError(f"entry {e.id}", None, fld, msg))
+        if problems:
+            raise BookError(problems)
+        ids = book_ids(conn, _book_id(conn, book_code))
+        existing = set(conn.execute(sa.select(s.entry.c.code).where(
+            s.entry.c.book_id == ids.book_id, s.entry.c.code.in_([e.id for e in entries]))).scalars())
+        if existing:
+            raise BookError([InputError(f"entry {c}", None, "entry", "duplicate entry id") for c in sorted(existing)])
+        first = (conn.execute(sa.select(sa.func.max(s.entry.c.entry_no)).where(s.entry.c.book_id == ids.book_id)).scalar() or 0) + 1
+        targets = [e.reverses for e in entries if e.reverses]
+        entry_nos = dict(conn.execute(sa.select(s.entry.c.code, s.entry.c.entry_no).where(
+            s.entry.c.book_id == ids.book_id, s.entry.c.code.in_(targets))).all()) if targets else {}
+        _insert_entries(conn, ids, entries, first, entry_nos=entry_nos)
+        _aggregate(conn, ids.book_id, first, first + len(entries) - 1)
+        return list(range(first, first + len(entries)))
+
+
+def reverse_entry(engine: sa.Engine, book_code: str, entry_code: str, new_code: str, date: dt.date, memo: str | None = None) -> Entry:
+    """Post the reversing entry (反対仕訳) of a stored entry; the original stays as it is."""
+    original = fetch_entry(engine, book_code, entry_code)
+    rev = reversal(original, new_code, date, memo)
+    post_entries(engine, book_code, [rev])
+    return rev
+
+
+def fetch_entry(engine: sa.Engine, book_code: str, entry_code: str) -> Entry:
+    with engine.connect() as conn:
+        book_id = _book_id(conn, book_code)
+        row = conn.execute(sa.select(s.entry).where(s.entry.c.book_id == book_id, s.entry.c.code == entry_code)).first()
+        if row is None:
+            raise LedgerViolation(f"no entry {entry_code!r} in book {book_code!r}")
+        seg = {v: k for k, v in book_ids(conn, book_id).segments.items()}
+        ids = book_ids(conn, book_id)
+        acc = {v: k for k, v in ids.accounts.items()}
+        flw = {v: k for k, v in ids.flows.items()}
+        ps = conn.execute(sa.select(s.posting).where(s.posting.c.book_id == book_id, s.posting.c.entry_no == row.entry_no)
+                          .order_by(s.posting.c.line_no)).all()
+        postings = tuple(Posting(seg[p.segment_id], acc[p.account_id], p.amount, flw.get(p.flow_id), seg.get(p.partner_id))
+                         for p in ps)
+        return Entry(row.code, row.date, row.kind, row.memo, postings, row.source_line)
+
+
+# ---------------------------------------------------------------- reading back
+
+
+def _book_id(conn, code: str) -> int:
+    book_id = conn.execute(sa.select(s.book.c.id).where(s.book.c.code == code)).scalar()
+    if book_id is None:
+        raise LedgerViolation(f"no book {code!r} in this database")
+    return book_id
+
+
+def book_codes(engine: sa.Engine) -> list[str]:
+    with engine.connect() as conn:
+        return list(conn.execute(sa.select(s.book.c.code).order_by(s.book.c.id)).scalars())
+
+
+def load_stored_book(conn: sa.Connection, code: str, lock: bool = False) -> Book:
+    q = sa.select(s.book).where(s.book.c.code == code)
+    if lock and conn.dialect.name == "postgresql":
+        q = q.with_for_update()
+    b = conn.execute(q).first()
+    if b is None:
+        raise LedgerViolation(f"no book {code!r} in this database")
+    years = tuple(FiscalYear(r.year, r.label, r.state) for r in conn.execute(
+        sa.select(s.fiscal_year).where(s.fiscal_year.c.book_id == b.id).order_by(s.fiscal_year.c.year)))
+    segments = {r.code: Segment(r.code, r.name) for r in conn.execute(
+        sa.select(s.segment).where(s.segment.c.book_id == b.id).order_by(s.segment.c.position))}
+    accounts = {r.code: Account(r.code, r.name, r.kind, r.cash, r.inter_segment) for r in conn.execute(
+        sa.select(s.account).where(s.account.c.book_id == b.id).order_by(s.account.c.position))}
+    flows = {r.code: Flow(r.code, r.name, r.applies_to) for r in conn.execute(
+        sa.select(s.flow).where(s.flow.c.book_id == b.id).order_by(s.flow.c.id))}
+    layouts = tuple((r.name, r.source) for r in conn.execute(
+        sa.select(s.layout).where(s.layout.c.book_id == b.id).order_by(s.layout.c.name)))
+    return Book(b.code, b.name, b.report_year, years, Chart(accounts, segments, flows), layouts, dict(b.settings or {}))
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One row of the balance cube for a fiscal year: opening balance and movements."""
+
+    segment: str
+    account: str
+    flow: str | None
+    partner: str | None
+    opening: int  # all postings before the year, plus the year's opening entries
+    movement: int  # the year's postings other than opening entries
+    appropriation_next: int  # appropriation entries of the following year (利益の処分)
+
+
+CUBE = """
+SELECT segment_id, account_id, flow_id, partner_id,
+  SUM(CASE WHEN fiscal_year < :y OR (fiscal_year = :y AND kind = 'opening') THEN amount ELSE 0 END),
+  SUM(CASE WHEN fiscal_year = :y AND kind <> 'opening' AND period <= :m THEN amount ELSE 0 END),
+  SUM(CASE WHEN fiscal_year = :y + 1 AND kind = 'appropriation' THEN amount ELSE 0 END)
+FROM balance
+WHERE book_id = :book AND fiscal_year <= :y + 1
+GROUP BY segment_id, account_id, flow_id, partner_id
+"""
+
+
+def cube(conn: sa.Connection, book_code: str, year: int, through_period: int = 12) -> list[Cell]:
+    """The aggregated balances a statement set needs, in one SQL query."""
+    book_id = _book_id(conn, book_code)
+    ids = book_ids(conn, book_id)
+    seg = {v: k for k, v in ids.segments.items()}
+    acc = {v: k for k, v in ids.accounts.items()}
+    flw = {v: k for k, v in ids.flows.items()}
+    rows = conn.execute(sa.text(CUBE), {"book": book_id, "y": year, "m": through_period}).all()
+    return [Cell(seg[r[0]], acc[r[1]], flw.get(r[2]), seg.get(r[3]), int(r[4]), int(r[5]), int(r[6]))
+            for r in rows if r[4] or r[5] or r[6]]

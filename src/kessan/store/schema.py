@@ -1,0 +1,152 @@
+"""SQL schema (SQLAlchemy Core). Alembic migrations in store/migrations create it.
+
+Design notes:
+
+* ``entry`` and ``posting`` are append-only. Database triggers refuse UPDATE and DELETE
+  on both (migration 0001), so immutability holds whatever the entry point.
+* A posting carries its fiscal year, period (month of the year, April = 1) and entry
+  kind, copied from its entry, so aggregation never needs a join.
+* ``balance`` is the aggregate every statement reads: one row per
+  (book, fiscal year, period, entry kind, segment, account, flow, partner). It is
+  maintained in the same transaction as the postings it sums, by an INSERT … SELECT …
+  GROUP BY in SQL, and ``kessan check`` re-derives it from the postings.
+  Flow and partner use 0 for "none" so they can be part of the primary key.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = sa.MetaData(naming_convention=convention)
+
+book = sa.Table(
+    "book",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("code", sa.String(64), nullable=False, unique=True),
+    sa.Column("name", sa.String(256), nullable=False),
+    sa.Column("report_year", sa.Integer, nullable=False),
+    sa.Column("settings", sa.JSON, nullable=False),
+    sa.Column("loaded_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+fiscal_year = sa.Table(
+    "fiscal_year",
+    metadata,
+    sa.Column("book_id", sa.Integer, sa.ForeignKey("book.id"), primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("label", sa.String(64), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.CheckConstraint("state IN ('OPEN','ADJUSTING','CLOSED')", name="state"),
+)
+
+period_event = sa.Table(
+    "period_event",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("book_id", sa.Integer, sa.ForeignKey("book.id"), nullable=False),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("from_state", sa.String(16), nullable=False),
+    sa.Column("to_state", sa.String(16), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+)
+
+segment = sa.Table(
+    "segment",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("book_id", sa.Integer, sa.ForeignKey("book.id"), nullable=False),
+    sa.Column("code", sa.String(64), nullable=False),
+    sa.Column("name", sa.String(256), nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.UniqueConstraint("book_id", "code", name="uq_segment_code"),
+)
+
+account = sa.Table(
+    "account",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("book_id", sa.Integer, sa.ForeignKey("book.id"), nullable=False),
+    sa.Column("code", sa.String(64), nullable=False),
+    sa.Column("name", sa.String(256), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("cash", sa.Boolean, nullable=False),
+    sa.Column("inter_segment", sa.Boolean, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.UniqueConstraint("book_id", "code", name="uq_account_code"),
+    sa.CheckConstraint("kind IN ('asset','liability','net_assets','revenue','expense')", name="kind"),
+)
+
+flow = sa.Table(
+    "flow",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("book_id", sa.Integer, sa.ForeignKey("book.id"), nullable=False),
+    sa.Column("code", sa.String(64), nullable=False),
+    sa.Column("name", sa.String(256), nullable=False),
+    sa.Column("applies_to", sa.String(16), nullable=False),
+    sa.UniqueConstraint("book_id", "code", name="uq_flow_code"),
+)
+
+layout = sa.Table(
+    "layout",
+    metadata,
+    sa.Column("book_id", sa.Integer, sa.ForeignKey("book.id"), primary_key=True),
+    sa.Column("name", sa.String(128), primary_key=True),
+    sa.Column("source", sa.Text, nullable=False),
+)
+
+entry = sa.Table(
+    "entry",
+    metadata,
+    sa.Column("book_id", sa.Integer, sa.ForeignKey("book.id"), primary_key=True),
+    sa.Column("entry_no", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("code", sa.String(64), nullable=False),
+    sa.Column("date", sa.Date, nullable=False),
+    sa.Column("fiscal_year", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("memo", sa.Text, nullable=False),
+    sa.Column("source_line", sa.Integer),
+    sa.Column("reverses", sa.Integer),  # entry_no of the entry this one reverses
+    sa.UniqueConstraint("book_id", "code", name="uq_entry_code"),
+    sa.CheckConstraint("kind IN ('opening','regular','closing','appropriation')", name="kind"),
+)
+
+posting = sa.Table(
+    "posting",
+    metadata,
+    sa.Column("book_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("entry_no", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("line_no", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("fiscal_year", sa.Integer, nullable=False),
+    sa.Column("period", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("segment_id", sa.Integer, nullable=False),
+    sa.Column("account_id", sa.Integer, nullable=False),
+    sa.Column("flow_id", sa.Integer, nullable=False),  # 0 = none
+    sa.Column("partner_id", sa.Integer, nullable=False),  # 0 = none
+    sa.Column("amount", sa.BigInteger, nullable=False),
+    sa.ForeignKeyConstraint(["book_id", "entry_no"], ["entry.book_id", "entry.entry_no"], name="fk_posting_entry"),
+)
+
+balance = sa.Table(
+    "balance",
+    metadata,
+    sa.Column("book_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("fiscal_year", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("period", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Column("segment_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("account_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("flow_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("partner_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("amount", sa.BigInteger, nullable=False),
+)
