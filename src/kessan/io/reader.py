@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -70,9 +71,17 @@ def _read_toml(path: Path, errors: _Errors) -> dict | None:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        errors.add(path.name, line, None, f"malformed TOML: {getattr(exc, 'msg', exc)}")
+        errors.add(path.name, _toml_line(exc), None, f"malformed TOML: {exc}")
         return None
+
+
+def _toml_line(exc: Exception) -> int | None:
+    """Line of a TOML error: ``lineno`` on Python ≥ 3.14, else parsed from the message."""
+    line = getattr(exc, "lineno", None)
+    if line is None:
+        m = re.search(r"at line (\d+)", str(exc))
+        line = int(m.group(1)) if m else None
+    return line
 
 
 def _require(table: dict, key: str, typ: type, file: str, where: str, errors: _Errors):
@@ -156,7 +165,7 @@ def _layouts(root: Path, errors: _Errors) -> tuple[tuple[str, str], ...]:
         try:
             tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            errors.add(f"layouts/{path.name}", getattr(exc, "lineno", None), None, f"malformed TOML: {getattr(exc, 'msg', exc)}")
+            errors.add(f"layouts/{path.name}", _toml_line(exc), None, f"malformed TOML: {exc}")
             continue
         out.append((path.name, text))
     return tuple(out)
@@ -208,9 +217,20 @@ def _open_csv(path: Path, columns: tuple[str, ...], errors: _Errors) -> Iterator
             for row in reader:
                 yield reader.line_num, row
         except UnicodeDecodeError as exc:
-            errors.add(name, reader.line_num + 1, None, f"wrong encoding: not UTF-8 ({exc.reason})")
+            errors.add(name, _first_bad_line(path), None, f"wrong encoding: not UTF-8 ({exc.reason}); save the file as UTF-8")
         except csv.Error as exc:
             errors.add(name, reader.line_num, None, f"malformed CSV: {exc}")
+
+
+def _first_bad_line(path: Path) -> int | None:
+    """Line number of the first line that is not valid UTF-8 (decoding reads ahead in blocks)."""
+    with open(path, "rb") as fh:
+        for n, raw in enumerate(fh, 1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return n
+    return None
 
 
 def _amount(text: str) -> int | None:
@@ -295,7 +315,8 @@ def iter_journal(root: Path, book: Book, errors: _Errors) -> Iterator[Entry]:
             done = finish()
             if done is not None:
                 yield done
-            if eid in seen:
+            duplicate = eid in seen
+            if duplicate:
                 errors.add(name, line, "entry", f"duplicate entry id {eid!r} (rows of one entry must be contiguous and ids unique)")
             seen.add(eid)
             cur_id, lines, postings = eid, [], []
@@ -307,7 +328,7 @@ def iter_journal(root: Path, book: Book, errors: _Errors) -> Iterator[Entry]:
             if k not in ENTRY_KINDS:
                 errors.add(name, line, "kind", f"unknown entry kind {k!r} (expected one of {', '.join(ENTRY_KINDS)})")
             head = (line, day, k, memo.strip())
-            if day == dt.date.min or k not in ENTRY_KINDS:
+            if duplicate or day == dt.date.min or k not in ENTRY_KINDS:
                 head = None
         elif head is not None:
             if (date_s and date_s.strip() != head[1].isoformat()) or (kind and kind.strip() != head[2]) or (memo and memo.strip() != head[3]):

@@ -287,5 +287,7 @@ def cube(conn: sa.Connection, book_code: str, year: int, through_period: int = 1
     acc = {v: k for k, v in ids.accounts.items()}
     flw = {v: k for k, v in ids.flows.items()}
     rows = conn.execute(sa.text(CUBE), {"book": book_id, "y": year, "m": through_period}).all()
-    return [Cell(seg[r[0]], acc[r[1]], flw.get(r[2]), seg.get(r[3]), int(r[4]), int(r[5]), int(r[6]))
+    # A segment id without a segment row (only possible by tampering) keeps a visible
+    # placeholder: it then counts in 合計 but in no segment column, and C-2 reports it.
+    return [Cell(seg.get(r[0], f"?{r[0]}"), acc[r[1]], flw.get(r[2]), seg.get(r[3]), int(r[4]), int(r[5]), int(r[6]))
             for r in rows if r[4] or r[5] or r[6]]

@@ -1,0 +1,104 @@
+"""Each auditor check passes on a sound book and fails on a book broken in its way."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from kessan import checks
+from kessan.cli import load_dir
+from kessan.statements.engine import StatementSet
+from kessan.store import repo
+
+HEADER = "entry,date,kind,memo,segment,account,amount,flow,partner\n"
+
+
+def _results(engine, code="mini", year=2020) -> dict[str, checks.CheckResult]:
+    with engine.connect() as conn:
+        book = repo.load_stored_book(conn, code)
+        ss = StatementSet.build(book, year, repo.cube(conn, code, year))
+        return {r.name: r for r in checks.run_checks(ss, conn)}
+
+
+def _failed(results) -> set[str]:
+    return {name for name, r in results.items() if not r.passed}
+
+
+def _append(book, rows: str) -> None:
+    with open(book / "journal.csv", "a", encoding="utf-8") as fh:
+        fh.write(rows)
+
+
+def test_all_checks_pass_on_sound_book(mini_dir, engine):
+    load_dir(engine, mini_dir)
+    results = _results(engine)
+    assert len(results) >= 12
+    assert not _failed(results)
+
+
+def test_one_sided_inter_segment_position_fails(mini_dir, engine):
+    # A claims 50 from B through 他事業勘定, but B never books its side: each segment balances,
+    # yet the organisation does not.
+    _append(mini_dir, "X1,2020-07-01,regular,片側だけの他事業勘定,a,2190,50,,b\nX1,,,,a,1110,-50,op.other_out,\n")
+    load_dir(engine, mini_dir)
+    failed = _failed(_results(engine))
+    assert "他事業勘定 nets to zero (法人全体)" in failed
+    assert "他事業勘定 nets to zero for every pair of segments" in failed
+    assert "資産合計 = 負債純資産合計 (法人全体)" in failed
+    assert "資産合計 = 負債純資産合計 (A事業)" not in failed
+
+
+def test_cash_flow_not_mapped_to_statement_fails(mini_dir, engine):
+    # `transfer` is meant for inter-segment cash; used without a partner it reaches the
+    # entity cash but no line of the cash-flow statement.
+    _append(mini_dir, "X1,2020-07-01,regular,誤った資金移動,a,1110,70,transfer,\nX1,,,,a,4160,-70,,\n")
+    load_dir(engine, mini_dir)
+    failed = _failed(_results(engine))
+    assert "キャッシュ・フロー計算書 現金及び現金同等物期末残高 = bs.cash" in failed
+
+
+def test_unmatched_inter_segment_revenue_breaks_net_income_tie(mini_dir, engine):
+    # A books 30 of revenue from B; B never books the expense. The organisation's income
+    # statement drops it, but the closing moves it into net assets: the ties fail.
+    _append(mini_dir, "X1,2020-07-01,regular,相手のない事業間収益,a,1210,30,,b\nX1,,,,a,4160,-30,,b\n"
+                      "X2,2021-03-31,closing,損益振替(追加),a,4160,30,net_income,\nX2,,,,a,3210,-30,net_income,\n")
+    load_dir(engine, mini_dir)
+    failed = _failed(_results(engine))
+    assert "純資産変動計算書 当期純利益 = pl.net_income" in failed
+    assert "資産合計 = 負債純資産合計 (法人全体)" in failed
+
+
+def test_unclassified_net_asset_movement_fails(mini_dir, engine):
+    # Net assets grow by 10 through a flow the 純資産変動計算書 does not list: 当期変動額合計
+    # no longer equals the sum of the listed items.
+    _append(mini_dir, "X1,2020-07-01,regular,分類外の純資産増加,a,1110,10,op.jigyo,\nX1,,,,a,3210,-10,dev_reserve_transfer,\n")
+    load_dir(engine, mini_dir)
+    failed = _failed(_results(engine))
+    assert "純資産変動計算書 当期変動額合計 = ni" in failed
+    assert "資産合計 = 負債純資産合計 (法人全体)" not in failed
+
+
+def test_tampered_posting_fails_entry_balance_and_aggregate(mini_dir, engine):
+    load_dir(engine, mini_dir)
+    with engine.begin() as conn:
+        book_id = conn.execute(sa.text("SELECT id FROM book WHERE code='mini'")).scalar()
+        conn.execute(sa.text(
+            "INSERT INTO posting (book_id, entry_no, line_no, fiscal_year, period, kind, segment_id, account_id, flow_id, partner_id, amount) "
+            "SELECT book_id, entry_no, 99, fiscal_year, period, kind, segment_id, account_id, flow_id, partner_id, 1 "
+            "FROM posting WHERE book_id = :b AND entry_no = 2 AND line_no = 1"), {"b": book_id})
+    failed = _failed(_results(engine))
+    assert "every entry balances, in total and within each segment" in failed
+    assert "stored balances equal the sum of postings" in failed
+
+
+def test_orphan_segment_breaks_segment_columns(mini_dir, engine):
+    load_dir(engine, mini_dir)
+    with engine.begin() as conn:
+        book_id = conn.execute(sa.text("SELECT id FROM book WHERE code='mini'")).scalar()
+        conn.execute(sa.text(
+            "INSERT INTO balance (book_id, fiscal_year, period, kind, segment_id, account_id, flow_id, partner_id, amount) "
+            "SELECT book_id, fiscal_year, period, kind, 999, account_id, flow_id, partner_id, amount FROM balance "
+            "WHERE book_id = :b AND kind = 'regular' AND amount > 0 AND partner_id = 0 LIMIT 1"), {"b": book_id})
+    failed = _failed(_results(engine))
+    assert any(name.startswith("事業別") and "各事業 − 相殺等 = 合計" in name for name in failed)
+    assert "stored balances equal the sum of postings" in failed
+    assert "試算表: every segment's balances sum to zero" in failed
