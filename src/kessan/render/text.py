@@ -17,16 +17,16 @@ def caption(ss: StatementSet, layout: Layout) -> str:
 
     fy: FiscalYear = ss.book.fiscal_year(ss.year)
     if layout.caption == "as_of":
-        return f"({fy.label}末 {fy.end:%Y-%m-%d} 現在)  (単位: {layout.unit})"
-    return f"({fy.label}: {fy.start:%Y-%m-%d} から {fy.end:%Y-%m-%d} まで)  (単位: {layout.unit})"
+        return f"({fy.end:%Y-%m-%d} 現在) (単位: {layout.unit})"
+    return f"({fy.start:%Y-%m-%d}～{fy.end:%Y-%m-%d}) (単位: {layout.unit})"
 
 
 def render_statement(console: Console, ss: StatementSet, layout: Layout, segments: bool) -> None:
     if segments and layout.segment_table:
         _render_segment_table(console, ss, layout)
         return
-    table = Table(title=f"{ss.book.name}  {layout.title}", caption=caption(ss, layout), title_style="bold",
-                  show_lines=False, header_style="bold")
+    table = Table(title=f"{ss.book.name}  {layout.title}\n{caption(ss, layout)}", title_style="bold",
+                  show_lines=False, header_style="bold", min_width=min(60, console.width))
     table.add_column("科目", overflow="fold")
     table.add_column("金額", justify="right", no_wrap=True)
     for ln in ss.lines_for(layout, segment_table=False):
@@ -47,7 +47,7 @@ def _render_segment_table(console: Console, ss: StatementSet, layout: Layout) ->
     blocks = [views[i:i + per_block] for i in range(0, len(views), per_block)]
     for n, block in enumerate(blocks, 1):
         suffix = f"  [{n}/{len(blocks)}]" if len(blocks) > 1 else ""
-        table = Table(title=f"{ss.book.name}  事業別 {layout.title}{suffix}", caption=caption(ss, layout),
+        table = Table(title=f"{ss.book.name}  事業別 {layout.title}{suffix}\n{caption(ss, layout)}",
                       title_style="bold", header_style="bold")
         table.add_column("科目", overflow="fold", max_width=label_width)
         for view in block:

@@ -1,0 +1,74 @@
+"""The example book reproduces every published figure of the seven statements to the yen."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from kessan import checks
+from kessan.cli import app, load_dir
+from kessan.figures import figures, read_reference, reconcile
+from kessan.statements.engine import StatementSet
+from kessan.store import repo
+
+from .conftest import EXAMPLE, PUBLISHED
+
+SEVEN = ["貸借対照表", "損益計算書", "利益の処分", "純資産変動計算書", "キャッシュ・フロー計算書",
+         "事業別貸借対照表", "事業別損益計算書"]
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def example_statements():
+    import sqlalchemy as sa
+
+    from kessan.store import db
+
+    engine = sa.create_engine("sqlite://", poolclass=sa.pool.StaticPool)
+    sa.event.listen(engine, "connect", db._sqlite_pragmas)
+    db.upgrade(engine)
+    load_dir(engine, EXAMPLE, show_progress=False)
+    conn = engine.connect()
+    book = repo.load_stored_book(conn, "jlis")
+    ss = StatementSet.build(book, 2020, repo.cube(conn, "jlis", 2020))
+    yield ss, conn
+    conn.close()
+
+
+@pytest.mark.parametrize("table", SEVEN)
+def test_every_published_figure_matches(example_statements, table):
+    ss, _ = example_statements
+    reference = read_reference(PUBLISHED / "financial_statements.csv")
+    result = reconcile(figures(ss), reference, {table})
+    expected_rows = sum(1 for f in reference if f.table == table)
+    assert expected_rows > 0
+    assert result.mismatches == [], "\n".join(
+        f"{m.line}/{m.column}: published {m.expected}, computed {m.actual}" for m in result.mismatches[:20])
+    assert result.matched == expected_rows
+
+
+def test_all_checks_pass_on_example(example_statements):
+    ss, conn = example_statements
+    results = checks.run_checks(ss, conn)
+    assert [r for r in results if not r.passed] == []
+    assert len(results) >= 30
+
+
+def test_example_on_database_backend(db_url):
+    """The same figures on SQLite and PostgreSQL (the db_url fixture runs both)."""
+    loaded = runner.invoke(app, ["load", str(EXAMPLE), "--db", db_url])
+    assert loaded.exit_code == 0, loaded.output
+    result = runner.invoke(app, ["reconcile", str(EXAMPLE), str(PUBLISHED / "financial_statements.csv"), "--db", db_url,
+                                 *[a for t in SEVEN for a in ("--table", t)]])
+    assert result.exit_code == 0, result.output
+    assert "0 differ, 0 missing" in result.output
+    checked = runner.invoke(app, ["check", "--db", db_url])
+    assert checked.exit_code == 0, checked.output
+
+
+def test_reconcile_full_reference_reports_missing_tables():
+    """Tables of later issues (notes, schedules) are reported missing and make the exit code 1."""
+    result = runner.invoke(app, ["reconcile", str(EXAMPLE), str(PUBLISHED / "financial_statements.csv")])
+    assert result.exit_code == 1
+    assert "MISSING table 有形固定資産等明細書" in result.output
+    assert result.output.strip().splitlines()[-1].startswith("reconcile: ")
