@@ -10,7 +10,8 @@ its own tie-outs as data; the structural checks below hold for every book:
       期末 = BS, 当期純利益 identical in 損益計算書, 利益の処分 and 純資産変動計算書, …);
 * C-5 every stored entry balances, in total and within each segment (E-1, E-2);
 * C-6 the balance aggregate equals a fresh aggregation of the postings;
-* C-7 trial balance: every segment's balances sum to zero at the year end.
+* C-7 trial balance: every segment's balances sum to zero at the year end;
+* C-8 budget reasons: an amount the engine computes for a 主な理由 equals the one in its text.
 """
 
 from __future__ import annotations
@@ -68,7 +69,8 @@ def segment_columns_add_up(ss: StatementSet) -> list[CheckResult]:
             total = ss.value(layout.id, ln, TOTAL)
             if segs - elim != total:
                 bad.append(f"{ln.figure_label}: {segs:,} − {elim:,} ≠ {total:,}")
-        out.append(CheckResult(f"{layout.segment_table}: 各事業 − 相殺等 = 合計 ({n} lines)", not bad,
+        name = f"{layout.title} (事業別)" if layout.per_segment_tables else layout.segment_table
+        out.append(CheckResult(f"{name}: 各事業 − 相殺等 = 合計 ({n} lines)", not bad,
                                "; ".join(bad[:5]) or f"{n} lines foot"))
     return out
 
@@ -155,6 +157,26 @@ def stored_data(conn: sa.Connection, book_code: str) -> list[CheckResult]:
     return out
 
 
+def budget_reasons(ss: StatementSet) -> list[CheckResult]:
+    """C-8 a reason whose cited amount the engine computes prints that amount in its text."""
+    from .statements.budget_report import cited_amount, printed_amounts
+
+    if ss.budget is None or not ss.budget.reasons:
+        return []
+    bad, n = [], 0
+    for r in ss.budget.reasons:
+        if not r.source:
+            continue
+        n += 1
+        printed = printed_amounts(r.text)
+        computed = cited_amount(ss, r)
+        if r.part > len(printed) or printed[r.part - 1] != computed:
+            bad.append(f"{r.statement}.{r.line} {r.segment or '法人全体'}: text says "
+                       f"{printed[r.part - 1] if r.part <= len(printed) else '?'}, ledger gives {computed}")
+    return [CheckResult("主な理由: cited amounts computed from the ledger agree with the text", not bad,
+                        "; ".join(bad[:5]) or f"{n} computed citations")]
+
+
 def run_checks(ss: StatementSet, conn: sa.Connection | None = None) -> list[CheckResult]:
     results = []
     results += balance_sheet_balances(ss)
@@ -162,6 +184,7 @@ def run_checks(ss: StatementSet, conn: sa.Connection | None = None) -> list[Chec
     results += inter_segment_nets_to_zero(ss)
     results += declared_ties(ss)
     results += trial_balance(ss)
+    results += budget_reasons(ss)
     if conn is not None:
         results += stored_data(conn, ss.book.code)
     return results

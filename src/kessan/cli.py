@@ -17,10 +17,15 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from . import checks as checks_mod
 from . import figures as figures_mod
 from .io import reader
+from .io.budget import read_budget
+from .io.history import read_history
 from .ledger.errors import BookError, LedgerViolation
 from .render import data as render_data
 from .render import text as render_text
 from .statements.engine import StatementSet
+from .statements.budget_report import budget_problems
+from .statements.layout import parse_layouts
+from .store import budget as store_budget
 from .store import db, repo
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -37,7 +42,7 @@ BookDirArg = Annotated[Optional[Path], typer.Argument(help="Book directory (docs
 def _fail_input(exc: BookError) -> None:
     err.print(f"[red]error:[/] the book was not loaded ({len(exc.errors)} problem(s)); the database is unchanged")
     for e in exc.errors:
-        err.print(f"  {e}", markup=False, highlight=False)
+        err.print(f"  {e}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
@@ -52,9 +57,17 @@ def _count_rows(path: Path) -> int:
 def load_dir(engine: sa.Engine, book_dir: Path, show_progress: bool = True) -> tuple[str, int]:
     """Read, validate and store a book directory in one transaction."""
     book = reader.read_book(book_dir)
-    from .statements.layout import parse_layouts
+    layouts = parse_layouts(book.layouts, book.chart)  # a bad layout is bad input too
+    years = {fy.year for fy in book.fiscal_years}
+    budget = read_budget(book_dir, book.chart, years)
+    if budget is not None and (problems := budget_problems(budget, layouts)):
+        raise BookError(problems)
+    history = read_history(book_dir, book.chart)
 
-    parse_layouts(book.layouts, book.chart)  # a bad layout is bad input too
+    def extra(conn, ids) -> None:
+        if budget is not None:
+            store_budget.insert_budget(conn, ids.book_id, ids.segments, budget)
+        store_budget.insert_history(conn, ids.book_id, ids.segments, history)
     errors = reader._Errors()
     opening = reader.read_opening(book_dir, book, errors)
     entries = ([opening] if opening else [])
@@ -72,9 +85,9 @@ def load_dir(engine: sa.Engine, book_dir: Path, show_progress: bool = True) -> t
         with progress:
             task = progress.add_task(book.code, total=rows + len(opening.postings if opening else ()))
             n = repo.load_book(engine, book, stream(), progress=lambda c: progress.update(task, completed=c),
-                               check=errors.raise_if_any)
+                               check=errors.raise_if_any, extra=extra)
     else:
-        n = repo.load_book(engine, book, stream(), check=errors.raise_if_any)
+        n = repo.load_book(engine, book, stream(), check=errors.raise_if_any, extra=extra)
     return book.code, n
 
 
@@ -111,11 +124,20 @@ def _source(book_dir: Path | None, url: str | None, book_code: str | None):
         raise typer.Exit(2)
 
 
-def statements(engine: sa.Engine, code: str, year: int | None) -> tuple[StatementSet, sa.Connection]:
+def statements(engine: sa.Engine, code: str, year: int | None, revision: str | None = None) -> tuple[StatementSet, sa.Connection]:
     conn = engine.connect()
     book = repo.load_stored_book(conn, code)
     year = year or book.report_year
-    ss = StatementSet.build(book, year, repo.cube(conn, code, year))
+    book_id = repo._book_id(conn, code)
+    budget = store_budget.read_budget(conn, book_id)
+    history = store_budget.read_history(conn, book_id)
+    try:
+        ss = StatementSet.build(book, year, repo.cube(conn, code, year), budget if budget.revisions else None,
+                                revision, history)
+    except KeyError as exc:
+        conn.close()
+        err.print(f"[red]error:[/] {exc.args[0]}")
+        raise typer.Exit(2)
     return ss, conn
 
 
@@ -136,6 +158,8 @@ def _select_layouts(ss: StatementSet, name: str | None):
     if not name:
         return layouts
     chosen = [lay for lay in layouts if name in (lay.id, lay.title, lay.table, lay.segment_table)]
+    if not chosen and name in ("trend", "推移"):
+        return []
     if not chosen:
         names = ", ".join(f"{lay.id} ({lay.title})" for lay in layouts)
         err.print(f"[red]error:[/] no statement {name!r}; choose one of: {names}")
@@ -149,10 +173,11 @@ def report(
     statement: Annotated[Optional[str], typer.Option("--statement", "-s", help="Statement id, title or table name.")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text, csv or json.")] = "text",
     segments: Annotated[bool, typer.Option(help="Also show 事業別 tables.")] = True,
+    revision: Annotated[Optional[str], typer.Option("--revision", help="Budget revision code (default: the latest).")] = None,
 ) -> None:
     """Print the statements in the published order and layout."""
     with _source(book_dir, url, book) as (engine, code):
-        ss, conn = statements(engine, code, year)
+        ss, conn = statements(engine, code, year, revision)
         with conn:
             layouts = _select_layouts(ss, statement)
             if fmt == "json":
@@ -168,10 +193,20 @@ def report(
                 figures_mod.write_csv([f for f in figures_mod.figures(ss) if f.table in tables], sys.stdout)
             elif fmt == "text":
                 for lay in layouts:
+                    if lay.budget:
+                        if lay.entity:
+                            render_text.render_budget(out, ss, lay)
+                        if segments and lay.per_segment_tables:
+                            for seg in ss.segment_codes:
+                                render_text.render_budget(out, ss, lay, seg)
+                        continue
                     if lay.entity:
                         render_text.render_statement(out, ss, lay, segments=False)
                     if segments and lay.segment_table:
                         render_text.render_statement(out, ss, lay, segments=True)
+                if not statement or statement in ("trend", "推移"):
+                    for table in figures_mod.trend_tables(ss):
+                        render_text.render_trend(out, table)
             else:
                 err.print(f"[red]error:[/] unknown format {fmt!r} (text, csv, json)")
                 raise typer.Exit(2)
@@ -191,6 +226,7 @@ def reconcile(
     book_dir: BookDirArg, reference: Annotated[Path, typer.Argument(help="Published-figure CSV.")],
     url: DbOpt = None, year: YearOpt = None,
     table: Annotated[Optional[list[str]], typer.Option("--table", help="Only these tables (repeatable).")] = None,
+    known: Annotated[Optional[Path], typer.Option("--known", help="Documented differences CSV (default: BOOK_DIR/known_differences.csv).")] = None,
 ) -> None:
     """List every published figure the engine does not reproduce; exit 1 if any."""
     with _source(book_dir, url, None) as (engine, code):
@@ -198,15 +234,21 @@ def reconcile(
         with conn:
             produced = figures_mod.figures(ss)
     ref = figures_mod.read_reference(reference)
-    result = figures_mod.reconcile(produced, ref, set(table) if table else None)
+    known_file = known or (book_dir / "known_differences.csv" if book_dir and (book_dir / "known_differences.csv").exists() else None)
+    known_list = figures_mod.read_known(known_file) if known_file else []
+    result = figures_mod.reconcile(produced, ref, set(table) if table else None, known_list)
+    for k, holds in result.known:
+        state = "as documented" if holds else "NO LONGER AS DOCUMENTED"
+        print(f"KNOWN   {k.table},{k.line},{k.column}: published {_num(k.published)}, engine {_num(k.engine)} ({state}; {known_file})")
     for m in result.mismatches:
         if m.missing:
             continue
-        print(f"DIFF    {m.table},{m.line},{m.column}: published {m.expected:,}, computed {m.actual:,} (Δ {m.actual - m.expected:,})")
+        delta = f" (Δ {m.actual - m.expected:,})" if isinstance(m.actual, int) and isinstance(m.expected, int) else ""
+        print(f"DIFF    {m.table},{m.line},{m.column}: published {_num(m.expected)}, computed {_num(m.actual)}{delta}")
     missing_tables = set(result.tables_missing)
     for m in result.mismatches:
         if m.missing and m.table not in missing_tables:
-            print(f"MISSING {m.table},{m.line},{m.column}: published {m.expected:,}, not produced")
+            print(f"MISSING {m.table},{m.line},{m.column}: published {_num(m.expected)}, not produced")
     if missing_tables:
         counts = {}
         for m in result.mismatches:
@@ -214,9 +256,15 @@ def reconcile(
                 counts[m.table] = counts.get(m.table, 0) + 1
         for t in result.tables_missing:
             print(f"MISSING table {t}: {counts.get(t, 0)} figures not produced yet")
-    total = result.matched + len(result.mismatches)
-    print(f"reconcile: {result.matched} of {total} figures match, {result.differ} differ, {result.missing} missing")
+    accepted = sum(1 for _, holds in result.known if holds)
+    total = result.matched + len(result.mismatches) + accepted
+    tail = f", {accepted} documented differences" if accepted else ""
+    print(f"reconcile: {result.matched} of {total} figures match, {result.differ} differ, {result.missing} missing{tail}")
     raise typer.Exit(0 if result.ok else 1)
+
+
+def _num(v) -> str:
+    return f"{v:,}" if isinstance(v, int) else str(v)
 
 
 @app.command()
@@ -228,6 +276,26 @@ def check(book_dir: BookDirArg = None, url: DbOpt = None, book: BookOpt = None, 
             results = checks_mod.run_checks(ss, conn)
     render_text.render_checks(out, results)
     raise typer.Exit(0 if all(r.passed for r in results) else 1)
+
+
+@app.command()
+def chart(
+    book_dir: BookDirArg = None, out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
+    url: DbOpt = None, book: BookOpt = None, year: YearOpt = None,
+) -> None:
+    """Write the 事業別決算額の推移 chart (stacked bars by segment) as PNG and SVG."""
+    from .render.chart import trend_chart
+
+    with _source(book_dir, url, book) as (engine, code):
+        ss, conn = statements(engine, code, year)
+        with conn:
+            tables = figures_mod.trend_tables(ss)
+    if not tables:
+        err.print("[red]error:[/] the book has no trend layout (kind = \"trend\")")
+        raise typer.Exit(2)
+    for table in tables:
+        for path in trend_chart(table, out_dir, table.layout.id):
+            out.print(f"wrote {path}")
 
 
 @app.command()

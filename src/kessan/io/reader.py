@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..ledger.errors import BookError, InputError
-from ..ledger.invariants import entry_problems
+from ..ledger.invariants import FastCheck, entry_problems
 from ..ledger.model import (
     ENTRY_KINDS,
     KINDS,
@@ -276,14 +276,27 @@ def read_opening(root: Path, book: Book, errors: _Errors) -> Entry | None:
     return entry
 
 
+_new_tuple = tuple.__new__  # builds a NamedTuple without its Python-level __new__
+_UNSEEN = object()
+
+
 def iter_journal(root: Path, book: Book, errors: _Errors) -> Iterator[Entry]:
-    """Stream validated entries from journal.csv; problems go to ``errors``."""
+    """Stream validated entries from journal.csv; problems go to ``errors``.
+
+    This is the hot loop of a large load, so it avoids per-row work where it can: dates
+    are parsed once per distinct text, plain integer amounts skip the strict parser, and
+    an entry is checked by the fast ``FastCheck`` first; only an entry it rejects goes
+    through ``entry_problems`` for the messages.
+    """
     path = Path(root) / "journal.csv"
     name = path.name
     chart = book.chart
     years = {f.year: f for f in book.fiscal_years}
+    fast_ok = FastCheck(chart, years).ok
     seen: set[str] = set()
     ncol = len(JOURNAL_COLUMNS)
+    dates: dict[str, dt.date | None] = {}
+    kinds = frozenset(ENTRY_KINDS)
 
     cur_id: str | None = None
     head: tuple | None = None  # (line, date, kind, memo)
@@ -294,7 +307,9 @@ def iter_journal(root: Path, book: Book, errors: _Errors) -> Iterator[Entry]:
         if cur_id is None or head is None:
             return None
         line, day, kind, memo = head
-        entry = Entry(cur_id, day, kind, memo, tuple(postings), line)
+        entry = _new_tuple(Entry, (cur_id, day, kind, memo, tuple(postings), line, None))
+        if fast_ok(entry):
+            return entry
         problems = entry_problems(entry, chart, years)
         if problems:
             for idx, fld, msg in problems:
@@ -320,26 +335,31 @@ def iter_journal(root: Path, book: Book, errors: _Errors) -> Iterator[Entry]:
                 errors.add(name, line, "entry", f"duplicate entry id {eid!r} (rows of one entry must be contiguous and ids unique)")
             seen.add(eid)
             cur_id, lines, postings = eid, [], []
-            day = _date(date_s)
+            day = dates.get(date_s, _UNSEEN)
+            if day is _UNSEEN:
+                day = dates[date_s] = _date(date_s)
             if day is None:
                 errors.add(name, line, "date", f"bad date {date_s!r}: expected YYYY-MM-DD")
                 day = dt.date.min
             k = kind.strip()
-            if k not in ENTRY_KINDS:
+            if k not in kinds:
                 errors.add(name, line, "kind", f"unknown entry kind {k!r} (expected one of {', '.join(ENTRY_KINDS)})")
             head = (line, day, k, memo.strip())
-            if duplicate or day == dt.date.min or k not in ENTRY_KINDS:
+            if duplicate or day == dt.date.min or k not in kinds:
                 head = None
         elif head is not None:
             if (date_s and date_s.strip() != head[1].isoformat()) or (kind and kind.strip() != head[2]) or (memo and memo.strip() != head[3]):
                 errors.add(name, line, "date", f"entry {eid}: date, kind and memo must be empty or equal to the entry's first row")
-        amount = _amount(amt)
-        if amount is None:
-            errors.add(name, line, "amount", f"not an integer amount of yen: {amt!r}")
-            head = None
-            continue
+        if amt.isascii() and (amt.isdigit() or (amt[:1] == "-" and amt[1:].isdigit())):
+            amount = int(amt)  # the common case; _amount decides everything else
+        else:
+            amount = _amount(amt)
+            if amount is None:
+                errors.add(name, line, "amount", f"not an integer amount of yen: {amt!r}")
+                head = None
+                continue
         lines.append(line)
-        postings.append(Posting(seg.strip(), acct.strip(), amount, flow.strip() or None, partner.strip() or None))
+        postings.append(_new_tuple(Posting, (seg.strip(), acct.strip(), amount, flow.strip() or None, partner.strip() or None)))
     done = finish()
     if done is not None:
         yield done

@@ -99,6 +99,67 @@ def balance_problems(entry: Entry) -> list[Problem]:
     return out
 
 
+class FastCheck:
+    """A fast yes/no for the common case: is ``entry_problems`` empty for this entry?
+
+    Built once per chart and fiscal years. It answers exactly ``not entry_problems(...)``
+    but only as a boolean; when it says no, callers run ``entry_problems`` for the
+    messages. Entry dates are mapped to their fiscal year by ``fiscal_year_of``, which
+    agrees with ``FiscalYear.contains``.
+    """
+
+    __slots__ = ("segments", "accounts", "fits", "allowed")
+
+    def __init__(self, chart: Chart, years: dict[int, FiscalYear]):
+        self.segments = frozenset(chart.segments)
+        # account code -> (needs a flow outside opening entries, is 他事業勘定)
+        self.accounts = {code: (a.cash or a.kind == "net_assets", a.inter_segment) for code, a in chart.accounts.items()}
+        # (flow, account) pairs where the flow is known and applies to the account
+        self.fits = frozenset((fc, ac) for fc, f in chart.flows.items() for ac, a in chart.accounts.items()
+                              if _flow_fits(f.applies_to, a))
+        # (fiscal year, entry kind) pairs that may be posted
+        self.allowed = frozenset((fy.year, kind) for fy in years.values() for kind in ENTRY_KINDS
+                                 if fy.state == "OPEN" or (fy.state == "ADJUSTING" and kind == "closing"))
+
+    def ok(self, entry: Entry) -> bool:
+        kind = entry.kind
+        day = entry.date
+        if ((day.year if day.month >= 4 else day.year - 1), kind) not in self.allowed:
+            return False
+        postings = entry.postings
+        if len(postings) < 2:
+            return False
+        segments, accounts, fits = self.segments, self.accounts, self.fits
+        opening = kind == "opening"
+        closing = kind == "closing"
+        first = postings[0][0]
+        first_sum = 0
+        others: dict[str, int] | None = None
+        for seg, account, amount, flow, partner in postings:
+            info = accounts.get(account)
+            if info is None or seg not in segments:
+                return False
+            if flow is None:
+                if info[0] and not opening:
+                    return False
+            elif (flow, account) not in fits or (flow == NET_INCOME_FLOW and not closing):
+                return False
+            if partner is None:
+                if info[1]:
+                    return False
+            elif partner == seg or partner not in segments:
+                return False
+            if seg == first:
+                first_sum += amount
+            elif others is None:
+                others = {seg: amount}
+            else:
+                others[seg] = others.get(seg, 0) + amount
+        if first_sum:
+            return False
+        return others is None or not any(others.values())
+
+
 def _year_of(entry: Entry, years: dict[int, FiscalYear]) -> FiscalYear | None:
     for fy in years.values():
         if fy.contains(entry.date):

@@ -71,3 +71,68 @@ def render_checks(console: Console, results) -> None:
     console.print(table)
     failed = sum(1 for r in results if not r.passed)
     console.print(f"checks: {len(results) - failed} passed, {failed} failed")
+
+
+def render_budget(console: Console, ss: StatementSet, layout: Layout, view: str = TOTAL) -> None:
+    """決算報告書 / 決算の概要: 予算, 決算, 差額 and 備考 (note marks), then the notes or reasons."""
+    from ..figures import budget_rows, presenter
+    from ..statements.budget_report import cited_amount
+
+    show = presenter(layout)
+    who = "" if view == TOTAL else f" {ss.column_label(view)}"
+    rev = f"  予算: {ss.revision.name} ({ss.revision.approved:%Y-%m-%d} {ss.revision.body})" if ss.revision else "  (予算なし)"
+    table = Table(title=f"{ss.book.name}  {layout.title}{who}\n{caption(ss, layout)}{rev}", title_style="bold",
+                  header_style="bold", min_width=min(100, console.width))
+    table.add_column("科目", overflow="fold")
+    for name in layout.columns:
+        table.add_column(name, justify="right", no_wrap=True)
+    notes = [n for n in (ss.budget.notes if ss.budget else ()) if n.statement == layout.id] if view == TOTAL else []
+    table.add_column("備考", no_wrap=True)
+    for ln, b, a, d in budget_rows(ss, layout, view):
+        marks = "、".join(n.mark for n in notes if ln.id in n.lines)
+        table.add_row(INDENT * ln.indent + ln.label, yen(None if b is None else show(b)), yen(show(a)),
+                      yen(None if d is None else show(d)), f"({marks})" if marks else "",
+                      style="bold" if ln.bold else None)
+    console.print(table)
+    for n in notes:
+        console.print(f"({n.mark}) {n.text}")
+    segment = None if view == TOTAL else view
+    reasons = [r for r in (ss.budget.reasons if ss.budget else ()) if r.statement == layout.id and r.segment == segment]
+    if reasons:
+        console.print("左の主な理由:")
+        for line_id, text, amounts in reason_bullets(ss, reasons):
+            console.print(f"  [{layout.line(line_id).label}] {cite(text, amounts)}", highlight=False, markup=False)
+
+
+def render_trend(console: Console, table) -> None:
+    t = Table(title=f"{table.layout.title}\n(単位: {table.layout.unit})", title_style="bold", header_style="bold")
+    t.add_column("")
+    for c in table.columns():
+        t.add_column(c, justify="right", no_wrap=True)
+    for seg, label in [*table.layout.rows, ("", table.layout.total_label)]:
+        values = [str(table.cells[(seg, y)]) if (seg, y) in table.cells else "" for y in table.years]
+        t.add_row(label, *values, style="bold" if not seg else None)
+    console.print(t)
+
+
+def reason_bullets(ss: StatementSet, reasons) -> list[tuple[str, str, list[int | None]]]:
+    """Group reasons citing several amounts (part 1, 2, …) into one bullet with its amounts."""
+    from ..statements.budget_report import cited_amount
+
+    bullets: dict[tuple[str, str], list] = {}
+    for r in reasons:
+        bullets.setdefault((r.line, r.text), []).append((r.part, cited_amount(ss, r)))
+    return [(line, text, [a for _, a in sorted(parts)]) for (line, text), parts in bullets.items()]
+
+
+def cite(text: str, amounts: list[int | None]) -> str:
+    """Write the cited amounts (百万円, computed where the book can) into the bullet text."""
+    from ..statements.budget_report import AMOUNT_IN_TEXT
+
+    it = iter(amounts)
+
+    def repl(m):
+        value = next(it, None)
+        return m.group(0) if value is None else f"{m.group(1)}{yen(value)}{m.group(3)}"
+
+    return AMOUNT_IN_TEXT.sub(repl, text)

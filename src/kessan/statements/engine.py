@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from ..ledger.budget import Budget, Revision
 from ..ledger.model import Book
 from ..store.repo import Cell
 from .layout import Layout, Line, parse_layouts
@@ -44,16 +45,28 @@ class StatementSet:
     year: int
     layouts: dict[str, Layout]
     cells: list[Cell]
+    budget: Budget | None = None
+    revision: Revision | None = None  # the budget revision reported (default: the year's latest)
+    history: dict = field(default_factory=dict)  # series → {(year, segment): published value}
     _by_account: dict[str, list[Cell]] = field(default_factory=dict)
     _memo: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    _budget_amounts: dict[tuple[str, str, str | None], int] = field(default_factory=dict)
+    _budget_memo: dict[tuple[str, str, str], int | None] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, book: Book, year: int, cells: list[Cell]) -> "StatementSet":
+    def build(cls, book: Book, year: int, cells: list[Cell], budget: Budget | None = None,
+              revision: str | None = None, history: dict | None = None) -> "StatementSet":
         layouts = {lay.id: lay for lay in parse_layouts(book.layouts, book.chart)}
         by_account: dict[str, list[Cell]] = defaultdict(list)
         for c in cells:
             by_account[c.account].append(c)
-        return cls(book, year, layouts, cells, dict(by_account))
+        rev = None
+        if budget is not None:
+            rev = next((r for r in budget.revisions if r.code == revision), None) if revision else budget.head(year)
+            if revision and rev is None:
+                raise KeyError(f"no budget revision {revision!r}")
+        amounts = budget.amounts_of(rev.code) if (budget and rev) else {}
+        return cls(book, year, layouts, cells, budget, rev, history or {}, dict(by_account), _budget_amounts=amounts)
 
     # -- columns
 
@@ -122,6 +135,39 @@ class StatementSet:
                     continue
                 total += sign * _cell_amount(c, ln.basis)
         return total
+
+    # -- budget (予算額): given amounts, else the line's formula over budget values
+
+    def budget_value(self, stmt: str, line: Line | str, view: str = TOTAL) -> int | None:
+        """予算額 of a line, or None where the budget does not say (no amount, no formula)."""
+        layout = self.layouts[stmt]
+        ln = layout.line(line) if isinstance(line, str) else line
+        if not ln.has_amount or view == ELIM:
+            return None
+        key = (stmt, ln.id or ln.label, view)
+        if key in self._budget_memo:
+            return self._budget_memo[key]
+        self._budget_memo[key] = None  # cycle guard
+        segment = None if view == TOTAL else view
+        given = self._budget_amounts.get((stmt, ln.id, segment))
+        result: int | None = given
+        if result is None and ln.formula is not None:
+            result = 0
+            for sign, term in ln.formula:
+                v = int(term) if term.isdigit() else self._budget_term(stmt, term, view)
+                if v is None:
+                    result = None
+                    break
+                result += sign * v
+        self._budget_memo[key] = result
+        return result
+
+    def _budget_term(self, stmt: str, term: str, view: str) -> int | None:
+        other, _, line_id = term.rpartition(".")
+        other = other or stmt
+        if view == TOTAL and self.layouts[other].line(line_id).segment_only:
+            return 0  # e.g. 他事業勘定: nets to zero for the organisation, never budgeted
+        return self.budget_value(other, line_id, view)
 
     def lines_for(self, layout: Layout, segment_table: bool) -> list[Line]:
         return [ln for ln in layout.lines if segment_table or not ln.segment_only]

@@ -59,6 +59,14 @@ class Layout:
     order: int
     lines: tuple[Line, ...]
     entity: bool = True  # whether the whole-organisation statement is published
+    budget: bool = False  # budget-vs-actual: columns 予算額, 決算額, 差額 (docs/budget-format.md)
+    columns: tuple[str, ...] = ("予算額", "決算額", "差額")  # names of the budget columns
+    rounding: str | None = None  # presentation rounding policy (half_up, truncate) for unit 百万円/億円
+
+    @property
+    def per_segment_tables(self) -> bool:
+        """A segment table pattern like 概要_{segment}_貸借対照表 makes one table per segment."""
+        return bool(self.segment_table) and "{segment}" in self.segment_table
 
     def line(self, line_id: str) -> Line:
         for ln in self.lines:
@@ -147,7 +155,8 @@ def parse_layout(name: str, text: str, chart: Chart) -> Layout:
     return Layout(
         id=st["id"], title=st.get("title", st["id"]), table=st.get("table"), segment_table=st.get("segment_table"),
         caption=st.get("caption", "period"), unit=st.get("unit", "円"), order=int(st.get("order", 100)),
-        lines=tuple(lines), entity=bool(st.get("entity", True)),
+        lines=tuple(lines), entity=bool(st.get("entity", True)), budget=bool(st.get("budget", False)),
+        columns=tuple(st.get("columns", ("予算額", "決算額", "差額"))), rounding=st.get("rounding"),
     )
 
 
@@ -155,6 +164,8 @@ def parse_layouts(layouts: tuple[tuple[str, str], ...], chart: Chart) -> list[La
     errors: list[InputError] = []
     out: list[Layout] = []
     for name, text in layouts:
+        if tomllib.loads(text).get("statement", {}).get("kind") == "trend":
+            continue  # parsed by statements.trend
         try:
             out.append(parse_layout(name, text, chart))
         except BookError as exc:

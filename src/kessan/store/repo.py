@@ -9,6 +9,11 @@ back and the database is as it was.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import queue
+import sqlite3
+import sys
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -41,6 +46,7 @@ def load_book(
     entries: Iterable[Entry],
     progress: Callable[[int], None] | None = None,
     check: Callable[[], None] | None = None,
+    extra: Callable[[sa.Connection, "Ids"], None] | None = None,
 ) -> int:
     """Store ``book`` and its entries atomically; return the number of postings written.
 
@@ -51,10 +57,16 @@ def load_book(
         if conn.execute(sa.select(s.book.c.id).where(s.book.c.code == book.code)).first():
             raise BookError([InputError("book.toml", None, "code", f"book {book.code!r} is already loaded in this database")])
         ids = _insert_chart(conn, book)
-        count = _insert_entries(conn, ids, entries, first_no=1, progress=progress)
+        if extra is not None:  # budgets, history: same transaction as the journal
+            extra(conn, ids)
+        # SQLite aggregates each batch as soon as it is written (the same INSERT … SELECT …
+        # GROUP BY over that batch's entry numbers); PostgreSQL aggregates once at the end.
+        per_batch = conn.dialect.name == "sqlite"
+        count = _insert_entries(conn, ids, entries, first_no=1, progress=progress, aggregate=per_batch)
         if check is not None:
             check()
-        _aggregate(conn, ids.book_id, 1, None)
+        if not per_batch:
+            _aggregate(conn, ids.book_id, 1, None)
     return count
 
 
@@ -93,70 +105,244 @@ def book_ids(conn: sa.Connection, book_id: int) -> Ids:
     return Ids(book_id, codes(s.segment), codes(s.account), codes(s.flow))
 
 
+# A large load is a pipeline of two threads. A reader thread drives the entry stream (CSV
+# parsing and validation happen there) and turns entries into row batches; this thread
+# writes each batch to the database. The database driver releases the interpreter lock
+# while the database works, so on SQLite the reading of one batch overlaps with the
+# writing of the previous one, and on PostgreSQL with the server's work.
+
+
 def _insert_entries(conn, ids: Ids, entries: Iterable[Entry], first_no: int, progress=None,
-                    entry_nos: dict[str, int] | None = None) -> int:
-    """Bulk insert through the DBAPI cursor: the hot path of a large load."""
-    seg, acc, flw = ids.segments, ids.accounts, ids.flows
-    book_id = ids.book_id
-    entry_rows: list[tuple] = []
-    posting_rows: list[tuple] = []
-    count = 0
+                    entry_nos: dict[str, int] | None = None, aggregate: bool = False) -> int:
+    """Bulk insert through the DBAPI cursor: the hot path of a large load.
+
+    With ``aggregate`` every batch is added to the balance aggregate right after it is
+    written (SQLite only; the caller must not aggregate the same entries again).
+    """
     raw = conn.connection.driver_connection
     dialect = conn.dialect.name
-    no = first_no
-    for e in entries:
-        fy = fiscal_year_of(e.date)
-        period = 0 if e.kind == "opening" else period_of(e.date)
-        entry_rows.append((book_id, no, e.id, e.date, fy, e.kind, e.memo, e.line,
-                           entry_nos.get(e.reverses) if entry_nos and e.reverses else None))
-        for i, p in enumerate(e.postings, 1):
-            posting_rows.append((
-                book_id, no, i, fy, period, e.kind, seg[p.segment], acc[p.account],
-                flw[p.flow] if p.flow else 0, seg[p.partner] if p.partner else 0, p.amount,
-            ))
-        no += 1
-        if len(posting_rows) >= BATCH:
-            count += _flush(raw, dialect, entry_rows, posting_rows)
-            entry_rows, posting_rows = [], []
-            if progress:
-                progress(count)
-    count += _flush(raw, dialect, entry_rows, posting_rows)
-    if progress:
+    count = 0
+    if dialect == "sqlite":
+        rows = _sqlite_batches(ids, entries, first_no, entry_nos)
+        write = _SqliteWriter(raw, ids.book_id, aggregate).write
+    else:
+        if aggregate:
+            raise ValueError("per-batch aggregation is implemented for SQLite only")
+        rows = _copy_batches(ids, entries, first_no, entry_nos)
+        write = _CopyWriter(raw).write
+    for batch in _in_thread(rows):
+        count += write(batch)
+        if progress:
+            progress(count)
+    if progress and count == 0:
         progress(count)
     return count
 
 
-ENTRY_COLS = "book_id, entry_no, code, date, fiscal_year, kind, memo, source_line, reverses"
-POSTING_COLS = "book_id, entry_no, line_no, fiscal_year, period, kind, segment_id, account_id, flow_id, partner_id, amount"
+def _dates():
+    """Date → (ISO text, fiscal year, period), computed once per distinct date."""
+    cache: dict[dt.date, tuple[str, int, int]] = {}
+
+    def get(day: dt.date) -> tuple[str, int, int]:
+        hit = cache.get(day)
+        if hit is None:
+            hit = cache[day] = (day.isoformat(), fiscal_year_of(day), period_of(day))
+        return hit
+
+    return get
 
 
-def _flush(raw, dialect: str, entry_rows: list[tuple], posting_rows: list[tuple]) -> int:
-    if not entry_rows:
-        return 0
-    cur = raw.cursor()
+def _sqlite_batches(ids: Ids, entries: Iterable[Entry], first_no: int, entry_nos: dict[str, int] | None):
+    """Yield (entry values, posting values, first entry_no, last entry_no), values flattened."""
+    seg, acc = ids.segments, ids.accounts
+    flw = {**ids.flows, None: 0}
+    partner = {**ids.segments, None: 0}
+    book_id = ids.book_id
+    date_info = _dates()
+    no = first_no
+    lo = no
+    entry_vals: list = []
+    posting_vals: list = []
+    e_ext, p_ext = entry_vals.extend, posting_vals.extend
+    for e in entries:
+        iso, fy, period = date_info(e.date)
+        kind = e.kind
+        if kind == "opening":
+            period = 0
+        e_ext((book_id, no, e.id, iso, fy, kind, e.memo, e.line,
+               entry_nos.get(e.reverses) if entry_nos and e.reverses else None))
+        i = 0
+        for s_, a_, amount, f_, p_ in e.postings:
+            i += 1
+            p_ext((book_id, no, i, fy, period, kind, seg[s_], acc[a_], flw[f_], partner[p_], amount))
+        no += 1
+        if len(posting_vals) >= BATCH * 11:
+            yield entry_vals, posting_vals, lo, no - 1
+            lo = no
+            entry_vals, posting_vals = [], []
+            e_ext, p_ext = entry_vals.extend, posting_vals.extend
+    if entry_vals:
+        yield entry_vals, posting_vals, lo, no - 1
+
+
+def _copy_batches(ids: Ids, entries: Iterable[Entry], first_no: int, entry_nos: dict[str, int] | None):
+    """Yield (entry rows, posting rows) for COPY."""
+    seg, acc = ids.segments, ids.accounts
+    flw = {**ids.flows, None: 0}
+    partner = {**ids.segments, None: 0}
+    book_id = ids.book_id
+    date_info = _dates()
+    no = first_no
+    entry_rows: list[tuple] = []
+    posting_rows: list[tuple] = []
+    e_add, p_add = entry_rows.append, posting_rows.append
+    for e in entries:
+        _, fy, period = date_info(e.date)
+        kind = e.kind
+        if kind == "opening":
+            period = 0
+        e_add((book_id, no, e.id, e.date, fy, kind, e.memo, e.line,
+               entry_nos.get(e.reverses) if entry_nos and e.reverses else None))
+        i = 0
+        for s_, a_, amount, f_, p_ in e.postings:
+            i += 1
+            p_add((book_id, no, i, fy, period, kind, seg[s_], acc[a_], flw[f_], partner[p_], amount))
+        no += 1
+        if len(posting_rows) >= BATCH:
+            yield entry_rows, posting_rows
+            entry_rows, posting_rows = [], []
+            e_add, p_add = entry_rows.append, posting_rows.append
+    if entry_rows:
+        yield entry_rows, posting_rows
+
+
+_DONE = object()
+SWITCH_INTERVAL = 50e-6  # seconds, while a load runs
+
+
+def _in_thread(gen, depth: int = 2):
+    """Iterate ``gen`` in a background thread, ``depth`` items ahead of the consumer.
+
+    An exception raised by ``gen`` is re-raised here; if the consumer stops early (an
+    exception while writing), the thread stops at its next item.
+    """
+    q: queue.Queue = queue.Queue(depth)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run() -> None:
+        try:
+            for item in gen:
+                if not put((item, None)):
+                    return
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer thread
+            put((None, exc))
+            return
+        put((_DONE, None))
+
+    worker = threading.Thread(target=run, name="kessan-load-reader", daemon=True)
+    # The writer needs the interpreter lock back after every statement; with the default
+    # 5 ms switch interval it would wait most of that time for the reader to yield it.
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    worker.start()
     try:
-        if dialect == "postgresql":
+        while True:
+            item, exc = q.get()
+            if exc is not None:
+                raise exc
+            if item is _DONE:
+                return
+            yield item
+    finally:
+        stop.set()
+        worker.join()
+        sys.setswitchinterval(interval)
+
+
+class _SqliteWriter:
+    """Multi-row INSERT … VALUES statements, as many rows per statement as SQLite binds."""
+
+    def __init__(self, raw, book_id: int, aggregate: bool):
+        self.cur = raw.cursor()
+        self.book_id = book_id
+        self.aggregate = aggregate
+        try:
+            max_vars = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        except (AttributeError, sqlite3.Error):
+            max_vars = 999
+        self.max_vars = max(min(max_vars, 32766), 99)
+
+    def write(self, batch) -> int:
+        entry_vals, posting_vals, lo, hi = batch
+        self._insert("entry", ENTRY_COLS, 9, entry_vals)
+        self._insert("posting", POSTING_COLS, 11, posting_vals)
+        if self.aggregate:
+            self.cur.execute(AGGREGATE, {"book": self.book_id, "lo": lo, "hi": hi})
+        return len(posting_vals) // 11
+
+    def _insert(self, table: str, cols: str, width: int, vals: list) -> None:
+        execute = self.cur.execute
+        per = self.max_vars // width  # rows per statement
+        step = per * width
+        n = len(vals)
+        k = 0
+        while n - k >= step:
+            execute(_values_sql(table, cols, width, per), vals[k:k + step])
+            k += step
+        # the remainder in statements of 2**j rows, so that few distinct statements are prepared
+        rows = (n - k) // width
+        j = 1 << max(rows.bit_length() - 1, 0)
+        while rows:
+            if rows >= j:
+                execute(_values_sql(table, cols, width, j), vals[k:k + j * width])
+                k += j * width
+                rows -= j
+            j >>= 1
+
+
+@functools.lru_cache(maxsize=64)
+def _values_sql(table: str, cols: str, width: int, rows: int) -> str:
+    one = "(" + ",".join("?" * width) + ")"
+    return f"INSERT INTO {table} ({cols}) VALUES " + ",".join([one] * rows)
+
+
+class _CopyWriter:
+    def __init__(self, raw):
+        self.raw = raw
+
+    def write(self, batch) -> int:
+        entry_rows, posting_rows = batch
+        with self.raw.cursor() as cur:
             with cur.copy(f"COPY entry ({ENTRY_COLS}) FROM STDIN") as cp:
                 for r in entry_rows:
                     cp.write_row(r)
             with cur.copy(f"COPY posting ({POSTING_COLS}) FROM STDIN") as cp:
                 for r in posting_rows:
                     cp.write_row(r)
-        else:
-            cur.executemany(f"INSERT INTO entry ({ENTRY_COLS}) VALUES (?,?,?,?,?,?,?,?,?)",
-                            [(*r[:3], r[3].isoformat(), *r[4:]) for r in entry_rows])
-            cur.executemany(f"INSERT INTO posting ({POSTING_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)", posting_rows)
-    finally:
-        cur.close()
-    return len(posting_rows)
+        return len(posting_rows)
 
 
+ENTRY_COLS = "book_id, entry_no, code, date, fiscal_year, kind, memo, source_line, reverses"
+POSTING_COLS = "book_id, entry_no, line_no, fiscal_year, period, kind, segment_id, account_id, flow_id, partner_id, amount"
+
+
+# The GROUP BY lists the key columns most selective first; the order does not change the
+# result, but SQLite sorts the rows to group them and compares fewer columns this way.
 AGGREGATE = """
 INSERT INTO balance (book_id, fiscal_year, period, kind, segment_id, account_id, flow_id, partner_id, amount)
 SELECT book_id, fiscal_year, period, kind, segment_id, account_id, flow_id, partner_id, SUM(amount)
 FROM posting
 WHERE book_id = :book AND entry_no >= :lo AND entry_no <= :hi
-GROUP BY book_id, fiscal_year, period, kind, segment_id, account_id, flow_id, partner_id
+GROUP BY account_id, segment_id, flow_id, partner_id, period, kind, fiscal_year, book_id
 ON CONFLICT (book_id, fiscal_year, period, kind, segment_id, account_id, flow_id, partner_id)
 DO UPDATE SET amount = balance.amount + excluded.amount
 """

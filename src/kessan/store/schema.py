@@ -150,3 +150,60 @@ balance = sa.Table(
     sa.Column("partner_id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("amount", sa.BigInteger, nullable=False),
 )
+
+# ---------------------------------------------------------------- budgets (migration 0002)
+
+budget_revision = sa.Table(
+    "budget_revision",
+    metadata,
+    sa.Column("book_id", sa.Integer, sa.ForeignKey("book.id"), primary_key=True),
+    sa.Column("code", sa.String(64), primary_key=True),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("name", sa.String(256), nullable=False),
+    sa.Column("approved", sa.Date, nullable=False),
+    sa.Column("body", sa.String(256), nullable=False),
+    sa.Column("revises", sa.String(64)),
+)
+
+budget_amount = sa.Table(
+    "budget_amount",
+    metadata,
+    sa.Column("book_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("revision", sa.String(64), primary_key=True),
+    sa.Column("statement", sa.String(64), primary_key=True),
+    sa.Column("line", sa.String(64), primary_key=True),
+    sa.Column("segment_id", sa.Integer, primary_key=True, autoincrement=False),  # 0 = whole organisation
+    sa.Column("amount", sa.BigInteger, nullable=False),
+    sa.ForeignKeyConstraint(["book_id", "revision"], ["budget_revision.book_id", "budget_revision.code"],
+                            name="fk_budget_amount_revision"),
+)
+
+budget_text = sa.Table(
+    "budget_text",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("book_id", sa.Integer, sa.ForeignKey("book.id"), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # note | reason
+    sa.Column("statement", sa.String(64), nullable=False),
+    sa.Column("line", sa.String(512), nullable=False),  # reason: line id; note: comma-separated line ids
+    sa.Column("segment_id", sa.Integer, nullable=False),  # 0 = whole organisation
+    sa.Column("mark", sa.String(32)),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("amount", sa.BigInteger),
+    sa.Column("source", sa.String(128)),
+    sa.Column("part", sa.Integer, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+)
+
+TABLES_0001 = ("book", "fiscal_year", "period_event", "segment", "account", "flow", "layout", "entry", "posting", "balance")
+history_figure = sa.Table(
+    "history_figure",
+    metadata,
+    sa.Column("book_id", sa.Integer, sa.ForeignKey("book.id"), primary_key=True),
+    sa.Column("series", sa.String(64), primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("segment_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("value", sa.String(32), nullable=False),  # as published, e.g. "30.8" (億円); never yen arithmetic
+)
+
+TABLES_0002 = ("budget_revision", "budget_amount", "budget_text", "history_figure")

@@ -18,9 +18,9 @@ IMMUTABLE = "posted entries are immutable; post a reversing entry instead"
 
 def upgrade():
     bind = op.get_bind()
-    # The tables of revision 0001 are exactly today's schema module; later revisions
-    # must spell out their changes with op.* calls instead.
-    schema.metadata.create_all(bind)
+    # Each revision creates a fixed list of tables from the schema module; a later change
+    # to an existing table must be its own revision with op.* calls.
+    schema.metadata.create_all(bind, tables=[schema.metadata.tables[t] for t in schema.TABLES_0001])
     if bind.dialect.name == "sqlite":
         for table in ("entry", "posting"):
             for action in ("UPDATE", "DELETE"):
@@ -44,4 +44,4 @@ def downgrade():
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS kessan_immutable() CASCADE")
-    schema.metadata.drop_all(bind)
+    schema.metadata.drop_all(bind, tables=[schema.metadata.tables[t] for t in schema.TABLES_0001])

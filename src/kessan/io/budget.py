@@ -1,0 +1,144 @@
+"""Read BOOK_DIR/budget/ (docs/budget-format.md) into ledger.budget types.
+
+Same rules as the journal: every problem is an InputError naming file, line and field;
+the caller raises them together before anything is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import tomllib
+from pathlib import Path
+
+from ..ledger.budget import Budget, BudgetAmount, BudgetNote, Reason, Revision, chain_problems
+from ..ledger.errors import BookError, InputError
+from ..ledger.model import Chart
+from .reader import _amount, _toml_line
+
+COLUMNS = ("statement", "line", "segment", "amount")
+
+
+def _toml(path: Path, name: str, errors: list[InputError]) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        errors.append(InputError(name, None, None, "file not found"))
+    except UnicodeDecodeError as exc:
+        errors.append(InputError(name, None, None, f"wrong encoding: not UTF-8 ({exc.reason})"))
+    except tomllib.TOMLDecodeError as exc:
+        errors.append(InputError(name, _toml_line(exc), None, f"malformed TOML: {exc}"))
+    return {}
+
+
+def _revisions(doc: dict, errors: list[InputError]) -> list[tuple[Revision, str]]:
+    out = []
+    name = "budget/revisions.toml"
+    for i, r in enumerate(doc.get("revision", []), 1):
+        where = f"revision #{i}"
+        missing = [k for k in ("code", "year", "name", "approved", "file") if k not in r]
+        if missing:
+            errors.append(InputError(name, None, missing[0], f"{where}: missing {', '.join(missing)}"))
+            continue
+        if not isinstance(r["approved"], dt.date) or isinstance(r["approved"], dt.datetime):
+            errors.append(InputError(name, None, "approved", f"{where} ({r['code']}): approved must be a date, e.g. 2021-03-12"))
+            continue
+        if not isinstance(r["year"], int):
+            errors.append(InputError(name, None, "year", f"{where} ({r['code']}): year must be an integer"))
+            continue
+        out.append((Revision(r["code"], r["year"], r["name"], r["approved"], r.get("body", ""), r.get("revises")), r["file"]))
+    codes = [rev.code for rev, _ in out]
+    for c in {c for c in codes if codes.count(c) > 1}:
+        errors.append(InputError(name, None, "code", f"duplicate revision code {c!r}"))
+    for code, fld, msg in chain_problems(tuple(rev for rev, _ in out)):
+        errors.append(InputError(name, None, fld, f"revision {code}: {msg}"))
+    return out
+
+
+def _amounts(path: Path, rev: Revision, chart: Chart, years: set[int], errors: list[InputError]) -> list[BudgetAmount]:
+    name = f"budget/{path.name}"
+    out: list[BudgetAmount] = []
+    if rev.year not in years:
+        errors.append(InputError("budget/revisions.toml", None, "year", f"revision {rev.code}: {rev.year} is not a declared fiscal year"))
+    try:
+        fh = open(path, encoding="utf-8", newline="")
+    except FileNotFoundError:
+        errors.append(InputError(name, None, None, "file not found"))
+        return out
+    seen: set[tuple] = set()
+    with fh:
+        reader = csv.reader(fh, strict=True)
+        try:
+            header = next(reader, None)
+            if header is None or tuple(h.strip().lstrip("\ufeff") for h in header) != COLUMNS:
+                errors.append(InputError(name, 1, None, f"header must be {','.join(COLUMNS)}"))
+                return out
+            for row in reader:
+                line = reader.line_num
+                if len(row) != len(COLUMNS):
+                    errors.append(InputError(name, line, None, f"expected {len(COLUMNS)} fields, got {len(row)}"))
+                    continue
+                stmt, ln, seg, amt = (c.strip() for c in row)
+                amount = _amount(amt)
+                if amount is None:
+                    errors.append(InputError(name, line, "amount", f"not an integer amount of yen: {amt!r}"))
+                    continue
+                if seg and seg not in chart.segments:
+                    errors.append(InputError(name, line, "segment", f"unknown segment {seg!r}"))
+                    continue
+                key = (stmt, ln, seg or None)
+                if key in seen:
+                    errors.append(InputError(name, line, "line", f"duplicate budget amount for {stmt}.{ln} {seg or '法人全体'}"))
+                    continue
+                seen.add(key)
+                out.append(BudgetAmount(rev.code, stmt, ln, seg or None, amount))
+        except UnicodeDecodeError as exc:
+            errors.append(InputError(name, None, None, f"wrong encoding: not UTF-8 ({exc.reason})"))
+        except csv.Error as exc:
+            errors.append(InputError(name, reader.line_num, None, f"malformed CSV: {exc}"))
+    return out
+
+
+def _notes(doc: dict, chart: Chart, errors: list[InputError]) -> tuple[list[BudgetNote], list[Reason]]:
+    name = "budget/notes.toml"
+    notes, reasons = [], []
+    for i, n in enumerate(doc.get("note", []), 1):
+        if not all(k in n for k in ("statement", "mark", "text")):
+            errors.append(InputError(name, None, "note", f"note #{i}: needs statement, mark and text"))
+            continue
+        notes.append(BudgetNote(n["statement"], n["mark"], tuple(n.get("lines", ())), n["text"]))
+    for i, r in enumerate(doc.get("reason", []), 1):
+        if not all(k in r for k in ("statement", "line", "text")):
+            errors.append(InputError(name, None, "reason", f"reason #{i}: needs statement, line and text"))
+            continue
+        seg = r.get("segment")
+        if seg is not None and seg not in chart.segments:
+            errors.append(InputError(name, None, "segment", f"reason #{i}: unknown segment {seg!r}"))
+            continue
+        amount = r.get("amount")
+        if amount is not None and (not isinstance(amount, int) or isinstance(amount, bool)):
+            errors.append(InputError(name, None, "amount", f"reason #{i}: amount must be an integer (百万円)"))
+            continue
+        if amount is not None and r.get("source"):
+            errors.append(InputError(name, None, "source", f"reason #{i}: give either amount or source, not both"))
+            continue
+        reasons.append(Reason(r["statement"], r["line"], seg, r["text"], amount, r.get("source"), int(r.get("part", 1))))
+    return notes, reasons
+
+
+def read_budget(root: Path | str, chart: Chart, years: set[int]) -> Budget | None:
+    """Read the budget folder, or None when the book has none; raise BookError on problems."""
+    folder = Path(root) / "budget"
+    if not folder.is_dir():
+        return None
+    errors: list[InputError] = []
+    revs = _revisions(_toml(folder / "revisions.toml", "budget/revisions.toml", errors), errors)
+    amounts: list[BudgetAmount] = []
+    for rev, file in revs:
+        amounts.extend(_amounts(folder / file, rev, chart, years, errors))
+    notes, reasons = ([], [])
+    if (folder / "notes.toml").exists():
+        notes, reasons = _notes(_toml(folder / "notes.toml", "budget/notes.toml", errors), chart, errors)
+    if errors:
+        raise BookError(errors)
+    return Budget(tuple(r for r, _ in revs), tuple(amounts), tuple(notes), tuple(reasons))

@@ -1,0 +1,58 @@
+"""Budget-vs-actual helpers: validating budget references and computing cited amounts."""
+
+from __future__ import annotations
+
+import re
+
+from ..ledger.budget import Budget, Reason
+from ..ledger.errors import InputError
+from ..render.format import Rounding, Unit, round_yen
+from .engine import TOTAL, StatementSet
+from .layout import Layout
+
+
+# an amount cited in a reason text: "(△9,655)" or "（3,718）"
+AMOUNT_IN_TEXT = re.compile(r"([(（])(△?[\d,]+)([)）])")
+
+
+def printed_amounts(text: str) -> list[int]:
+    return [int(m.group(2).replace("△", "-").replace(",", "")) for m in AMOUNT_IN_TEXT.finditer(text)]
+
+
+def budget_problems(budget: Budget, layouts: list[Layout]) -> list[InputError]:
+    """Budget amounts, notes and reasons must name budget layouts and their line ids."""
+    by_id = {lay.id: lay for lay in layouts}
+    errors: list[InputError] = []
+
+    def line_ok(stmt: str, line: str) -> bool:
+        lay = by_id.get(stmt)
+        return lay is not None and lay.budget and any(ln.id == line for ln in lay.lines)
+
+    for a in budget.amounts:
+        if not line_ok(a.statement, a.line):
+            errors.append(InputError(f"budget/{a.revision}", None, "line",
+                                     f"{a.statement}.{a.line}: not a line of a budget layout"))
+    for n in budget.notes:
+        for ln in n.lines:
+            if not line_ok(n.statement, ln):
+                errors.append(InputError("budget/notes.toml", None, "lines", f"note {n.mark}: unknown line {n.statement}.{ln}"))
+    for r in budget.reasons:
+        if not line_ok(r.statement, r.line):
+            errors.append(InputError("budget/notes.toml", None, "line", f"reason on unknown line {r.statement}.{r.line}"))
+        if r.source:
+            stmt, _, line = r.source.partition(".")
+            if not line_ok(stmt, line):
+                errors.append(InputError("budget/notes.toml", None, "source", f"reason source {r.source!r} is not a budget line"))
+    return errors[:50]
+
+
+def cited_amount(ss: StatementSet, reason: Reason) -> int | None:
+    """The 百万円 amount a reason cites: 四捨五入(決算 − 予算) of its source line, or as typed."""
+    if not reason.source:
+        return reason.amount
+    stmt, _, line = reason.source.partition(".")
+    view = reason.segment or TOTAL
+    b = ss.budget_value(stmt, line, view)
+    if b is None:
+        return reason.amount
+    return round_yen(ss.value(stmt, line, view) - b, Unit.MILLION_YEN, Rounding.HALF_UP)
