@@ -60,7 +60,7 @@ def load_dir(engine: sa.Engine, book_dir: Path, show_progress: bool = True) -> t
     layouts = parse_layouts(book.layouts, book.chart)  # a bad layout is bad input too
     years = {fy.year for fy in book.fiscal_years}
     budget = read_budget(book_dir, book.chart, years)
-    if budget is not None and (problems := budget_problems(budget, layouts)):
+    if budget is not None and (problems := budget_problems(budget, layouts, book.chart.segments)):
         raise BookError(problems)
     history = read_history(book_dir, book.chart)
 

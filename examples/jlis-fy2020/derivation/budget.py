@@ -22,9 +22,10 @@ What is published and what is derived
     integer solution (in whole 千円) of the constraints listed in ../README.md "Budget (予算)":
     for every segment and 概要 line, 四捨五入(予算) = published 予算 and 四捨五入(決算 − 予算) =
     published 差引; the segment budget balance sheet balances; and the 8 segments sum to the
-    法人全体 budget of each summary line.  Among the solutions, each value is the one nearest to
-    the published 百万円 figure plus an equal share of the segments' rounding remainder
-    (search order and tie-breaks fixed, see solve()).
+    法人全体 budget of each summary line.  Among the solutions the script takes the one
+    nearest (weighted Σ |budget − target| in 千円, a min-cost network flow, see solve()) to
+    targets estimated from the 法人全体 予算額 of the account lines split by the segments'
+    決算 shares, or the middle of the feasible interval where that estimate is infeasible.
 
 Run:  python3 examples/jlis-fy2020/derivation/budget.py
 """
@@ -47,7 +48,7 @@ SEG_NAMES = ['一般事業', '本人確認情報処理事業', '公的個人認�
              'デジタル基盤改革支援基金事業']
 
 # ---------------------------------------------------------------------------------------------
-# The revision (第3表 令和2年度の代表者会議の開催状況, source lines 229-241)
+# The revision (第3表 令和2年度の代表者会議の開催状況, source lines 231-240)
 # ---------------------------------------------------------------------------------------------
 # 第35回 令和2年6月26日: 令和2年度6月補正予算; 第36回 令和3年2月3日: 令和2年度2月補正予算;
 # 第37回 令和3年3月12日: 令和2年度3月補正予算.  The 決算報告書 予算額 is the final budget, i.e. after
@@ -62,40 +63,40 @@ REVISION = {
 }
 
 # ---------------------------------------------------------------------------------------------
-# 決算報告書 貸借対照表 (source lines 2398-2459), 予算額, yen.  Keys: line ids of
-# layouts/60_settlement_bs.toml.  Leaf lines (written to the CSV) ...
+# 決算報告書 貸借対照表 (source lines 2394-2465: table 2406-2459, notes 2461-2465), 予算額, yen.
+# Keys: line ids of layouts/60_settlement_bs.toml.  Leaf lines (written to the CSV) ...
 # ---------------------------------------------------------------------------------------------
 BUDGET_BS = {
-    'cash': 219052460000,                # 現金及び預金            l.2412
-    'receivables': 49852447000,          # 未収金 (注1、2)         l.2413
-    'prepaid': 0,                        # 前払金                  l.2414
-    'supplies': 22000,                   # 貯蔵品                  l.2415
-    'buildings': 2668134000,             # 建物                    l.2419
-    'equipment': 433932000,              # 備品                    l.2420
-    'cip': 1006365000,                   # 建設仮勘定              l.2421
-    'lease_tangible': 19751779000,       # 有形 リース資産 (注3)   l.2422
-    'telephone': 3042000,                # 電話加入権              l.2425
-    'software': 81645000,                # ソフトウェア            l.2426
-    'lease_intangible': 409283000,       # 無形 リース資産         l.2427
-    'securities': 100000000,             # 投資有価証券            l.2430
-    'deposits': 982390000,               # 保証金                  l.2431
-    'payables': 82376650000,             # 未払金 (注1、2)         l.2438
-    'resident_tax': 70000,               # 未払法人住民税等        l.2439
-    'deposits_received': 14919000,       # 預り金                  l.2440
-    'bonus': 136668000,                  # 賞与引当金              l.2441
-    'officer_bonus': 8554000,            # 役員賞与引当金          l.2442
-    'lease_current': 4068615000,         # 流動 リース債務 (注3)   l.2443
-    'deferred_revenue': 177524994000,    # 長期前受金              l.2446
-    'deferred_income': 3678764000,       # 長期前受収益            l.2447
-    'retirement': 723787000,             # 退職給付引当金          l.2448
-    'officer_retirement': 0,             # 役員退職引当金          l.2449
-    'reserve_juki': 2312921000,          # 住基ネット再構築平準化等積立金 l.2450
-    'reserve_code': 1327485000,          # 符号生成運用経費積立金  l.2451
-    'reserve_security': 1142000000,      # セキュリティ強化等積立金 l.2452
-    'reserve_next': 380000000,           # 次期システム更改積立金  l.2453
-    'lease_noncurrent': 16028364000,     # 固定 リース債務 (注3)   l.2454
-    'aro': 438781000,                    # 資産除去債務            l.2455
-    'capital': 134000000,                # 地方公共団体出資金      l.2459 (表 純資産の部)
+    'cash': 219052460000,                # 現金及び預金
+    'receivables': 49852447000,          # 未収金 (注1、2)
+    'prepaid': 0,                        # 前払金
+    'supplies': 22000,                   # 貯蔵品
+    'buildings': 2668134000,             # 建物
+    'equipment': 433932000,              # 備品
+    'cip': 1006365000,                   # 建設仮勘定
+    'lease_tangible': 19751779000,       # 有形 リース資産 (注3)
+    'telephone': 3042000,                # 電話加入権
+    'software': 81645000,                # ソフトウェア
+    'lease_intangible': 409283000,       # 無形 リース資産
+    'securities': 100000000,             # 投資有価証券
+    'deposits': 982390000,               # 保証金
+    'payables': 82376650000,             # 未払金 (注1、2)
+    'resident_tax': 70000,               # 未払法人住民税等
+    'deposits_received': 14919000,       # 預り金
+    'bonus': 136668000,                  # 賞与引当金
+    'officer_bonus': 8554000,            # 役員賞与引当金
+    'lease_current': 4068615000,         # 流動 リース債務 (注3)
+    'deferred_revenue': 177524994000,    # 長期前受金
+    'deferred_income': 3678764000,       # 長期前受収益
+    'retirement': 723787000,             # 退職給付引当金
+    'officer_retirement': 0,             # 役員退職引当金
+    'reserve_juki': 2312921000,          # 住基ネット再構築平準化等積立金
+    'reserve_code': 1327485000,          # 符号生成運用経費積立金
+    'reserve_security': 1142000000,      # セキュリティ強化等積立金
+    'reserve_next': 380000000,           # 次期システム更改積立金
+    'lease_noncurrent': 16028364000,     # 固定 リース債務 (注3)
+    'aro': 438781000,                    # 資産除去債務
+    'capital': 134000000,                # 地方公共団体出資金
     'reserve': 3032830000,               # 積立金
     'jpki_reserve': 942097000,           # 公的個人認証サービス事業 財政調整積立金
     'dev_reserve': 70000000,             # システム開発積立金
@@ -116,7 +117,8 @@ BUDGET_BS_TOTALS = {
     'total_liabilities_net_assets': 294341499000,  # 負債純資産合計
 }
 
-# 決算報告書 損益計算書 (source lines 2469-2520), 予算額, yen; line ids of layouts/70_settlement_pl.toml.
+# 決算報告書 損益計算書 (source lines 2469-2524: table 2477-2520, notes 2522-2524), 予算額, yen;
+# keys: line ids of layouts/70_settlement_pl.toml.
 BUDGET_PL = {
     'rev_jigyo_futankin': 301752000,     # 事業負担金収入
     'rev_card_grant': 54577815000,       # 個人番号カード等関連交付金
@@ -164,8 +166,8 @@ BUDGET_PL_TOTALS = {
 }
 
 # ---------------------------------------------------------------------------------------------
-# 参考資料1-2 令和2年度決算の概要 (source lines 2552-2874), 百万円, △ → negative:
-# (予算, 決算, 差引) per 概要 line; 法人全体 and the 8 事業 (■事業別決算の状況■, l.2655 ff.).
+# 参考資料1-2 令和2年度決算の概要 (source lines 2552-2875), 百万円, △ → negative:
+# (予算, 決算, 差引) per 概要 line; 法人全体 and the 8 事業 (■事業別決算の状況■, l.2633 ff.).
 # ---------------------------------------------------------------------------------------------
 BS_LINES = ['assets', 'current_assets', 'fixed_assets', 'liabilities', 'current_liabilities',
             'noncurrent_liabilities', 'net_assets']                  # 資産 流動資産 固定資産 負債 流動負債 固定負債 純資産
@@ -177,7 +179,7 @@ SUMMARY_LABEL = {'assets': '資産', 'current_assets': '流動資産', 'fixed_as
                  'operating_revenue': '営業収益', 'operating_expenses': '営業費用', 'operating_income': '営業利益',
                  'nonop_revenue': '営業外収益', 'nonop_expenses': '営業外費用', 'ordinary_income': '経常利益',
                  'extraordinary_gains': '特別利益', 'extraordinary_losses': '特別損失', 'net_income': '当期純利益'}
-# 1 貸借対照表 (l.2562-2570) and 2 損益計算書 (l.2588-2598), 法人全体
+# 1 貸借対照表 (l.2561-2567) and 2 損益計算書 (l.2583-2591), 法人全体
 SUMMARY_ALL_BS = [(294341, 271189, -23152), (268905, 265302, -3603), (25437, 5887, -19550),
                   (290163, 263958, -26205), (86605, 68536, -18070), (203557, 195423, -8135),
                   (4179, 7231, 3052)]
@@ -186,39 +188,39 @@ SUMMARY_ALL_PL = [(97460, 90292, -7168), (94491, 86382, -8108), (2969, 3910, 941
 # 事業別: (予算, 決算, 差引) in BS_LINES / PL_LINES order
 SUMMARY_SEG_BS = {
     'general': [(7627, 9004, 1377), (6322, 7851, 1529), (1305, 1153, -152), (5467, 5286, -181),
-                (4635, 4596, -39), (832, 690, -142), (2160, 3718, 1558)],                       # l.2661-2669
+                (4635, 4596, -39), (832, 690, -142), (2160, 3718, 1558)],                       # l.2642-2648
     'residents': [(14166, 17207, 3041), (11169, 15430, 4260), (2997, 1777, -1220), (14068, 16931, 2862),
-                  (7211, 5621, -1589), (6858, 11309, 4452), (97, 276, 178)],                    # l.2693-2701
+                  (7211, 5621, -1589), (6858, 11309, 4452), (97, 276, 178)],                    # l.2672-2678
     'jpki': [(37676, 9834, -27842), (19923, 8861, -11062), (17752, 972, -16780), (36486, 7902, -28584),
-             (19129, 5302, -13828), (17357, 2600, -14756), (1190, 1932, 742)],                  # l.2725-2733
+             (19129, 5302, -13828), (17357, 2600, -14756), (1190, 1932, 742)],                  # l.2702-2708
     'card': [(45271, 41271, -4000), (43111, 40593, -2517), (2160, 677, -1483), (45043, 41013, -4030),
-             (43455, 40752, -2703), (1589, 262, -1327), (228, 257, 30)],                        # l.2759-2767
+             (43455, 40752, -2703), (1589, 262, -1327), (228, 257, 30)],                        # l.2734-2740
     'middle': [(11548, 11744, 196), (11456, 11633, 177), (92, 111, 19), (11538, 11328, -210),
-               (11440, 11218, -222), (98, 110, 12), (10, 416, 406)],                            # l.2791-2799
+               (11440, 11218, -222), (98, 110, 12), (10, 416, 406)],                            # l.2764-2770
     'lgwan': [(1755, 2037, 281), (1471, 1705, 234), (284, 331, 47), (1444, 1624, 180),
-              (449, 603, 154), (995, 1021, 25), (311, 412, 102)],                               # l.2821-2829
+              (449, 603, 154), (995, 1021, 25), (311, 412, 102)],                               # l.2794-2800
     'residents_related': [(1099, 1307, 208), (253, 442, 189), (847, 865, 19), (916, 1088, 172),
-                          (286, 444, 158), (629, 644, 14), (184, 219, 36)],                     # l.2849-2857
+                          (286, 444, 158), (629, 644, 14), (184, 219, 36)],                     # l.2824-2830
     'digital': [(175200, 178788, 3589), (175200, 178788, 3589), (0, 0, 0), (175200, 178788, 3589),
-                (0, 1, 1), (175200, 178787, 3588), (0, 0, 0)],                                  # l.2861-2869
+                (0, 1, 1), (175200, 178787, 3588), (0, 0, 0)],                                  # l.2854-2860
 }
 SUMMARY_SEG_PL = {
     'general': [(6878, 6330, -548), (7321, 6538, -783), (-443, -208, 235), (1, 2, 1), (7, 7, 0),
-                (-450, -213, 236), (0, 0, 0), (3, 12, 9), (-452, -225, 227)],                   # l.2677-2685
+                (-450, -213, 236), (0, 0, 0), (3, 12, 9), (-452, -225, 227)],                   # l.2655-2663
     'residents': [(15275, 11747, -3527), (12297, 8842, -3455), (2978, 2906, -72), (0, 1, 1), (8, 8, 0),
-                  (2970, 2898, -71), (0, 0, 0), (2870, 2871, 0), (99, 28, -71)],                # l.2709-2717
+                  (2970, 2898, -71), (0, 0, 0), (2870, 2871, 0), (99, 28, -71)],                # l.2685-2693
     'jpki': [(7473, 8083, 610), (7159, 7475, 316), (314, 608, 295), (0, 15, 15), (101, 28, -73),
-             (213, 596, 383), (0, 0, 0), (202, 202, 0), (11, 394, 383)],                        # l.2741-2749
+             (213, 596, 383), (0, 0, 0), (202, 202, 0), (11, 394, 383)],                        # l.2715-2723
     'card': [(48260, 48147, -113), (48356, 48220, -136), (-96, -73, 23), (0, 0, 0), (18, 16, -2),
-             (-113, -88, 25), (0, 0, 0), (14, 12, -2), (-127, -100, 27)],                       # l.2775-2783
+             (-113, -88, 25), (0, 0, 0), (14, 12, -2), (-127, -100, 27)],                       # l.2747-2755
     'middle': [(11883, 11905, 22), (11883, 11666, -217), (0, 239, 239), (0, 1, 1), (0, 0, 0),
-               (0, 239, 240), (0, 0, 0), (1, 1, 0), (-2, 238, 240)],                            # l.2807-2815
+               (0, 239, 240), (0, 0, 0), (1, 1, 0), (-2, 238, 240)],                            # l.2777-2785
     'lgwan': [(1986, 1990, 4), (1774, 1586, -188), (212, 405, 192), (0, 0, 0), (1, 1, 0),
-              (211, 404, 192), (0, 0, 0), (201, 201, 0), (11, 203, 192)],                       # l.2837-2845
+              (211, 404, 192), (0, 0, 0), (201, 201, 0), (11, 203, 192)],                       # l.2807-2815
     'residents_related': [(2114, 2117, 2), (2109, 2083, -26), (6, 33, 28), (0, 0, 0), (7, 9, 2),
-                          (-2, 25, 26), (0, 0, 0), (0, 1, 1), (-2, 23, 25)],                    # l.2865-2873 (approx.)
+                          (-2, 25, 26), (0, 0, 0), (0, 1, 1), (-2, 23, 25)],                    # l.2837-2845
     'digital': [(3590, 1, -3589), (3590, 1, -3589), (0, 0, 0), (0, 0, 0), (0, 0, 0),
-                (0, 0, 0), (0, 0, 0), (0, 0, 0), (0, 0, 0)],                                    # l.2866-2874
+                (0, 0, 0), (0, 0, 0), (0, 0, 0), (0, 0, 0)],                                    # l.2867-2875
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -250,23 +252,25 @@ T_JPKI_ASSETS = ('公的個人認証サービスシステムの次期更改に�
                  '「未収金」の減 (△1,407) 及び「リース資産」の減 (△16,159)')
 T_JPKI_LIAB = '公的個人認証サービスシステムの次期更改に係るスケジュールの見直しに伴う「未払金」の減 (△12,274) 及び「リース債務」の減 (△16,398)'
 REASONS = [
-    # 1 貸借対照表 (法人全体), l.2562-2566: the JPKI and カード segment figures, not entity lines
+    # 1 貸借対照表 (法人全体), l.2561-2564: the JPKI and カード segment figures, not entity lines
     ('summary_bs', 'assets', None, T_JPKI_ASSETS, [(-9655, None), (-1407, None), (-16159, None)]),
     ('summary_bs', 'assets', None, 'マイナンバーカード発行枚数の減による請求額の減少に伴う「未収金」の減 (△1,462)', [(-1462, None)]),
     ('summary_bs', 'liabilities', None, T_JPKI_LIAB, [(-12274, None), (-16398, None)]),
     ('summary_bs', 'liabilities', None, 'マイナンバーカード発行枚数の減に伴う「未払金」の減 (△1,904)', [(-1904, None)]),
-    # 2 損益計算書 (法人全体), l.2588-2589.  △3,589 is the デジタル基盤 segment's 営業収益/営業費用 差引,
-    # which a 法人全体 reason cannot name as source (source is evaluated for the reason's segment).
+    # 2 損益計算書 (法人全体), l.2583-2584.  △3,589 is the デジタル基盤 segment's 営業収益/営業費用 差引,
+    # named as source with '@digital' (the engine evaluates that segment's line).
     ('summary_pl', 'operating_revenue', None,
      '住基ネットに係るシステム改修等のスケジュールの見直しに伴う「住基ネット再構築平準化等積立金取崩収入」の減(△3,718)',
      [(-3718, 'budget_pl.rev_juki_reserve')]),
     ('summary_pl', 'operating_revenue', None,
-     'デジタル基盤改革支援基金事業における補助金交付の皆減に伴う「長期前受金取崩収入」の減(△3,589)', [(-3589, None)]),
+     'デジタル基盤改革支援基金事業における補助金交付の皆減に伴う「長期前受金取崩収入」の減(△3,589)',
+     [(-3589, 'budget_pl.operating_revenue@digital')]),
     ('summary_pl', 'operating_expenses', None,
      '住基ネットに係るシステム改修等のスケジュールの見直しに伴う「事業費」の減(△3,544)', [(-3544, None)]),
     ('summary_pl', 'operating_expenses', None,
-     'デジタル基盤改革支援基金事業における補助金交付の皆減に伴う「事業費」の減(△3,589)', [(-3589, None)]),
-    # 1 一般事業, l.2661-2685
+     'デジタル基盤改革支援基金事業における補助金交付の皆減に伴う「事業費」の減(△3,589)',
+     [(-3589, 'budget_pl.operating_expenses@digital')]),
+    # 1 一般事業, l.2642-2663
     ('summary_bs', 'assets', 'general', '年度内収納の増加及び費用の減少等に伴う「現金及び預金」の増(1,485)', [(1485, None)]),
     ('summary_bs', 'liabilities', 'general', '情報処理事業に係るシステム改修のスケジュールの見直しに伴う「リース債務」の減(△288)',
      [(-288, None)]),
@@ -278,7 +282,7 @@ REASONS = [
     ('summary_pl', 'operating_expenses', 'general',
      'コンビニ交付サービスに係るシステム開発等業務の費用の減少に伴う「事業費」の減(△285)', [(-285, None)]),
     ('summary_pl', 'net_income', 'general', '費用の減少に伴う増', []),
-    # 2 本人確認情報処理事業, l.2693-2711
+    # 2 本人確認情報処理事業, l.2672-2686
     ('summary_bs', 'assets', 'residents', '「住基ネット再構築平準化等積立金」の取崩額の減少に伴う「現金及び預金」の増（3,718）',
      [(3718, None)]),
     ('summary_bs', 'assets', 'residents', '住基ネットに係るシステム改修等のスケジュールの見直しに伴う「リース資産」の減（△517）',
@@ -288,17 +292,17 @@ REASONS = [
     ('summary_bs', 'liabilities', 'residents', '「住基ネット再構築平準化等積立金」の取崩額の減少（3,718）', [(3718, None)]),
     ('summary_pl', 'operating_revenue', 'residents',
      '住基ネットに係るシステム改修等のスケジュールの見直しに伴う「住基ネット再構築平準化等積立金取崩収入」の減（△3,718）',
-     [(-3718, None)]),
+     [(-3718, 'budget_pl.rev_juki_reserve@')]),
     ('summary_pl', 'operating_expenses', 'residents',
      '住基ネットに係るシステム改修等のスケジュールの見直しに伴う「事業費」の減（△3,544）', [(-3544, None)]),
-    # 3 公的個人認証サービス事業, l.2725-2743 (the 436 bullet is printed on the 営業利益 row)
+    # 3 公的個人認証サービス事業, l.2702-2717 (the 436 bullet is printed on the 営業利益 row)
     ('summary_bs', 'assets', 'jpki', T_JPKI_ASSETS, [(-9655, None), (-1407, None), (-16159, None)]),
     ('summary_bs', 'liabilities', 'jpki', T_JPKI_LIAB, [(-12274, None), (-16398, None)]),
     ('summary_pl', 'operating_revenue', 'jpki', '次期機器更改に係る施設設備の整備に関する未減価償却額の減 (677)', [(677, None)]),
     ('summary_pl', 'operating_revenue', 'jpki', '都道府県への返還負担金に伴う「地方公共団体負担金」の減 (△125)', [(-125, None)]),
     ('summary_pl', 'operating_income', 'jpki', 'マイナンバーカード増産対応に係るリース資産の取得に伴う減価償却費の増 (436)',
      [(436, None)]),
-    # 4 個人番号カード発行等事業, l.2759-2776
+    # 4 個人番号カード発行等事業, l.2734-2748
     ('summary_bs', 'assets', 'card',
      'マイナンバーカード発行枚数の減による請求額の減少に伴う「現金及び預金」の減 (△1,055) 及び「未収金」の減 (△1,462)',
      [(-1055, None), (-1462, None)]),
@@ -314,22 +318,22 @@ REASONS = [
      [(-113, 'budget_pl.operating_revenue')]),
     ('summary_pl', 'operating_expenses', 'card', 'カード管理システムの次期更改に係るスケジュールの見直しによる「事業費」の減 (△149)',
      [(-149, None)]),
-    # 5 中間サーバー共同化・集約化等事業, l.2791-2808
+    # 5 中間サーバー共同化・集約化等事業, l.2764-2778
     ('summary_bs', 'assets', 'middle', '年度内収納の増に伴う「現金及び預金」の増(150)', [(150, None)]),
     ('summary_bs', 'liabilities', 'middle', '年度内支払の増加に伴う「未払金」の減(△132)', [(-132, None)]),
     ('summary_pl', 'operating_expenses', 'middle',
      '現行及び次期自治体中間サーバー・プラットフォームの運用保守・開発経費の減少に伴う「事業費」の減(△170)', [(-170, None)]),
-    # 6 総合行政ネットワーク運営事業, l.2821-2838
+    # 6 総合行政ネットワーク運営事業, l.2794-2808
     ('summary_bs', 'assets', 'lgwan', '年度内支払の減少に伴う「現金及び預金」の増(232)', [(232, None)]),
     ('summary_bs', 'liabilities', 'lgwan', '年度内支払の減少に伴う「未払金」の増(114)', [(114, None)]),
     ('summary_pl', 'operating_expenses', 'lgwan', 'LGWAN-ASPポータルサイト構築の一部先送り等に伴う「事業費」の減(△153)',
      [(-153, None)]),
-    # 7 本人確認情報処理事業関連事業, l.2849-2866
+    # 7 本人確認情報処理事業関連事業, l.2824-2838
     ('summary_bs', 'assets', 'residents_related', '都道府県ネットワーク受託収入等に係る「未収金」の増(225)', [(225, None)]),
     ('summary_bs', 'liabilities', 'residents_related', '運営経費に係る「未払金」の増(137)', [(137, None)]),
     ('summary_pl', 'operating_expenses', 'residents_related',
      '都道府県ネットワーク監視における保守料等の縮減に伴う「事業費」の減(△26)', [(-26, 'budget_pl.operating_expenses')]),
-    # 8 デジタル基盤改革支援基金事業, l.2861-2874 (現金及び預金 ⊂ 流動資産; 長期前受金 ⊂ 固定負債)
+    # 8 デジタル基盤改革支援基金事業, l.2854-2867 (現金及び預金 ⊂ 流動資産; 長期前受金 ⊂ 固定負債)
     ('summary_bs', 'assets', 'digital', '補助金交付の皆減による「長期前受金取崩収入」の減に伴う「現金及び預金」の増 (3,589)',
      [(3589, 'budget_bs.current_assets')]),
     ('summary_bs', 'liabilities', 'digital', '補助金交付の皆減による「長期前受金取崩収入」の減に伴う「長期前受金」の増 (3,588)',
@@ -337,6 +341,12 @@ REASONS = [
     ('summary_pl', 'operating_revenue', 'digital', '補助金交付の皆減に伴う「長期前受金取崩収入」の減 (△3,589)',
      [(-3589, 'budget_pl.operating_revenue')]),
 ]
+
+# Comments written above a reason in notes.toml (why it carries an amount, not a source).
+REASON_COMMENTS = {
+    ('jpki', 436): 'printed on the 営業利益 row of the OCR text; it explains the 営業費用 increase (+316). '
+                   'Kept on operating_income as printed (published/BUDGET_README.md §5.5).',
+}
 
 # ---------------------------------------------------------------------------------------------
 # Segment summary model.  Variables (the budget lines written per segment) and the 概要 lines
@@ -386,6 +396,11 @@ def rounds_to(p: int) -> tuple[int, int]:
     if p < 0:
         return p * MILLION - MILLION // 2 + 1, p * MILLION + MILLION // 2
     return -(MILLION // 2) + 1, MILLION // 2 - 1
+
+
+def rounds_to_strictly(p: int) -> tuple[int, int]:
+    """rounds_to(p) without the tie (… 500,000), where half-up and half-even would differ."""
+    return p * MILLION - MILLION // 2 + 1, p * MILLION + MILLION // 2 - 1
 
 
 def fmt(v: int) -> str:
@@ -510,23 +525,14 @@ assert [(s.replace('budget', 'summary'), l, c) for s, l, c, _, _ in whole_mismat
 
 
 # ---------------------------------------------------------------------------------------------
-# Segment budgets: integer constraint solving in 千円 (bound propagation + ordered search)
+# Segment budgets.  Per segment and 概要 line, the two published roundings give an interval of
+# budget values (a "cell"); the segment summary lines form a network (a circulation: every
+# summary line is an arc, every subtotal a node, every 法人全体 total an arc from/to a root), so
+# the integer budget nearest to a target (least Σ |budget − target|, in 千円) is a min-cost flow,
+# solved exactly by successive shortest paths; being a network, the optimum is integral.
 # ---------------------------------------------------------------------------------------------
 def ceil_div(a, b):
     return -((-a) // b)
-
-
-def alloc(total, weights):
-    """Split integer `total` ≥ 0 in proportion to `weights` (largest remainder, ties: first)."""
-    tw = sum(weights)
-    if total == 0 or tw == 0:
-        return [0] * len(weights)
-    out = [total * w // tw for w in weights]
-    rest = total - sum(out)
-    order = sorted(range(len(weights)), key=lambda i: (-(total * weights[i] % tw), i))
-    for i in order[:rest]:
-        out[i] += 1
-    return out
 
 
 def leaves(stmt: str, lid: str) -> list[str]:
@@ -539,160 +545,186 @@ def leaves(stmt: str, lid: str) -> list[str]:
     return [leaf for tok in toks if tok != '+' for leaf in leaves(stmt, tok)]
 
 
-class Infeasible(Exception):
-    pass
+class Network:
+    """Min-cost circulation with arc bounds, started from a base flow, convex |x − base| costs."""
+
+    def __init__(self):
+        self.nodes: dict[str, int] = {}
+        self.edges: list[list] = []      # [to, cap, cost, rev index]
+        self.adj: list[list[int]] = []
+        self.arcs: dict[object, tuple] = {}    # key → (u, v, lo, hi, base, up edge, down edge)
+
+    def node(self, name):
+        if name not in self.nodes:
+            self.nodes[name] = len(self.adj)
+            self.adj.append([])
+        return self.nodes[name]
+
+    def _edge(self, u, v, cap, cost):
+        self.adj[u].append(len(self.edges))
+        self.edges.append([v, cap, cost, len(self.edges) + 1])
+        self.adj[v].append(len(self.edges))
+        self.edges.append([u, 0, -cost, len(self.edges) - 1])
+        return len(self.edges) - 2
+
+    def arc(self, key, u, v, lo, hi, base, cost):
+        """Flow u → v in [lo, hi]; it starts at base; each unit away from base costs `cost`."""
+        u, v = self.node(u), self.node(v)
+        if lo > hi:
+            raise ValueError(f'empty interval for {key}: [{lo}, {hi}]')
+        base = min(max(base, lo), hi)
+        up = self._edge(u, v, hi - base, cost)
+        down = self._edge(v, u, base - lo, cost)
+        self.arcs[key] = (u, v, lo, hi, base, up, down)
+
+    def flow(self, key):
+        u, v, lo, hi, base, up, down = self.arcs[key]
+        return base + (self.edges[up ^ 1][1]) - (self.edges[down ^ 1][1])
+
+    def solve(self):
+        """Restore conservation at every node at least cost (successive shortest paths)."""
+        excess = [0] * len(self.adj)
+        for u, v, lo, hi, base, up, down in self.arcs.values():
+            excess[v] += base
+            excess[u] -= base
+        src, snk = self.node('⊤source'), self.node('⊤sink')
+        excess += [0, 0]
+        need = 0
+        for k in range(len(excess) - 2):
+            if excess[k] > 0:              # more in than out: push the surplus onward
+                self._edge(src, k, excess[k], 0)
+                need += excess[k]
+            elif excess[k] < 0:
+                self._edge(k, snk, -excess[k], 0)
+        pushed = 0
+        n = len(self.adj)
+        while pushed < need:
+            dist, prev = [None] * n, [None] * n
+            dist[src] = 0
+            for _ in range(n):             # Bellman-Ford (residual costs may be negative)
+                changed = False
+                for u in range(n):
+                    if dist[u] is None:
+                        continue
+                    for e in self.adj[u]:
+                        to, cap, cost, _r = self.edges[e]
+                        if cap > 0 and (dist[to] is None or dist[u] + cost < dist[to]):
+                            dist[to], prev[to] = dist[u] + cost, e
+                            changed = True
+                if not changed:
+                    break
+            if dist[snk] is None:
+                return need - pushed       # infeasible: this much cannot be routed
+            path, x = [], snk
+            while x != src:
+                e = prev[x]
+                path.append(e)
+                x = self.edges[e ^ 1][0]
+            f = min(self.edges[e][1] for e in path)
+            for e in path:
+                self.edges[e][1] -= f
+                self.edges[e ^ 1][1] += f
+            pushed += f
+        return 0
 
 
-def propagate(lo, hi, cons):
-    """Tighten integer bounds lo/hi (lists) under constraints (terms, L, U): L ≤ Σ c·x ≤ U, c = ±1."""
-    changed = True
-    while changed:
-        changed = False
-        for terms, L, U in cons:
-            mn = sum(lo[i] if c > 0 else -hi[i] for i, c in terms)
-            mx = sum(hi[i] if c > 0 else -lo[i] for i, c in terms)
-            if mn > U or mx < L:
-                raise Infeasible
-            for i, c in terms:
-                tmin = lo[i] if c > 0 else -hi[i]
-                tmax = hi[i] if c > 0 else -lo[i]
-                # c·x_i ∈ [L − (mx − tmax), U − (mn − tmin)]
-                a, b = L - (mx - tmax), U - (mn - tmin)
-                nlo, nhi = (a, b) if c > 0 else (-b, -a)
-                if nlo > lo[i]:
-                    lo[i] = nlo
-                    changed = True
-                if nhi < hi[i]:
-                    hi[i] = nhi
-                    changed = True
-                if lo[i] > hi[i]:
-                    raise Infeasible
-            if changed:
-                break
+# The network of the summary lines: (line, from-node, to-node), '*' = the segment's node name
+# prefix, 'V:<var>' the 法人全体 node of a variable (fed from / draining to the root).
+BS_ARCS = [('current_assets', 'V:current_assets', '*A'), ('fixed_assets', 'V:fixed_assets', '*A'),
+           ('assets', '*A', '*B'),
+           ('liabilities', '*B', '*L'), ('net_assets', '*B', 'V:total_net_assets'),
+           ('current_liabilities', '*L', 'V:current_liabilities'),
+           ('noncurrent_liabilities', '*L', 'V:noncurrent_liabilities')]
+PL_ARCS = [('operating_revenue', 'V:operating_revenue', '*1'), ('operating_expenses', '*1', 'V:operating_expenses'),
+           ('operating_income', '*1', '*2'),
+           ('nonop_revenue', 'V:nonop_revenue', '*2'), ('nonop_expenses', '*2', 'V:nonop_expenses'),
+           ('ordinary_income', '*2', '*3'),
+           ('extraordinary_gains', 'V:extraordinary_gains', '*3'),
+           ('extraordinary_losses', '*3', 'V:extraordinary_losses'), ('resident_tax', '*3', 'V:resident_tax'),
+           ('net_income', '*3', 'V:net_income')]
+INFLOW_VARS = {'current_assets', 'fixed_assets', 'operating_revenue', 'nonop_revenue', 'extraordinary_gains'}
+# ASSUMPTION B6: cost per 千円 of moving a cell away from its target: 1 for a cell-middle target,
+# 2 for a target estimated from the 決算 shares, 4 for a cell published as 0.
+ZERO_WEIGHT = 4
 
 
-def search(lo, hi, cons, order, target):
-    """Fix variables in `order`, each to the feasible value nearest its target (ties: lower)."""
-    if not order:
-        return lo
-    i, rest = order[0], order[1:]
-    t = min(max(target[i], lo[i]), hi[i])
-    cand, k = [], 0
-    while True:           # t, t−1, t+1, t−2, t+2, … inside [lo, hi]
-        vals = [v for v in ((t - k, t + k) if k else (t,)) if lo[i] <= v <= hi[i]]
-        if not vals and t - k < lo[i] and t + k > hi[i]:
-            break
-        for v in vals:
-            nlo, nhi = lo[:], hi[:]
-            nlo[i] = nhi[i] = v
-            try:
-                propagate(nlo, nhi, cons)
-                return search(nlo, nhi, cons, rest, target)
-            except Infeasible:
-                pass
-        k += 1
-    raise Infeasible
-
-
-def solve(stmt, variables, forms, lines, seg_tables, whole_totals, bounds):
-    """Segment budgets (yen) for one statement.  Returns (values, dropped cells, cell intervals)."""
-    nv = len(variables)
-    idx = {(s, v): k * nv + j for k, s in enumerate(SEGS) for j, v in enumerate(variables)}
-    n = len(idx)
-    lo, hi = [0] * n, [0] * n
-    for (s, v), i in idx.items():
-        lo[i], hi[i] = bounds(s, v)
-    cons, dropped, cells = [], [], {}
+def solve(stmt, variables, forms, lines, seg_tables, whole):
+    """Segment budgets (yen) for one statement → (values, dropped cells)."""
+    net, dropped = Network(), []
+    var_of = {ln: v for ln, f in forms.items() for v in f if f == {v: 1}}
+    line_of = {v: next((ln for ln, x in var_of.items() if x == v), v) for v in variables}
     for s in SEGS:
+        cell = {}
         for line, (p, a, d) in zip(lines, seg_tables[s]):
             act = seg_actual(stmt, line, s)
-            assert r4(act) == a, (stmt, s, line, act, a)      # the 概要 決算 is the ledger's, rounded
-            blo, bhi = rounds_to(p)                          # 四捨五入(予算) = p
-            dlo, dhi = rounds_to(d)                          # 四捨五入(決算 − 予算) = d
-            ilo, ihi = max(blo, act - dhi), min(bhi, act - dlo)
-            ilo, ihi = ceil_div(ilo, UNIT), ihi // UNIT
-            cells[(s, line)] = (blo, bhi, act - dhi, act - dlo)
-            if ilo > ihi:                                    # keep 予算, drop 差引 (reported)
-                dropped.append((s, line, p, a, d, act, blo, bhi, act - dhi, act - dlo))
-                ilo, ihi = ceil_div(blo, UNIT), bhi // UNIT
-            cons.append(([(idx[(s, v)], c) for v, c in forms[line].items()], ilo, ihi))
-    for v in variables:                                      # Σ segments = 法人全体
-        w = whole_totals[v]
+            assert r4(act) == a, (stmt, s, line, act, a)   # the 概要 決算 is the ledger's, rounded
+            # ASSUMPTION B2: no derived figure sits on a rounding tie (x,xxx,500,000), so the
+            # cells hold under 四捨五入 and under any other rounding of ties alike
+            blo, bhi = rounds_to_strictly(p)               # 四捨五入(予算) = p
+            dlo, dhi = rounds_to_strictly(d)               # 四捨五入(決算 − 予算) = d
+            lo, hi = max(blo, act - dhi), min(bhi, act - dlo)
+            if ceil_div(lo, UNIT) > hi // UNIT:            # keep 予算, drop 差引 (reported)
+                dropped.append((s, line, p, a, d, act, (blo, bhi), (act - dhi, act - dlo)))
+                lo, hi = blo, bhi
+            lo, hi = ceil_div(lo, UNIT), hi // UNIT
+            if line in var_of:
+                lo = max(lo, 0)                            # ASSUMPTION B3: no negative summary budget
+            cell[line] = (lo, hi, p)
+        if stmt == 'budget_pl':                            # ASSUMPTION B4: 法人住民税 in 一般事業
+            t = whole['resident_tax'] // UNIT if s == 'general' else 0
+            cell['resident_tax'] = (t, t, None)
+        # targets (ASSUMPTION B5): the 法人全体 予算額 of the leaf lines under the variable split
+        # in proportion to the segments' 決算 of each leaf; where that estimate falls outside the
+        # cell, the middle of the cell.  Derived lines (資産, 営業利益 …) cost nothing.
+        # target[line] = (value in 千円, cost per 千円 of deviation)
+        target = {}
+        for line, (lo, hi, p) in cell.items():
+            if line in var_of or line == 'resident_tax':
+                v = var_of.get(line, line)
+                est = 0
+                for leaf in leaves(stmt, v):
+                    tot = sum(max(0, ACT[(stmt, s2)][leaf]) for s2 in SEGS)
+                    if tot:
+                        est += WHOLE[stmt][leaf] * max(0, ACT[(stmt, s)][leaf]) // tot
+                est = round(est / UNIT)
+                target[line] = (est, 2) if lo <= est <= hi else ((lo + hi) // 2, 1)
+        for line, frm, to in (BS_ARCS if stmt == 'budget_bs' else PL_ARCS):
+            lo, hi, p = cell[line]
+            if line in target:
+                base, cost = target[line][0], (ZERO_WEIGHT if p == 0 else target[line][1])
+            else:
+                base = sum(c * target[line_of[v]][0] for v, c in forms[line].items())
+                cost = 0
+            net.arc((s, line), frm.replace('*', s + ':'), to.replace('*', s + ':'), lo, hi, base, cost)
+    for v in variables + (['net_income'] if stmt == 'budget_pl' else []):
+        w = (whole[v] if v in whole else WHOLE[stmt][v])
         assert w % UNIT == 0
-        cons.append(([(idx[(s, v)], 1) for s in SEGS], w // UNIT, w // UNIT))
-    extra = [] if stmt == 'budget_pl' else [       # balance: ca + fa = cl + ncl + na
-        ([(idx[(s, 'current_assets')], 1), (idx[(s, 'fixed_assets')], 1), (idx[(s, 'current_liabilities')], -1),
-          (idx[(s, 'noncurrent_liabilities')], -1), (idx[(s, 'total_net_assets')], -1)], 0, 0) for s in SEGS]
-    cons += extra
-    propagate(lo, hi, cons)
-    # Targets (ASSUMPTION B5): the 法人全体 予算額 of each leaf line under the variable, split
-    # across segments in proportion to the segments' 決算 of that leaf (leaves with no 決算 add
-    # nothing), clamped into the segment's cell interval.  The rest of the 法人全体 total is
-    # spread in proportion to the remaining room of the cells whose published 予算 is not 0,
-    # and only if that room does not suffice, of all cells (a published 0 stays 0 if it can).
-    target = [0] * n
-    for v in variables:
-        own = [ln for ln, f in forms.items() if f == {v: 1}]
-        pub = [seg_tables[s][lines.index(own[0])][0] if own else 0 for s in SEGS]
-        t, room_lo, room_hi = [], [], []
-        for s in SEGS:
-            est = 0
-            for leaf in leaves(stmt, v):
-                tot = sum(max(0, ACT[(stmt, s2)][leaf]) for s2 in SEGS)
-                if tot:
-                    est += WHOLE[stmt][leaf] * max(0, ACT[(stmt, s)][leaf]) / tot
-            i = idx[(s, v)]
-            t.append(min(max(round(est / UNIT), lo[i]), hi[i]))
-            room_lo.append(t[-1] - lo[i])
-            room_hi.append(hi[i] - t[-1])
-        rem = whole_totals[v] // UNIT - sum(t)
-        room = room_hi if rem > 0 else room_lo
-        for pass_ in (0, 1):
-            r = [x if (pass_ or pub[k]) else 0 for k, x in enumerate(room)]
-            d = alloc(min(abs(rem), sum(r)), r)
-            for k in range(len(SEGS)):
-                t[k] += d[k] if rem > 0 else -d[k]
-                room[k] -= d[k]
-            rem -= sum(d) if rem > 0 else -sum(d)
-        assert rem == 0, (stmt, v, rem)
-        for k, s in enumerate(SEGS):
-            target[idx[(s, v)]] = t[k]
-    # Search order: variable by variable, segment by segment; in the balance sheet 流動資産
-    # (the cash) is fixed last, i.e. it is the balancing figure of each segment (ASSUMPTION B6).
-    fix_order = variables if stmt == 'budget_pl' else \
-        ['total_net_assets', 'fixed_assets', 'current_liabilities', 'noncurrent_liabilities', 'current_assets']
-    order = [idx[(s, v)] for v in fix_order for s in SEGS]
-    sol = search(lo, hi, cons, order, target)
-    return {(s, v): sol[idx[(s, v)]] * UNIT for (s, v) in idx}, dropped, cells
+        w //= UNIT
+        if v in INFLOW_VARS:
+            net.arc(('Σ', v), 'root', 'V:' + v, w, w, w, 0)
+        else:
+            net.arc(('Σ', v), 'V:' + v, 'root', w, w, w, 0)
+    left = net.solve()
+    assert left == 0, f'{stmt}: no budget satisfies every cell; {left} 千円 cannot be placed'
+    out = {}
+    for s in SEGS:
+        for v in variables:
+            out[(s, v)] = net.flow((s, line_of[v])) * UNIT
+    return out, dropped
 
 
 WHOLE_SUMMARY = {
     'budget_bs': {v: WHOLE['budget_bs'][v] for v in BS_VARS},
     'budget_pl': {v: WHOLE['budget_pl'][v] for v in PL_VARS},
 }
-
-
-def bs_bounds(s, v):
-    return 0, 10 ** 12          # ASSUMPTION B3: no negative budget on a summary line
-
-
-def pl_bounds(s, v):
-    if v == 'resident_tax':     # ASSUMPTION B4: 法人住民税 (70,000, 一般事業 in the 決算) budgeted in 一般事業
-        t = WHOLE['budget_pl']['resident_tax'] if s == 'general' else 0
-        return t // UNIT, t // UNIT
-    return 0, 10 ** 12
-
-
 SEG_BUDGET = {}
 DROPPED = []
-CELLS = {}
-for stmt, variables, forms, lines, tables, bounds in (
-        ('budget_bs', BS_VARS, BS_FORMS, BS_LINES, SUMMARY_SEG_BS, bs_bounds),
-        ('budget_pl', PL_VARS, PL_FORMS, PL_LINES, SUMMARY_SEG_PL, pl_bounds)):
-    vals, dropped, cells = solve(stmt, variables, forms, lines, tables, WHOLE_SUMMARY[stmt], bounds)
+for stmt, variables, forms, lines, tables in (
+        ('budget_bs', BS_VARS, BS_FORMS, BS_LINES, SUMMARY_SEG_BS),
+        ('budget_pl', PL_VARS, PL_FORMS, PL_LINES, SUMMARY_SEG_PL)):
+    vals, dropped = solve(stmt, variables, forms, lines, tables, WHOLE_SUMMARY[stmt])
     SEG_BUDGET[stmt] = vals
     DROPPED += [(stmt,) + d for d in dropped]
-    CELLS.update({(stmt,) + k: c for k, c in cells.items()})
 
 
 def seg_budget_line(stmt, line, s):
@@ -721,7 +753,13 @@ SEG_GIVEN = {(stmt, s): {v: SEG_BUDGET[stmt][(s, v)] for v in (BS_VARS if stmt =
 
 
 def engine_diff(source: str, seg: str | None) -> int:
-    """四捨五入(決算 − 予算) of a budget line as the engine computes it for seg (None = 法人全体)."""
+    """四捨五入(決算 − 予算) of a budget line as the engine computes it for seg (None = 法人全体).
+
+    ``stmt.line@segment`` evaluates another segment's line (``@`` alone: 法人全体), as the engine does.
+    """
+    if '@' in source:
+        source, at = source.split('@')
+        seg = at or None
     stmt, lid = source.split('.')
     budget = WHOLE[stmt] if seg is None else budget_values(stmt, SEG_GIVEN[(stmt, seg)])
     return r4(ACT[(stmt, seg)][lid] - budget[lid])
@@ -802,13 +840,17 @@ with open(os.path.join(OUT, REVISION['file']), 'w', encoding='utf-8', newline=''
 
 out = ['# (注n) of the 決算報告書 and 左の主な理由 of 参考資料1-2「令和2年度決算の概要」 (docs/budget-format.md).',
        '# Written by derivation/budget.py - do not edit by hand.  Texts verbatim (published/reasons.csv).',
-       '# A reason has `source` when the cited amount is 四捨五入(決算 − 予算) of that budget line for the',
-       "# reason's segment (法人全体 when no segment); otherwise the published `amount` (百万円).",
+       '# A reason has `source` when the cited amount is 四捨五入(決算 − 予算) of that budget line (for the',
+       "# reason's segment, or for the segment after '@'; '@' alone = 法人全体); otherwise the published",
+       '# `amount` (百万円).',
        '# A bullet citing several amounts gives one [[reason]] per amount, with the same text and `part`.', '']
 for stmt, mark, lines, text in NOTES:
     out += ['[[note]]', f'statement = {toml_str(stmt)}', f'mark = {toml_str(mark)}',
             'lines = [' + ', '.join(toml_str(x) for x in lines) + ']', f'text = {toml_str(text)}', '']
 for stmt, line, seg, text, part, amount, source in REASON_ROWS:
+    comment = REASON_COMMENTS.get((seg, amount))
+    if comment:
+        out += ['# ' + comment]
     out += ['[[reason]]', f'statement = {toml_str(stmt)}', f'line = {toml_str(line)}']
     if seg:
         out.append(f'segment = {toml_str(seg)}')
@@ -830,11 +872,13 @@ if __name__ == '__main__':
     for stmt, line, col, pub, calc in whole_mismatch:
         print(f'  法人全体 {SUMMARY_LABEL[line]} {col}: published {fmt(pub)}, 四捨五入 of the yen figures {fmt(calc)} '
               f'(known inconsistency, kept as published in the 概要; the engine computes {fmt(calc)})')
-    for d in DROPPED:
-        print('  INFEASIBLE', d)
+    for stmt, s, line, p, a, d, act, (blo, bhi), (dlo, dhi) in DROPPED:
+        print(f'  INFEASIBLE {s} {SUMMARY_LABEL[line]}: 予算 {fmt(p)} needs [{blo:,}, {bhi:,}], 差引 {fmt(d)} with '
+              f'決算 {act:,} needs [{dlo:,}, {dhi:,}]; kept the 予算, 差引 not reproduced')
     if '-v' in sys.argv:
-        for s in SEGS:
-            print(s, {stmt: {v: SEG_BUDGET[stmt][(s, v)] for v in (BS_VARS if stmt == 'budget_bs' else PL_VARS)}
-                      for stmt in LAYOUT})
+        for s, name in zip(SEGS, SEG_NAMES):
+            print(f'{name} ({s}):')
+            for stmt, variables in (('budget_bs', BS_VARS), ('budget_pl', PL_VARS)):
+                print('   ' + ', '.join(f'{v} {SEG_BUDGET[stmt][(s, v)]:,}' for v in variables))
         for c in COINCIDENCES:
             print('  coincidence', c)

@@ -19,7 +19,7 @@ def printed_amounts(text: str) -> list[int]:
     return [int(m.group(2).replace("△", "-").replace(",", "")) for m in AMOUNT_IN_TEXT.finditer(text)]
 
 
-def budget_problems(budget: Budget, layouts: list[Layout]) -> list[InputError]:
+def budget_problems(budget: Budget, layouts: list[Layout], segments=()) -> list[InputError]:
     """Budget amounts, notes and reasons must name budget layouts and their line ids."""
     by_id = {lay.id: lay for lay in layouts}
     errors: list[InputError] = []
@@ -40,7 +40,10 @@ def budget_problems(budget: Budget, layouts: list[Layout]) -> list[InputError]:
         if not line_ok(r.statement, r.line):
             errors.append(InputError("budget/notes.toml", None, "line", f"reason on unknown line {r.statement}.{r.line}"))
         if r.source:
-            stmt, _, line = r.source.partition(".")
+            source, _, segment = r.source.partition("@")
+            stmt, _, line = source.partition(".")
+            if segment and segment not in segments:
+                errors.append(InputError("budget/notes.toml", None, "source", f"reason source {r.source!r}: unknown segment"))
             if not line_ok(stmt, line):
                 errors.append(InputError("budget/notes.toml", None, "source", f"reason source {r.source!r} is not a budget line"))
     return errors[:50]
@@ -50,8 +53,10 @@ def cited_amount(ss: StatementSet, reason: Reason) -> int | None:
     """The 百万円 amount a reason cites: 四捨五入(決算 − 予算) of its source line, or as typed."""
     if not reason.source:
         return reason.amount
-    stmt, _, line = reason.source.partition(".")
-    view = reason.segment or TOTAL
+    source, at, segment = reason.source.partition("@")
+    stmt, _, line = source.partition(".")
+    # "stmt.line@seg" cites another segment's line; "stmt.line@" the whole organisation
+    view = (segment or TOTAL) if at else (reason.segment or TOTAL)
     b = ss.budget_value(stmt, line, view)
     if b is None:
         return reason.amount
