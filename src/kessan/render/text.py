@@ -88,14 +88,19 @@ def render_budget(console: Console, ss: StatementSet, layout: Layout, view: str 
         table.add_column(name, justify="right", no_wrap=True)
     notes = [n for n in (ss.budget.notes if ss.budget else ()) if n.statement == layout.id] if view == TOTAL else []
     table.add_column("備考", no_wrap=True)
-    for ln, b, a, d in budget_rows(ss, layout, view):
+    amounts = {id(ln): (b, a, d) for ln, b, a, d in budget_rows(ss, layout, view)}
+    for ln in ss.lines_for(layout, segment_table=view != TOTAL):
+        if id(ln) not in amounts:  # a heading
+            table.add_row(INDENT * ln.indent + ln.label, "", "", "", "", style="bold")
+            continue
+        b, a, d = amounts[id(ln)]
         marks = "、".join(n.mark for n in notes if ln.id in n.lines)
         table.add_row(INDENT * ln.indent + ln.label, yen(None if b is None else show(b)), yen(show(a)),
                       yen(None if d is None else show(d)), f"({marks})" if marks else "",
                       style="bold" if ln.bold else None)
     console.print(table)
     for n in notes:
-        console.print(f"({n.mark}) {n.text}")
+        console.print(f"({n.mark}) {n.text}", highlight=False, markup=False)
     segment = None if view == TOTAL else view
     reasons = [r for r in (ss.budget.reasons if ss.budget else ()) if r.statement == layout.id and r.segment == segment]
     if reasons:
