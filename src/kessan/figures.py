@@ -80,7 +80,12 @@ def figures(ss: StatementSet) -> list[Figure]:
         show = presenter(layout)
         if layout.table and layout.entity:
             for ln in ss.lines_for(layout, segment_table=False):
-                if ln.has_amount:
+                if not ln.has_amount:
+                    continue
+                if layout.measures:  # a schedule: one figure per measure column
+                    for col in layout.measures:
+                        out.append(Figure(layout.table, ln.figure_label, col.name, show(ss.value(layout.id, ln, TOTAL, col.id))))
+                else:
                     out.append(Figure(layout.table, ln.figure_label, ENTITY_COLUMN, show(ss.value(layout.id, ln, TOTAL))))
         if layout.segment_table:
             for ln in ss.lines_for(layout, segment_table=True):

@@ -97,43 +97,51 @@ class StatementSet:
     def ordered(self) -> list[Layout]:
         return sorted(self.layouts.values(), key=lambda lay: (lay.order, lay.id))
 
-    def value(self, stmt: str, line: Line | str, view: str = TOTAL) -> int | None:
+    def value(self, stmt: str, line: Line | str, view: str = TOTAL, column: str | None = None) -> int | None:
+        """A line's amount in a view; for schedules, in one measure column (default: the first)."""
         layout = self.layouts[stmt]
         ln = layout.line(line) if isinstance(line, str) else line
         if not ln.has_amount:
             return None
-        key = (stmt, ln.id or ln.label, view)
+        if layout.measures and column is None:
+            column = layout.measures[0].id
+        key = (stmt, ln.id or ln.label, view, column)
         if key in self._memo:
             return self._memo[key]
         self._memo[key] = 0  # guards against formula cycles; replaced below
-        if ln.formula is not None:
-            total = sum(sign * self._term(stmt, term, view) for sign, term in ln.formula)
+        col = next((c for c in layout.measures if c.id == column), None) if column else None
+        if col is not None and col.formula is not None:  # a column computed from other columns
+            total = sum(sign * (int(t) if t.isdigit() else self.value(stmt, ln, view, t) or 0) for sign, t in col.formula)
+        elif ln.formula is not None:
+            total = sum(sign * self._term(stmt, term, view, column) for sign, term in ln.formula)
+        elif col is not None:
+            total = col.sign * self._sum(ln.accounts_for(col.role), col.flows, col.exclude_flows, col.basis, view)
         else:
-            total = self._sum_accounts(ln, view)
+            total = self._sum(ln.accounts, ln.flows, ln.exclude_flows, ln.basis, view)
         self._memo[key] = total
         return total
 
-    def _term(self, stmt: str, term: str, view: str) -> int:
+    def _term(self, stmt: str, term: str, view: str, column: str | None = None) -> int:
         if term.isdigit():
             return int(term)
         if "." in term:
             other, line_id = term.split(".", 1)
             return self.value(other, line_id, view) or 0
-        return self.value(stmt, term, view) or 0
+        return self.value(stmt, term, view, column) or 0
 
-    def _sum_accounts(self, ln: Line, view: str) -> int:
+    def _sum(self, codes, flows, exclude_flows, basis: str, view: str) -> int:
         accounts = self.book.chart.accounts
         total = 0
-        for code in ln.accounts:
+        for code in codes:
             sign = accounts[code].normal_sign
             for c in self._by_account.get(code, ()):
                 if not self._in_view(c, view):
                     continue
-                if ln.flows is not None and c.flow not in ln.flows:
+                if flows is not None and c.flow not in flows:
                     continue
-                if c.flow in ln.exclude_flows:
+                if c.flow in exclude_flows:
                     continue
-                total += sign * _cell_amount(c, ln.basis)
+                total += sign * _cell_amount(c, basis)
         return total
 
     # -- budget (予算額): given amounts, else the line's formula over budget values

@@ -38,14 +38,40 @@ class Line:
     segment_only: bool = False
     ties_to: str | None = None  # "stmt.line": must equal that figure (a check)
     bold: bool = False
+    role_accounts: tuple[tuple[str, tuple[str, ...]], ...] = ()  # schedule lines: role → accounts
 
     @property
     def has_amount(self) -> bool:
-        return bool(self.accounts) or self.formula is not None
+        return bool(self.accounts) or bool(self.role_accounts) or self.formula is not None
 
     @property
     def figure_label(self) -> str:
         return self.ref or self.label
+
+    def accounts_for(self, role: str | None) -> tuple[str, ...]:
+        """Accounts feeding a column of the given role (schedules), else the line's accounts."""
+        for r, codes in self.role_accounts:
+            if r == role:
+                return codes
+        return () if self.role_accounts else self.accounts
+
+
+@dataclass(frozen=True)
+class Column:
+    """A measure column of a schedule (附属明細書): 当期首残高, 当期増加額, …
+
+    An account column sums the line's accounts of ``role`` on ``basis`` (restricted to
+    ``flows``), times ``sign``; a formula column combines other columns of the same line.
+    """
+
+    id: str
+    name: str
+    role: str | None = None
+    basis: str = "closing"
+    flows: tuple[str, ...] | None = None
+    exclude_flows: tuple[str, ...] = ()
+    sign: int = 1
+    formula: tuple[tuple[int, str], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +88,7 @@ class Layout:
     budget: bool = False  # budget-vs-actual: columns 予算額, 決算額, 差額 (docs/budget-format.md)
     columns: tuple[str, ...] = ("予算額", "決算額", "差額")  # names of the budget columns
     rounding: str | None = None  # presentation rounding policy (half_up, truncate) for unit 百万円/億円
+    measures: tuple[Column, ...] = ()  # schedule columns; empty for one-amount statements
 
     @property
     def per_segment_tables(self) -> bool:
@@ -115,8 +142,16 @@ def parse_layout(name: str, text: str, chart: Chart) -> Layout:
         if not isinstance(label, str):
             errors.append(InputError(file, None, "label", f"{where}: missing label"))
             continue
-        accounts = tuple(raw.get("accounts", ()))
-        for a in accounts:
+        raw_accounts = raw.get("accounts", ())
+        role_accounts: tuple[tuple[str, tuple[str, ...]], ...] = ()
+        if isinstance(raw_accounts, dict):
+            role_accounts = tuple((role, tuple(codes)) for role, codes in raw_accounts.items())
+            accounts: tuple[str, ...] = ()
+            every = [a for _, codes in role_accounts for a in codes]
+        else:
+            accounts = tuple(raw_accounts)
+            every = list(accounts)
+        for a in every:
             if a not in chart.accounts:
                 errors.append(InputError(file, None, "accounts", f"{where}: unknown account {a!r}"))
         flows = raw.get("flows")
@@ -142,12 +177,13 @@ def parse_layout(name: str, text: str, chart: Chart) -> Layout:
             flows=tuple(flows) if flows is not None else None,
             exclude_flows=tuple(raw.get("exclude_flows", default_exclude)), basis=basis, formula=formula,
             segment_only=bool(raw.get("segment_only", False)), ties_to=raw.get("ties_to"),
-            bold=bool(raw.get("bold", False)),
+            bold=bool(raw.get("bold", False)), role_accounts=role_accounts,
         ))
     for ln in lines:
         for _, term in ln.formula or ():
             if not term.isdigit() and "." not in term and term not in ids:
                 errors.append(InputError(file, None, "formula", f"line {ln.label}: unknown line id {term!r}"))
+    measures = _columns(doc, chart, file, errors)
     if "id" not in st:
         errors.append(InputError(file, None, "id", "[statement] needs an id"))
     if errors:
@@ -157,7 +193,37 @@ def parse_layout(name: str, text: str, chart: Chart) -> Layout:
         caption=st.get("caption", "period"), unit=st.get("unit", "円"), order=int(st.get("order", 100)),
         lines=tuple(lines), entity=bool(st.get("entity", True)), budget=bool(st.get("budget", False)),
         columns=tuple(st.get("columns", ("予算額", "決算額", "差額"))), rounding=st.get("rounding"),
+        measures=measures,
     )
+
+
+def _columns(doc: dict, chart: Chart, file: str, errors: list[InputError]) -> tuple[Column, ...]:
+    out: list[Column] = []
+    ids = {c.get("id") for c in doc.get("column", [])}
+    for i, raw in enumerate(doc.get("column", []), 1):
+        where = f"column #{i} ({raw.get('name', '?')})"
+        if not raw.get("id") or not raw.get("name"):
+            errors.append(InputError(file, None, "column", f"{where}: needs id and name"))
+            continue
+        formula = None
+        if "formula" in raw:
+            try:
+                formula = parse_formula(raw["formula"])
+            except ValueError as exc:
+                errors.append(InputError(file, None, "formula", f"{where}: {exc}"))
+            for _, term in formula or ():
+                if not term.isdigit() and term not in ids:
+                    errors.append(InputError(file, None, "formula", f"{where}: unknown column {term!r}"))
+        for f in list(raw.get("flows", []) or []) + list(raw.get("exclude_flows", [])):
+            if f not in chart.flows:
+                errors.append(InputError(file, None, "flows", f"{where}: unknown flow {f!r}"))
+        basis = raw.get("basis", "closing")
+        if basis not in BASES:
+            errors.append(InputError(file, None, "basis", f"{where}: unknown basis {basis!r}"))
+        flows = raw.get("flows")
+        out.append(Column(raw["id"], raw["name"], raw.get("role"), basis, tuple(flows) if flows is not None else None,
+                          tuple(raw.get("exclude_flows", ())), int(raw.get("sign", 1)), formula))
+    return tuple(out)
 
 
 def parse_layouts(layouts: tuple[tuple[str, str], ...], chart: Chart) -> list[Layout]:
