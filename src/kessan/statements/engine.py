@@ -117,7 +117,7 @@ class StatementSet:
         elif col is not None:
             total = col.sign * self._sum(ln.accounts_for(col.role), col.flows, col.exclude_flows, col.basis, view)
         else:
-            total = self._sum(ln.accounts, ln.flows, ln.exclude_flows, ln.basis, view)
+            total = ln.sign * self._sum(ln.accounts, ln.flows, ln.exclude_flows, ln.basis, view)
         self._memo[key] = total
         return total
 

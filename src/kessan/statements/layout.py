@@ -39,6 +39,7 @@ class Line:
     ties_to: str | None = None  # "stmt.line": must equal that figure (a check)
     bold: bool = False
     role_accounts: tuple[tuple[str, tuple[str, ...]], ...] = ()  # schedule lines: role → accounts
+    sign: int = 1  # −1 presents a line on the other side, e.g. 減価償却累計額 as a positive amount
 
     @property
     def has_amount(self) -> bool:
@@ -177,7 +178,7 @@ def parse_layout(name: str, text: str, chart: Chart) -> Layout:
             flows=tuple(flows) if flows is not None else None,
             exclude_flows=tuple(raw.get("exclude_flows", default_exclude)), basis=basis, formula=formula,
             segment_only=bool(raw.get("segment_only", False)), ties_to=raw.get("ties_to"),
-            bold=bool(raw.get("bold", False)), role_accounts=role_accounts,
+            bold=bool(raw.get("bold", False)), role_accounts=role_accounts, sign=int(raw.get("sign", 1)),
         ))
     for ln in lines:
         for _, term in ln.formula or ():
