@@ -122,6 +122,9 @@ def _source(book_dir: Path | None, url: str | None, book_code: str | None):
     except LedgerViolation as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2)
+    except sa.exc.DBAPIError as exc:  # a database guarantee (immutability, period lock) refused the write
+        err.print(f"[red]error:[/] the database refused the change: {exc.orig}", markup=False)
+        raise typer.Exit(2)
 
 
 def statements(engine: sa.Engine, code: str, year: int | None, revision: str | None = None) -> tuple[StatementSet, sa.Connection]:
@@ -150,6 +153,9 @@ def load(book_dir: Annotated[Path, typer.Argument(help="Book directory.")], url:
         code, n = load_dir(engine, book_dir)
     except BookError as exc:
         _fail_input(exc)
+    except sa.exc.DBAPIError as exc:
+        err.print(f"[red]error:[/] the database refused the book, nothing was written: {exc.orig}", markup=False)
+        raise typer.Exit(2)
     out.print(f"loaded book {code!r}: {n:,} postings into {engine.url.render_as_string(hide_password=True)}")
 
 
@@ -296,6 +302,44 @@ def chart(
     for table in tables:
         for path in trend_chart(table, out_dir, table.layout.id):
             out.print(f"wrote {path}")
+
+
+@app.command()
+def period(
+    action: Annotated[str, typer.Argument(help="adjust (OPEN→ADJUSTING), close (ADJUSTING→CLOSED), reopen, or show.")],
+    year: YearOpt = None, reason: Annotated[str, typer.Option("--reason", help="Why (required to reopen).")] = "",
+    url: DbOpt = None, book: BookOpt = None,
+) -> None:
+    """Change or show the period state of a fiscal year; every change is recorded."""
+    from .store import periods
+
+    with _source(None, url, book) as (engine, code):
+        if action == "show":
+            with engine.connect() as conn:
+                for fy in repo.load_stored_book(conn, code).fiscal_years:
+                    out.print(f"{fy.year} {fy.label}: {fy.state}")
+            for y, a, b, why, at in periods.history(engine, code):
+                out.print(f"  {at:%Y-%m-%d %H:%M} {y}: {a} → {b}  {why}")
+            return
+        if year is None:
+            err.print("[red]error:[/] --year is required")
+            raise typer.Exit(2)
+        targets = {"adjust": "ADJUSTING", "close": "CLOSED"}
+        try:
+            if action == "reopen":
+                with engine.connect() as conn:
+                    current = repo.load_stored_book(conn, code).fiscal_year(year).state
+                to = "ADJUSTING" if current == "CLOSED" else "OPEN"
+            elif action in targets:
+                to = targets[action]
+            else:
+                err.print(f"[red]error:[/] unknown action {action!r} (adjust, close, reopen, show)")
+                raise typer.Exit(2)
+            before = periods.set_state(engine, code, year, to, reason)
+        except KeyError:
+            err.print(f"[red]error:[/] no fiscal year {year}")
+            raise typer.Exit(2)
+        out.print(f"fiscal year {year}: {before} → {to}")
 
 
 @app.command()

@@ -196,6 +196,14 @@ def read_book(root: Path | str) -> Book:
 
 def _open_csv(path: Path, columns: tuple[str, ...], errors: _Errors) -> Iterator[tuple[int, list[str]]]:
     """Yield (line number, row) of a UTF-8 CSV whose header must be exactly ``columns``."""
+    for numbers, items, split in _csv_blocks(path, columns, errors):
+        if split:
+            items = [text.split(",") for text in items]
+        yield from zip(numbers, items)
+
+
+def _csv_reader(path: Path, columns: tuple[str, ...], errors: _Errors) -> Iterator[tuple[int, list[str]]]:
+    """The reference reader (csv module): yield (line number, row) after the header."""
     name = path.name
     try:
         fh = open(path, encoding="utf-8", newline="")
@@ -209,10 +217,7 @@ def _open_csv(path: Path, columns: tuple[str, ...], errors: _Errors) -> Iterator
             if header is None:
                 errors.add(name, 1, None, "empty file: expected a header row")
                 return
-            if header and header[0].startswith("\ufeff"):
-                header[0] = header[0][1:]
-            if tuple(h.strip() for h in header) != columns:
-                errors.add(name, 1, None, f"header must be {','.join(columns)}; got {','.join(header)}")
+            if not _header_ok(header, columns, name, errors):
                 return
             for row in reader:
                 yield reader.line_num, row
@@ -220,6 +225,119 @@ def _open_csv(path: Path, columns: tuple[str, ...], errors: _Errors) -> Iterator
             errors.add(name, _first_bad_line(path), None, f"wrong encoding: not UTF-8 ({exc.reason}); save the file as UTF-8")
         except csv.Error as exc:
             errors.add(name, reader.line_num, None, f"malformed CSV: {exc}")
+
+
+def _header_ok(header: list[str], columns: tuple[str, ...], name: str, errors: _Errors) -> bool:
+    if header and header[0].startswith("\ufeff"):
+        header[0] = header[0][1:]
+    if tuple(h.strip() for h in header) != columns:
+        errors.add(name, 1, None, f"header must be {','.join(columns)}; got {','.join(header)}")
+        return False
+    return True
+
+
+# A large journal is split here rather than by the csv module, which costs about as much as
+# all the validation. The fast path only ever sees text the csv module would read the same
+# way: valid UTF-8 without a quote, a carriage return or a NUL, lines no longer than the
+# csv field limit. There a row is simply line.split(","), and an empty line an empty row.
+# At the first block that is not like that, the reference reader takes over: it reads the
+# file from the start and its first rows, those already yielded, are skipped. Blocks are
+# checked one ahead, so the reference reader is never behind the rows already yielded
+# (it decodes ahead by less than a block) and every result, errors included, is the one
+# the reference reader alone would give.
+CSV_BLOCK = 1 << 20  # bytes
+
+
+def _csv_blocks(path: Path, columns: tuple[str, ...], errors: _Errors) -> Iterator[tuple[range | tuple[int], list, bool]]:
+    """Yield (line numbers, items, split) in blocks, after checking the header.
+
+    With ``split`` the items are lines for ``line.split(",")`` (none of them empty), else
+    they are rows. Splitting in the caller's loop keeps one row list alive at a time.
+    """
+    name = path.name
+    try:
+        fh = open(path, "rb")
+    except FileNotFoundError:
+        errors.add(name, None, None, "file not found")
+        return
+    done = -1  # data rows yielded; -1 while the header is not read
+    line = 1
+    with fh:
+        for lines in _clean_blocks(fh, csv.field_size_limit()):
+            if lines is None:
+                break
+            if done < 0:
+                if not lines:
+                    continue
+                header = lines[0].split(",") if lines[0] else []
+                if not _header_ok(header, columns, name, errors):
+                    return
+                del lines[0]
+                done = 0
+                line = 2
+            if lines:
+                if "" in lines:  # csv reads an empty line as an empty row
+                    yield range(line, line + len(lines)), [t.split(",") if t else [] for t in lines], False
+                else:
+                    yield range(line, line + len(lines)), lines, True
+                line += len(lines)
+                done += len(lines)
+        else:
+            if done < 0:
+                errors.add(name, 1, None, "empty file: expected a header row")
+            return
+    rest = _csv_reader(path, columns, errors)
+    for _ in range(max(done, 0)):
+        if next(rest, None) is None:
+            return
+    for number, row in rest:
+        yield (number,), (row,), False
+
+
+def _clean_blocks(fh, limit: int) -> Iterator[list[str] | None]:
+    """Lines of ``fh`` block by block while the file is clean; None (and stop) where not.
+
+    A block is yielded only once the next one has been read and found clean.
+    """
+    pending = None
+    tail = b""
+    while True:
+        chunk = fh.read(CSV_BLOCK)
+        data = tail + chunk if tail else chunk
+        if chunk:
+            cut = data.rfind(b"\n") + 1
+            if cut == 0 and len(data) <= 4 * limit:
+                tail = data  # no line end yet: read on
+                continue
+            data, tail = (data[:cut], data[cut:]) if cut else (data, b"")
+            final = False
+        else:
+            final = True
+        lines = _clean_lines(data, limit) if data else []
+        if lines is None or (not final and not cut):
+            yield None
+            return
+        if not final:
+            lines.pop()  # the empty string after the block's last line end
+        if pending is not None:
+            yield pending
+        pending = lines
+        if final:
+            yield pending
+            return
+
+
+def _clean_lines(data: bytes, limit: int) -> list[str] | None:
+    if b'"' in data or b"\r" in data or b"\0" in data:
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    lines = text.split("\n")
+    if max(map(len, lines)) > limit:
+        return None
+    return lines
 
 
 def _first_bad_line(path: Path) -> int | None:
@@ -270,10 +388,11 @@ def read_opening(root: Path, book: Book, errors: _Errors) -> Entry | None:
     fy = book.fiscal_years[0]
     entry = Entry(f"OPEN-{fy.year}", fy.start, "opening", f"{fy.label} 期首残高", tuple(p for _, p in postings), first_line)
     years = {f.year: f for f in book.fiscal_years}
-    for idx, fld, msg in entry_problems(entry, book.chart, years):
+    problems = entry_problems(entry, book.chart, years)
+    for idx, fld, msg in problems:
         line = postings[idx][0] if idx >= 0 else None
         errors.add(path.name, line, fld, msg)
-    return entry
+    return None if problems else entry
 
 
 _new_tuple = tuple.__new__  # builds a NamedTuple without its Python-level __new__
@@ -285,8 +404,8 @@ def iter_journal(root: Path, book: Book, errors: _Errors) -> Iterator[Entry]:
 
     This is the hot loop of a large load, so it avoids per-row work where it can: dates
     are parsed once per distinct text, plain integer amounts skip the strict parser, and
-    an entry is checked by the fast ``FastCheck`` first; only an entry it rejects goes
-    through ``entry_problems`` for the messages.
+    an entry is checked by ``FastCheck`` first; only an entry it rejects goes through
+    ``entry_problems`` for the messages.
     """
     path = Path(root) / "journal.csv"
     name = path.name
@@ -317,49 +436,52 @@ def iter_journal(root: Path, book: Book, errors: _Errors) -> Iterator[Entry]:
             return None
         return entry
 
-    for line, row in _open_csv(path, JOURNAL_COLUMNS, errors):
-        if len(row) != ncol:
-            errors.add(name, line, None, f"expected {ncol} fields, got {len(row)}")
-            continue
-        eid, date_s, kind, memo, seg, acct, amt, flow, partner = row
-        eid = eid.strip()
-        if not eid:
-            errors.add(name, line, "entry", "missing entry id")
-            continue
-        if eid != cur_id:
-            done = finish()
-            if done is not None:
-                yield done
-            duplicate = eid in seen
-            if duplicate:
-                errors.add(name, line, "entry", f"duplicate entry id {eid!r} (rows of one entry must be contiguous and ids unique)")
-            seen.add(eid)
-            cur_id, lines, postings = eid, [], []
-            day = dates.get(date_s, _UNSEEN)
-            if day is _UNSEEN:
-                day = dates[date_s] = _date(date_s)
-            if day is None:
-                errors.add(name, line, "date", f"bad date {date_s!r}: expected YYYY-MM-DD")
-                day = dt.date.min
-            k = kind.strip()
-            if k not in kinds:
-                errors.add(name, line, "kind", f"unknown entry kind {k!r} (expected one of {', '.join(ENTRY_KINDS)})")
-            head = (line, day, k, memo.strip())
-            if duplicate or day == dt.date.min or k not in kinds:
-                head = None
-        elif head is not None:
-            if (date_s and date_s.strip() != head[1].isoformat()) or (kind and kind.strip() != head[2]) or (memo and memo.strip() != head[3]):
-                errors.add(name, line, "date", f"entry {eid}: date, kind and memo must be empty or equal to the entry's first row")
-        if amt.isascii() and (amt.isdigit() or (amt[:1] == "-" and amt[1:].isdigit())):
-            amount = int(amt)  # the common case; _amount decides everything else
-        else:
-            amount = _amount(amt)
-            if amount is None:
-                errors.add(name, line, "amount", f"not an integer amount of yen: {amt!r}")
-                head = None
+    for numbers, items, split in _csv_blocks(path, JOURNAL_COLUMNS, errors):
+        for line, row in zip(numbers, items):
+            if split:
+                row = row.split(",")
+            if len(row) != ncol:
+                errors.add(name, line, None, f"expected {ncol} fields, got {len(row)}")
                 continue
-        lines.append(line)
-        postings.append(_new_tuple(Posting, (seg.strip(), acct.strip(), amount, flow.strip() or None, partner.strip() or None)))
+            eid, date_s, kind, memo, seg, acct, amt, flow, partner = row
+            eid = eid.strip()
+            if not eid:
+                errors.add(name, line, "entry", "missing entry id")
+                continue
+            if eid != cur_id:
+                done = finish()
+                if done is not None:
+                    yield done
+                duplicate = eid in seen
+                if duplicate:
+                    errors.add(name, line, "entry", f"duplicate entry id {eid!r} (rows of one entry must be contiguous and ids unique)")
+                seen.add(eid)
+                cur_id, lines, postings = eid, [], []
+                day = dates.get(date_s, _UNSEEN)
+                if day is _UNSEEN:
+                    day = dates[date_s] = _date(date_s)
+                if day is None:
+                    errors.add(name, line, "date", f"bad date {date_s!r}: expected YYYY-MM-DD")
+                    day = dt.date.min
+                k = kind.strip()
+                if k not in kinds:
+                    errors.add(name, line, "kind", f"unknown entry kind {k!r} (expected one of {', '.join(ENTRY_KINDS)})")
+                head = (line, day, k, memo.strip())
+                if duplicate or day == dt.date.min or k not in kinds:
+                    head = None
+            elif head is not None:
+                if (date_s and date_s.strip() != head[1].isoformat()) or (kind and kind.strip() != head[2]) or (memo and memo.strip() != head[3]):
+                    errors.add(name, line, "date", f"entry {eid}: date, kind and memo must be empty or equal to the entry's first row")
+            if amt.isascii() and (amt.isdigit() or (amt[:1] == "-" and amt[1:].isdigit())):
+                amount = int(amt)  # the common case; _amount decides everything else
+            else:
+                amount = _amount(amt)
+                if amount is None:
+                    errors.add(name, line, "amount", f"not an integer amount of yen: {amt!r}")
+                    head = None
+                    continue
+            lines.append(line)
+            postings.append(_new_tuple(Posting, (seg.strip(), acct.strip(), amount, flow.strip() or None, partner.strip() or None)))
     done = finish()
     if done is not None:
         yield done

@@ -1,0 +1,579 @@
+"""Closing-entry formulas (決算整理), one pure function per step; see domain.md §6.
+
+Conventions, the same in every function:
+
+- Money is ``int`` yen in and out. Rates are ``Decimal``; a ``float`` rate is refused
+  because a binary fraction cannot hold 0.06552 exactly.
+- Products of yen and rates are computed exactly (integer numerator and denominator) and
+  rounded once, at the step the formula names. Truncation (切捨て) unless a formula says
+  otherwise.
+- Where a schedule must reach an exact total (cost − 備忘価額, the funded amount, the
+  removal cash flow), the final period absorbs the rounding residue, so totals never drift.
+- Fiscal years (事業年度) run April–March and are labelled by the year of their April
+  (令和2年度 = 2020), as in 機構法 §27.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
+from fractions import Fraction
+from typing import Iterable, Literal, NamedTuple, Sequence
+
+from kessan.closing.rates import Rates, rates
+
+STRAIGHT_LINE = "straight_line"  # 定額法
+DECLINING_200 = "declining_200"  # 200%定率法 (assets acquired on or after 2012-04-01)
+Method = Literal["straight_line", "declining_200"]
+
+MEMO_VALUE = 1  # 備忘価額: the ¥1 left on the books of a fully depreciated asset
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _yen(name: str, value: int) -> int:
+    """Refuse anything but a non-negative int: money never travels as float."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{name} must be int yen, got {type(value).__name__}")
+    if value < 0:
+        raise ValueError(f"{name} must not be negative, got {value}")
+    return value
+
+
+def _rate(name: str, value: Decimal) -> Decimal:
+    if not isinstance(value, Decimal):
+        raise TypeError(f"{name} must be a Decimal, got {type(value).__name__}")
+    if value < 0:
+        raise ValueError(f"{name} must not be negative, got {value}")
+    return value
+
+
+def _floor_mul(amount: int, rate: Decimal, months: int = 12, per: int = 12) -> int:
+    """⌊amount × rate × months / per⌋ computed exactly: the one truncation of a formula."""
+    num, den = rate.as_integer_ratio()
+    return amount * num * months // (den * per)
+
+
+def _round(value: Fraction, rounding: str) -> int:
+    """Round an exact rational to yen with a ``decimal`` rounding mode.
+
+    The division carries enough digits (those of numerator and denominator, plus margin)
+    that it can never land on the wrong side of a half: a discount factor like 1.02^60 has
+    a 100-digit denominator, so a fixed precision would not do.
+    """
+    with localcontext() as ctx:
+        ctx.prec = len(str(abs(value.numerator))) + len(str(value.denominator)) + 5
+        return int((Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal(1), rounding))
+
+
+def _month_index(d: dt.date) -> int:
+    return d.year * 12 + d.month - 1
+
+
+def _add_months(d: dt.date, months: int) -> dt.date:
+    """``d`` moved by whole months; a month-end stays a month-end (3/31 → 3/31 next year)."""
+    index = _month_index(d) + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = _last_day(year, month)
+    day = last if d.day == _last_day(d.year, d.month) else min(d.day, last)
+    return dt.date(year, month, day)
+
+
+def _last_day(year: int, month: int) -> int:
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return (following - dt.timedelta(days=1)).day
+
+
+def fiscal_year_of(day: dt.date) -> int:
+    """The 事業年度 containing ``day``: April–March, labelled by the April's year."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def _fy_first_month(fiscal_year: int) -> int:
+    return fiscal_year * 12 + 3  # month index of April
+
+
+# --------------------------------------------------------------------------- 6.1 減価償却
+
+
+def months_in_use(in_use: dt.date, fiscal_year: int) -> int:
+    """使用月数 of an asset in ``fiscal_year``: 12 for a full year, 0 before it came into use.
+
+    In the year it comes into use (供用開始), a partial month counts as a whole month
+    (法人税法施行令 §59: 1月に満たない端数は1月), so the count runs from the in-use month
+    to March inclusive: 2020-10 → 6.
+    """
+    start = _month_index(in_use)
+    first = _fy_first_month(fiscal_year)
+    return max(0, min(12, first + 12 - max(start, first)))
+
+
+def final_fiscal_year(in_use: dt.date, useful_life: int) -> int:
+    """The 事業年度 holding the last month of the useful life: it takes the remainder.
+
+    Coming into use in April gives ``useful_life`` fiscal years; any other month gives one
+    more, the last one partial (the months the first year lacked).
+    """
+    return fiscal_year_of(_add_months(in_use.replace(day=1), useful_life * 12 - 1))
+
+
+class DepreciationYear(NamedTuple):
+    """One line of a depreciation schedule (償却予定表)."""
+
+    fiscal_year: int
+    depreciation: int  # 減価償却費
+    closing_book_value: int  # 期末帳簿価額
+
+
+class _Step(NamedTuple):
+    depreciation: int
+    revised_base: int | None  # 改定取得価額 once the 200% method has switched
+
+
+def _depreciation_step(
+    cost: int,
+    table: Rates,
+    method: Method,
+    months: int,
+    opening: int,
+    revised_base: int | None,
+    floor: int,
+    final: bool,
+) -> _Step:
+    """One fiscal year of depreciation from the opening book value; see ``annual_depreciation``."""
+    room = max(opening - floor, 0)
+    if final:
+        return _Step(room, revised_base)
+    if method == STRAIGHT_LINE:
+        amount = _floor_mul(cost, table.straight_line, months)
+    else:
+        if revised_base is None and table.guarantee is not None and _below_guarantee(cost, opening, table):
+            revised_base = opening
+        if revised_base is not None:
+            amount = _floor_mul(revised_base, table.revised, months)
+        else:
+            amount = _floor_mul(opening, table.declining, months)
+    return _Step(min(amount, room), revised_base)
+
+
+def _below_guarantee(cost: int, opening: int, table: Rates) -> bool:
+    """調整前償却額 < 償却保証額, i.e. opening × 償却率 < cost × 保証率, compared exactly.
+
+    Both sides are full-year amounts (the first-year month proration does not enter the
+    test) and neither is rounded before the comparison, so no yen truncation can move the
+    switch year.
+    """
+    rn, rd = table.declining.as_integer_ratio()
+    gn, gd = table.guarantee.as_integer_ratio()
+    return opening * rn * gd < cost * gn * rd
+
+
+def _check_asset(cost: int, useful_life: int, method: str) -> Rates:
+    _yen("cost", cost)
+    if method not in (STRAIGHT_LINE, DECLINING_200):
+        raise ValueError(f"method must be {STRAIGHT_LINE!r} or {DECLINING_200!r}, got {method!r}")
+    return rates(useful_life)
+
+
+def _replay(
+    cost: int, useful_life: int, method: Method, in_use: dt.date, keep_memo: bool
+) -> tuple[tuple[DepreciationYear, int, int | None], ...]:
+    """Every year from 供用開始 with its opening book value and 改定取得価額."""
+    table = _check_asset(cost, useful_life, method)
+    floor = MEMO_VALUE if keep_memo else 0
+    first, last = fiscal_year_of(in_use), final_fiscal_year(in_use, useful_life)
+    book, revised_base, lines = cost, None, []
+    for year in range(first, last + 1):
+        step = _depreciation_step(
+            cost, table, method, months_in_use(in_use, year), book, revised_base, floor, year == last
+        )
+        lines.append((DepreciationYear(year, step.depreciation, book - step.depreciation), book, revised_base))
+        book, revised_base = book - step.depreciation, step.revised_base
+    return tuple(lines)
+
+
+def depreciation_schedule(
+    cost: int, useful_life: int, method: Method, in_use: dt.date, *, keep_memo: bool = True
+) -> tuple[DepreciationYear, ...]:
+    """Every fiscal year's depreciation from 供用開始 to the end of the useful life.
+
+    The schedule is the replay of ``annual_depreciation`` year by year, which is how the
+    200% method's switch year and 改定取得価額 are fixed from the asset's own history. The
+    depreciation sums to ``cost − 1`` with the ¥1 備忘価額 (``keep_memo``), else to ``cost``.
+    """
+    return tuple(line for line, _, _ in _replay(cost, useful_life, method, in_use, keep_memo))
+
+
+def annual_depreciation(
+    cost: int,
+    useful_life: int,
+    method: Method,
+    in_use: dt.date,
+    fiscal_year: int,
+    *,
+    opening_book_value: int | None = None,
+    opening_accumulated: int | None = None,
+    revised_base: int | None = None,
+    keep_memo: bool = True,
+) -> int:
+    """減価償却費 of one asset for one fiscal year (yen truncated).
+
+    定額法 (rates: 耐用年数省令 別表第八; method: 法人税法施行令 §48の2)::
+
+        償却費 = 取得価額 × 定額法償却率 × 使用月数 / 12
+
+    200%定率法 (rates: 別表第十, for assets acquired on or after 2012-04-01; 施行令 §48の2)::
+
+        調整前償却額 = 期首帳簿価額 × 定率法償却率
+        償却保証額   = 取得価額 × 保証率
+        償却費 = 調整前償却額 × 使用月数 / 12          while 調整前償却額 ≥ 償却保証額
+        償却費 = 改定取得価額 × 改定償却率             from the first year it is below,
+                                                       and in every later year
+
+    改定取得価額 is the opening book value of the switch year. The book value never goes
+    below the ¥1 備忘価額 with ``keep_memo`` (施行令 §61: 償却累積額 ≤ 取得価額 − 1円), or
+    below 0 without it: the J-LIS book policy on the ¥1 is open (domain.md §6.1), hence the
+    flag. In the last year of the useful life (``final_fiscal_year``) the depreciation is
+    whatever remains, so a schedule always ends exactly at the floor rather than trailing
+    yen of truncation. (Tax law would instead carry such a residue into later years; it is
+    a few yen, and only where truncation left it.)
+
+    How the switch is decided: by default the asset is replayed from 供用開始, so the
+    switch year and 改定取得価額 come from the asset's own history. An opening balance
+    (``opening_book_value``, or ``opening_accumulated`` = cost − book value) that equals the
+    replayed one changes nothing. One that differs (an asset taken over from another system
+    with other rounding, say) is used as given; if its 調整前償却額 is below the 償却保証額,
+    the switch may have happened in an earlier year whose opening value is unknown here, so
+    ``revised_base`` (改定取得価額) must be passed, and an error says so. Passing
+    ``revised_base`` always means "already switched, at this base".
+    """
+    if opening_book_value is not None and opening_accumulated is not None:
+        raise ValueError("give opening_book_value or opening_accumulated, not both")
+    if opening_accumulated is not None:
+        opening_book_value = cost - _yen("opening_accumulated", opening_accumulated)
+    history = _replay(cost, useful_life, method, in_use, keep_memo)
+    replay = {line.fiscal_year: (line, book, base) for line, book, base in history}
+    if fiscal_year not in replay:
+        return 0  # before 供用開始, or after the useful life (nothing is left to depreciate)
+    line, replay_book, replay_base = replay[fiscal_year]
+    if opening_book_value is None and revised_base is None:
+        return line.depreciation
+    book = replay_book if opening_book_value is None else _yen("opening_book_value", opening_book_value)
+    if book > cost:
+        raise ValueError(f"opening book value {book} exceeds cost {cost}")
+    table = rates(useful_life)
+    if revised_base is None:
+        if book == replay_book:
+            revised_base = replay_base
+        elif method == DECLINING_200 and table.guarantee is not None and _below_guarantee(cost, book, table):
+            raise ValueError(
+                "the opening book value differs from the asset's replayed history and is past "
+                "the 保証率 test: pass revised_base (改定取得価額) to say where the switch happened"
+            )
+    else:
+        _yen("revised_base", revised_base)
+        if method != DECLINING_200 or table.revised is None:
+            raise ValueError("revised_base applies to the 200% declining-balance method only")
+    step = _depreciation_step(
+        cost,
+        table,
+        method,
+        months_in_use(in_use, fiscal_year),
+        book,
+        revised_base,
+        MEMO_VALUE if keep_memo else 0,
+        fiscal_year == final_fiscal_year(in_use, useful_life),
+    )
+    return step.depreciation
+
+
+# --------------------------------------------------------------------------- 6.2 リース
+
+
+def _lease_months_elapsed(start: dt.date, term_months: int, through_month: int) -> int:
+    return max(0, min(term_months, through_month - _month_index(start) + 1))
+
+
+def lease_depreciation(amount: int, term_months: int, start: dt.date, fiscal_year: int) -> int:
+    """リース資産の減価償却費 for one fiscal year: リース期間定額法, residual value 0.
+
+    所有権移転外ファイナンス・リース (企業会計基準第13号 ¶12: リース期間を耐用年数とし、
+    残存価額をゼロとする)::
+
+        償却費_t = リース資産計上額 × 当期のリース月数 / リース期間月数
+
+    The start month counts as a whole month. Each year's amount is the difference of the
+    truncated cumulative amounts, ⌊amount × months to date / term⌋, so the years sum to
+    ``amount`` exactly and the last year of the term takes the residue.
+    """
+    _yen("amount", amount)
+    if term_months <= 0:
+        raise ValueError(f"term_months must be positive, got {term_months}")
+    first = _fy_first_month(fiscal_year)
+    before = _lease_months_elapsed(start, term_months, first - 1)
+    through = _lease_months_elapsed(start, term_months, first + 11)
+    return amount * through // term_months - amount * before // term_months
+
+
+class LeasePayment(NamedTuple):
+    """One instalment of a lease debt schedule (リース債務の返済予定)."""
+
+    due: dt.date
+    payment: int  # リース料
+    interest: int  # 支払利息 (0 under 利子込み法)
+    principal: int  # 元本返済額: reduces リース債務
+    balance: int  # リース債務 after this instalment
+
+
+def _annuity_payment(amount: int, term_months: int, monthly_rate: Decimal, in_advance: bool) -> int:
+    """Level payment repaying ``amount`` over ``term_months`` at ``monthly_rate`` (yen half-up)."""
+    if monthly_rate == 0:
+        return _round(Fraction(amount, term_months), ROUND_HALF_UP)
+    r = Fraction(monthly_rate)
+    payment = amount * r / (1 - (1 + r) ** -term_months)
+    if in_advance:
+        payment /= 1 + r
+    return _round(payment, ROUND_HALF_UP)
+
+
+def lease_debt_schedule(
+    amount: int,
+    term_months: int,
+    first_due: dt.date,
+    monthly_rate: Decimal | None = None,
+    *,
+    payment: int | None = None,
+    in_advance: bool = False,
+) -> tuple[LeasePayment, ...]:
+    """Monthly repayment schedule of a リース債務, instalments due monthly from ``first_due``.
+
+    利子込み法 (``monthly_rate`` None; 適用指針第16号, allowed when leases are immaterial):
+    ``amount`` is the リース料総額, booked without deducting interest. Each instalment repays
+    ⌊amount / term⌋; the last repays whatever is left.
+
+    利息法 (``monthly_rate`` given; 企業会計基準第13号 ¶11): ``amount`` is the present
+    value booked. Each month::
+
+        支払利息 = 期首リース債務 × 月利     (yen rounded half-up per instalment)
+        元本返済 = リース料 − 支払利息
+
+    The last instalment repays the remaining balance, absorbing the rounding residue (its
+    payment may differ by a few yen from the others). ``payment`` is the contractual
+    monthly リース料, and one that does not amortise ``amount`` over the term is an error;
+    without it the level annuity payment is derived (yen half-up), and on amounts of a few
+    yen, where that rounding alone would over- or under-shoot, principal is kept between 0
+    and the balance. ``in_advance`` means payments at the start of each month (前払): the
+    first carries no interest.
+    """
+    _yen("amount", amount)
+    if term_months <= 0:
+        raise ValueError(f"term_months must be positive, got {term_months}")
+    dues = [_add_months(first_due, k) for k in range(term_months)]
+    if monthly_rate is None:
+        if payment is not None:
+            raise ValueError("payment applies to 利息法 only; 利子込み法 splits amount evenly")
+        each = amount // term_months
+        principals = [each] * (term_months - 1) + [amount - each * (term_months - 1)]
+        balances = [amount - sum(principals[: k + 1]) for k in range(term_months)]
+        return tuple(LeasePayment(d, p, 0, p, b) for d, p, b in zip(dues, principals, balances))
+    _rate("monthly_rate", monthly_rate)
+    level = _annuity_payment(amount, term_months, monthly_rate, in_advance) if payment is None else _yen("payment", payment)
+    balance, lines = amount, []
+    for k, due in enumerate(dues):
+        interest = 0 if (in_advance and k == 0) else _round(Fraction(balance) * Fraction(monthly_rate), ROUND_HALF_UP)
+        principal = balance if k == term_months - 1 else level - interest
+        if not 0 <= principal <= balance:
+            if payment is not None:
+                raise ValueError(
+                    f"payment {level} does not amortise the lease over {term_months} months "
+                    f"(instalment {k + 1}: principal {principal}, balance {balance})"
+                )
+            principal = min(max(principal, 0), balance)  # a derived payment's yen rounding, on tiny amounts
+        balance -= principal
+        lines.append(LeasePayment(due, principal + interest, interest, principal, balance))
+    return tuple(lines)
+
+
+def _years_after(as_of: dt.date, years: int) -> dt.date:
+    return _add_months(as_of, 12 * years)
+
+
+def _principal_due(schedule: Iterable[LeasePayment], after: dt.date, through: dt.date | None) -> int:
+    return sum(p.principal for p in schedule if after < p.due and (through is None or p.due <= through))
+
+
+def current_portion(schedule: Sequence[LeasePayment], as_of: dt.date) -> int:
+    """Principal due within one year after the balance-sheet date: the 流動負債 part.
+
+    ``as_of < due ≤ as_of + 1 year`` (one-year rule, 企業会計基準第13号 ¶17). The
+    rest of the outstanding principal is 固定負債. Under 利子込み法 this is the sum of the
+    payments due.
+    """
+    return _principal_due(schedule, as_of, _years_after(as_of, 1))
+
+
+class MaturityBuckets(NamedTuple):
+    """リース債務の返済予定額 as published in the 注記, by time after the balance-sheet date."""
+
+    within_1y: int  # 1年以内
+    over_1y_within_2y: int  # 1年超2年以内
+    over_2y_within_3y: int  # 2年超3年以内
+    over_3y_within_4y: int  # 3年超4年以内
+    over_4y_within_5y: int  # 4年超5年以内
+    over_5y: int  # 5年超
+
+    @property
+    def total(self) -> int:
+        return sum(self)
+
+
+def maturity_buckets(schedule: Sequence[LeasePayment], as_of: dt.date) -> MaturityBuckets:
+    """Outstanding principal split into the 注記 buckets; they sum to the balance at ``as_of``.
+
+    Bucket k holds principal with ``as_of + k years < due ≤ as_of + (k+1) years``; instalments
+    due on or before ``as_of`` are paid and appear nowhere.
+    """
+    edges = [_years_after(as_of, k) for k in range(6)]
+    parts = [_principal_due(schedule, edges[k], edges[k + 1]) for k in range(5)]
+    return MaturityBuckets(*parts, _principal_due(schedule, edges[5], None))
+
+
+# --------------------------------------------------------------------------- 6.3 賞与引当金
+
+
+def bonus_provision(
+    expected_payment: int, months_accrued: int, months_of_period: int, *, rounding: str = ROUND_DOWN
+) -> int:
+    """賞与引当金 at the balance-sheet date::
+
+        賞与引当金 = 翌期支給見込額 × 支給対象期間のうち当期に属する月数 / 支給対象期間の月数
+
+    (引当金: 企業会計原則注解18.) E.g. a June bonus covering December–May: 4/6 of the
+    expected payment at 3/31. Truncated by default (the usual yen rule for provisions); pass
+    ``decimal.ROUND_HALF_UP`` if the 会計規程 says 四捨五入. 法定福利費 on the bonus, where
+    provided for, is a second call on its own base.
+    """
+    _yen("expected_payment", expected_payment)
+    if months_of_period <= 0 or not 0 <= months_accrued <= months_of_period:
+        raise ValueError(f"need 0 ≤ months_accrued ≤ months_of_period, got {months_accrued}/{months_of_period}")
+    return _round(Fraction(expected_payment * months_accrued, months_of_period), rounding)
+
+
+# --------------------------------------------------------------------------- 6.4 退職給付引当金
+
+
+class RetirementProvision(NamedTuple):
+    closing: int  # 退職給付引当金 (期末)
+    expense: int  # 退職給付費用 (当期); negative when the obligation fell by more than was paid
+
+
+def retirement_provision(voluntary_amounts: Iterable[int], opening: int, payments: int) -> RetirementProvision:
+    """退職給付引当金 by the 簡便法 that takes 期末自己都合要支給額 as the obligation.
+
+    (企業会計基準適用指針第25号, 小規模企業等の簡便法; no plan assets.)::
+
+        退職給付債務(期末)  = Σ employees' 期末自己都合要支給額
+        退職給付引当金(期末) = 退職給付債務(期末)
+        退職給付費用(当期)  = 引当金(期末) − 引当金(期首) + 当期退職金支給額
+
+    The payments were booked against the provision during the year (退職給付引当金 / 現金預金),
+    so the year-end entry 退職給付費用 / 退職給付引当金 is exactly ``expense``.
+    """
+    closing = sum(_yen("voluntary amount", a) for a in voluntary_amounts)
+    expense = closing - _yen("opening", opening) + _yen("payments", payments)
+    return RetirementProvision(closing, expense)
+
+
+# --------------------------------------------------------------------------- 6.5 資産除去債務
+
+
+def aro_initial(cash_flow: int, years: int, rate: Decimal) -> int:
+    """資産除去債務 at initial recognition (企業会計基準第18号)::
+
+        ARO₀ = CF / (1 + r)^years          (yen rounded half-up)
+
+    CF is the undiscounted removal outflow, r the risk-free pre-tax rate fixed at
+    recognition (r₀, kept per obligation).
+    """
+    _yen("cash_flow", cash_flow)
+    _rate("rate", rate)
+    if years < 0:
+        raise ValueError(f"years must not be negative, got {years}")
+    return _round(Fraction(cash_flow) / (1 + Fraction(rate)) ** years, ROUND_HALF_UP)
+
+
+def aro_accretion(opening: int, rate: Decimal) -> int:
+    """時の経過による調整額 (企業会計基準第18号)::
+
+        調整額_t = ARO_{t−1} × r₀          (yen rounded half-up)
+
+    r₀ stays the rate of initial recognition. Booked to the same PL line as the related
+    asset's depreciation.
+    """
+    _yen("opening", opening)
+    return _round(Fraction(opening) * Fraction(_rate("rate", rate)), ROUND_HALF_UP)
+
+
+class AroYear(NamedTuple):
+    fiscal_year: int
+    opening: int
+    accretion: int  # 時の経過による調整額
+    closing: int
+
+
+def aro_schedule(cash_flow: int, years: int, rate: Decimal, first_fiscal_year: int) -> tuple[AroYear, ...]:
+    """The liability from recognition to settlement: one line per year, ``years`` lines.
+
+    Each year accretes ``aro_accretion``; the settlement year instead accretes whatever
+    brings the balance to ``cash_flow`` exactly, so per-year rounding never leaves a residue
+    at removal. The balance is never accreted past ``cash_flow`` (half-up rounding could do
+    that only on obligations of a few yen).
+    """
+    balance, lines = aro_initial(cash_flow, years, rate), []
+    for k in range(years):
+        accretion = cash_flow - balance if k == years - 1 else min(aro_accretion(balance, rate), cash_flow - balance)
+        lines.append(AroYear(first_fiscal_year + k, balance, accretion, balance + accretion))
+        balance += accretion
+    return tuple(lines)
+
+
+# --------------------------------------------------------------------------- 4.1 長期前受金取崩
+
+
+def grant_drawdown(
+    depreciation: int, funded_amount: int, acquisition_cost: int, *, opening_balance: int | None = None, final: bool = False
+) -> int:
+    """長期前受金取崩 (長期前受金戻入 / 資産見返○○戻入) for one asset and year::
+
+        取崩額 = 減価償却費 × 補助金充当額 / 取得価額      (yen truncated)
+
+    (長期前受金戻入 of 地方公営企業会計; 独法会計基準 第80 by analogy; domain.md §4.1.)
+    The drawdown never exceeds ``opening_balance``; in the asset's ``final`` year it is the
+    whole remaining balance, so over the life the drawdowns sum to the funded amount even
+    though each year truncates and the ¥1 備忘価額 keeps a sliver of depreciation back.
+    Per-year truncation lets 長期前受金残高 / 補助金充当額 lag 帳簿価額 / 取得価額 by under
+    one yen per year elapsed; the final year closes the gap.
+    """
+    _yen("depreciation", depreciation)
+    _yen("funded_amount", funded_amount)
+    if acquisition_cost <= 0 or funded_amount > acquisition_cost:
+        raise ValueError(f"need 0 ≤ funded_amount ≤ acquisition_cost > 0, got {funded_amount}/{acquisition_cost}")
+    amount = depreciation * funded_amount // acquisition_cost
+    if opening_balance is None:
+        return amount
+    _yen("opening_balance", opening_balance)
+    return opening_balance if final else min(amount, opening_balance)
+
+
+def grant_drawdown_schedule(depreciations: Sequence[int], funded_amount: int, acquisition_cost: int) -> tuple[int, ...]:
+    """``grant_drawdown`` over a whole depreciation schedule; sums to ``funded_amount``."""
+    balance, out = funded_amount, []
+    for k, depreciation in enumerate(depreciations):
+        amount = grant_drawdown(
+            depreciation, funded_amount, acquisition_cost, opening_balance=balance, final=k == len(depreciations) - 1
+        )
+        out.append(amount)
+        balance -= amount
+    return tuple(out)

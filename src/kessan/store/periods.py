@@ -1,0 +1,55 @@
+"""Period states of a fiscal year: OPEN → ADJUSTING (決算整理: closing entries only) → CLOSED.
+
+Changing a state is recorded in ``period_event`` (append-only). Reopening a CLOSED year is
+allowed only explicitly, with a reason, and goes back to ADJUSTING. The database itself
+refuses entries into a CLOSED year (migration 0003), whatever program inserts them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from ..ledger.errors import LedgerViolation
+from . import schema as s
+from .repo import _book_id
+
+TRANSITIONS = {
+    ("OPEN", "ADJUSTING"): "adjust",
+    ("ADJUSTING", "CLOSED"): "close",
+    ("ADJUSTING", "OPEN"): "reopen",
+    ("CLOSED", "ADJUSTING"): "reopen",
+}
+
+
+def set_state(engine: sa.Engine, book_code: str, year: int, to_state: str, reason: str) -> str:
+    """Move ``year`` to ``to_state``; return the previous state. Raises LedgerViolation."""
+    with engine.begin() as conn:
+        book_id = _book_id(conn, book_code)
+        q = sa.select(s.fiscal_year.c.state).where(s.fiscal_year.c.book_id == book_id, s.fiscal_year.c.year == year)
+        if conn.dialect.name == "postgresql":
+            q = q.with_for_update()
+        current = conn.execute(q).scalar()
+        if current is None:
+            raise LedgerViolation(f"book {book_code!r} has no fiscal year {year}")
+        action = TRANSITIONS.get((current, to_state))
+        if action is None:
+            raise LedgerViolation(f"fiscal year {year} is {current}; it cannot go to {to_state} "
+                                  f"(allowed: {', '.join(f'{a}→{b}' for a, b in TRANSITIONS)})")
+        if action == "reopen" and not reason.strip():
+            raise LedgerViolation("reopening a fiscal year needs a reason (--reason)")
+        conn.execute(s.fiscal_year.update().where(s.fiscal_year.c.book_id == book_id, s.fiscal_year.c.year == year)
+                     .values(state=to_state))
+        conn.execute(s.period_event.insert().values(book_id=book_id, year=year, from_state=current, to_state=to_state,
+                                                    reason=reason, at=dt.datetime.now(dt.timezone.utc)))
+        return current
+
+
+def history(engine: sa.Engine, book_code: str) -> list[tuple]:
+    with engine.connect() as conn:
+        book_id = _book_id(conn, book_code)
+        return [tuple(r) for r in conn.execute(
+            sa.select(s.period_event.c.year, s.period_event.c.from_state, s.period_event.c.to_state,
+                      s.period_event.c.reason, s.period_event.c.at)
+            .where(s.period_event.c.book_id == book_id).order_by(s.period_event.c.id))]
