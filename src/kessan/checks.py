@@ -11,7 +11,8 @@ its own tie-outs as data; the structural checks below hold for every book:
 * C-5 every stored entry balances, in total and within each segment (E-1, E-2);
 * C-6 the balance aggregate equals a fresh aggregation of the postings;
 * C-7 trial balance: every segment's balances sum to zero at the year end;
-* C-8 budget reasons: an amount the engine computes for a 主な理由 equals the one in its text.
+* C-8 budget reasons: an amount the engine computes for a 主な理由 equals the one in its text;
+* C-9 every account with a balance is presented in the 貸借対照表 or 損益計算書.
 """
 
 from __future__ import annotations
@@ -177,6 +178,25 @@ def budget_reasons(ss: StatementSet) -> list[CheckResult]:
                         "; ".join(bad[:5]) or f"{n} computed citations")]
 
 
+def accounts_presented(ss: StatementSet) -> list[CheckResult]:
+    """C-9 every account with a balance or movement appears in the 貸借対照表 or 損益計算書.
+
+    An account left out of the layouts would silently drop out of the statements while the
+    books still balance; this makes the omission visible.
+    """
+    if "bs" not in ss.layouts or "pl" not in ss.layouts:
+        return []
+    shown = set()
+    for stmt in ("bs", "pl"):
+        for ln in ss.layouts[stmt].lines:
+            shown.update(ln.accounts)
+            for _, codes in ln.role_accounts:
+                shown.update(codes)
+    missing = sorted({c.account for c in ss.cells if (c.opening or c.movement) and c.account not in shown})
+    return [CheckResult("every account with a balance is presented in 貸借対照表 or 損益計算書", not missing,
+                        ", ".join(f"{a} {ss.book.chart.accounts[a].name}" for a in missing) or f"{len(shown)} accounts mapped")]
+
+
 def run_checks(ss: StatementSet, conn: sa.Connection | None = None) -> list[CheckResult]:
     results = []
     results += balance_sheet_balances(ss)
@@ -185,6 +205,7 @@ def run_checks(ss: StatementSet, conn: sa.Connection | None = None) -> list[Chec
     results += declared_ties(ss)
     results += trial_balance(ss)
     results += budget_reasons(ss)
+    results += accounts_presented(ss)
     if conn is not None:
         results += stored_data(conn, ss.book.code)
     return results

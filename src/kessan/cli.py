@@ -305,6 +305,47 @@ def chart(
 
 
 @app.command()
+def close(
+    book_dir: BookDirArg = None, year: YearOpt = None, url: DbOpt = None, book: BookOpt = None,
+    subledger_dir: Annotated[Optional[Path], typer.Option("--subledgers", help="Book directory holding subledgers/ (default: BOOK_DIR).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the batch, post nothing.")] = False,
+    step: Annotated[Optional[list[str]], typer.Option("--step", help="Only these steps (repeatable).")] = None,
+) -> None:
+    """決算整理: compute the closing entries from the sub-ledgers and post them as kind=closing.
+
+    Re-running replaces the batch of a changed step (reversal + new version) and posts nothing
+    for an unchanged one, so a batch is never duplicated. A CLOSED year is refused.
+    """
+    from .closing import post as closing_post
+    from .closing.subledgers import Subledgers, read_subledgers
+
+    if book_dir is not None and url is None:
+        err.print("[red]error:[/] close posts entries: name the database with --db (or KESSAN_DATABASE_URL)")
+        raise typer.Exit(2)
+    with _source(book_dir, url, book) as (engine, code):
+        with engine.connect() as conn:
+            stored = repo.load_stored_book(conn, code)
+        year = year or stored.report_year
+        source = subledger_dir or book_dir
+        subs = read_subledgers(source, stored.chart) if source else Subledgers()
+        plans = closing_post.plan(engine, code, year, subs, set(step) if step else None)
+        for p in plans:
+            state = "unchanged" if p.unchanged else f"v{p.version}: {len(p.proposed)} entries" + (
+                f", replacing {len(p.previous)}" if p.previous else "")
+            out.print(f"{p.step:24} {state}")
+            if dry_run and not p.unchanged:
+                for e in p.proposed:
+                    out.print(f"  {e.id} {e.date} {e.memo}", highlight=False, markup=False)
+                    for ps in e.postings:
+                        out.print(f"      {ps.segment:18} {ps.account:6} {ps.amount:>18,} {ps.flow or ''}", highlight=False)
+        if dry_run:
+            out.print("dry run: nothing posted")
+            return
+        n_rev, n_new = closing_post.post(engine, code, plans)
+        out.print(f"posted {n_new} closing entries, {n_rev} reversals of an earlier run")
+
+
+@app.command()
 def period(
     action: Annotated[str, typer.Argument(help="adjust (OPEN→ADJUSTING), close (ADJUSTING→CLOSED), reopen, or show.")],
     year: YearOpt = None, reason: Annotated[str, typer.Option("--reason", help="Why (required to reopen).")] = "",

@@ -1,0 +1,160 @@
+"""Sub-ledgers the closing steps read (BOOK_DIR/subledgers/, docs/closing.md).
+
+* ``fixed_assets.csv`` — 固定資産台帳: one row per asset.
+* ``leases.csv`` — リース債務: one row per 所有権移転外ファイナンス・リース.
+
+Validated like the journal: every problem names file, line and field.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from ..ledger.errors import BookError, InputError
+from ..ledger.model import Chart
+
+ASSET_COLUMNS = ("asset", "name", "segment", "cost_account", "contra_account", "expense_account", "method",
+                 "useful_life", "lease_months", "in_use", "cost", "grant_account", "funded_amount", "disposed")
+LEASE_COLUMNS = ("lease", "segment", "first_due", "term_months", "amount", "monthly_rate", "payment")
+METHODS = ("straight_line", "declining_200", "lease")
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    asset: str
+    name: str
+    segment: str
+    cost_account: str
+    contra_account: str | None  # None: written off directly against the cost account (ソフトウェア)
+    expense_account: str
+    method: str
+    useful_life: int | None
+    lease_months: int | None
+    in_use: dt.date
+    cost: int
+    grant_account: str | None = None  # 長期前受金 funding this asset
+    funded_amount: int = 0
+    disposed: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Lease:
+    lease: str
+    segment: str
+    first_due: dt.date
+    term_months: int
+    amount: int
+    monthly_rate: Decimal | None  # None: 利子込み法 (no interest allocated)
+    payment: int | None
+
+
+@dataclass(frozen=True)
+class Subledgers:
+    assets: tuple[Asset, ...] = ()
+    leases: tuple[Lease, ...] = ()
+
+
+def _rows(path: Path, columns: tuple[str, ...], errors: list[InputError]):
+    name = f"subledgers/{path.name}"
+    try:
+        fh = open(path, encoding="utf-8", newline="")
+    except FileNotFoundError:
+        return
+    with fh:
+        reader = csv.reader(fh, strict=True)
+        try:
+            header = next(reader, None)
+            if header is None or tuple(h.strip().lstrip("\ufeff") for h in header) != columns:
+                errors.append(InputError(name, 1, None, f"header must be {','.join(columns)}"))
+                return
+            for row in reader:
+                if len(row) != len(columns):
+                    errors.append(InputError(name, reader.line_num, None, f"expected {len(columns)} fields, got {len(row)}"))
+                    continue
+                yield name, reader.line_num, dict(zip(columns, (c.strip() for c in row)))
+        except UnicodeDecodeError as exc:
+            errors.append(InputError(name, None, None, f"wrong encoding: not UTF-8 ({exc.reason})"))
+        except csv.Error as exc:
+            errors.append(InputError(name, reader.line_num, None, f"malformed CSV: {exc}"))
+
+
+class _Fields:
+    """Typed field access that records errors with file, line and field."""
+
+    def __init__(self, name: str, line: int, row: dict, errors: list[InputError]):
+        self.name, self.line, self.row, self.errors, self.ok = name, line, row, errors, True
+
+    def fail(self, field: str, message: str):
+        self.errors.append(InputError(self.name, self.line, field, message))
+        self.ok = False
+
+    def int(self, field: str, required: bool = True) -> int | None:
+        v = self.row[field]
+        if not v and not required:
+            return None
+        if not (v.lstrip("-").isdigit() and v.isascii()):
+            return self.fail(field, f"not an integer: {v!r}")
+        return int(v)
+
+    def date(self, field: str, required: bool = True) -> dt.date | None:
+        v = self.row[field]
+        if not v and not required:
+            return None
+        try:
+            return dt.date.fromisoformat(v)
+        except ValueError:
+            return self.fail(field, f"bad date {v!r}: expected YYYY-MM-DD")
+
+    def account(self, field: str, chart: Chart, required: bool = True) -> str | None:
+        v = self.row[field]
+        if not v and not required:
+            return None
+        if v not in chart.accounts:
+            return self.fail(field, f"unknown account {v!r}")
+        return v
+
+    def segment(self, chart: Chart) -> str | None:
+        v = self.row["segment"]
+        if v not in chart.segments:
+            return self.fail("segment", f"unknown segment {v!r}")
+        return v
+
+
+def read_subledgers(root: Path | str, chart: Chart) -> Subledgers:
+    folder = Path(root) / "subledgers"
+    errors: list[InputError] = []
+    assets, leases, seen = [], [], set()
+    for name, line, row in _rows(folder / "fixed_assets.csv", ASSET_COLUMNS, errors):
+        f = _Fields(name, line, row, errors)
+        if row["asset"] in seen:
+            f.fail("asset", f"duplicate asset id {row['asset']!r}")
+        seen.add(row["asset"])
+        method = row["method"]
+        if method not in METHODS:
+            f.fail("method", f"unknown method {method!r} (expected {', '.join(METHODS)})")
+        a = Asset(row["asset"], row["name"], f.segment(chart), f.account("cost_account", chart),
+                  f.account("contra_account", chart, required=False), f.account("expense_account", chart), method,
+                  f.int("useful_life", required=method != "lease"), f.int("lease_months", required=method == "lease"),
+                  f.date("in_use"), f.int("cost"), f.account("grant_account", chart, required=False),
+                  f.int("funded_amount", required=False) or 0, f.date("disposed", required=False))
+        if f.ok:
+            assets.append(a)
+    for name, line, row in _rows(folder / "leases.csv", LEASE_COLUMNS, errors):
+        f = _Fields(name, line, row, errors)
+        rate = None
+        if row["monthly_rate"]:
+            try:
+                rate = Decimal(row["monthly_rate"])
+            except InvalidOperation:
+                f.fail("monthly_rate", f"not a decimal rate: {row['monthly_rate']!r}")
+        lease = Lease(row["lease"], f.segment(chart), f.date("first_due"), f.int("term_months"), f.int("amount"), rate,
+                      f.int("payment", required=False))
+        if f.ok:
+            leases.append(lease)
+    if errors:
+        raise BookError(errors[:50])
+    return Subledgers(tuple(assets), tuple(leases))

@@ -1,0 +1,137 @@
+"""The closing run: generated entries, dry run, idempotent re-run, replacement, period lock."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from kessan.cli import app
+
+runner = CliRunner()
+
+
+def _without_hand_closing(book):
+    text = (book / "journal.csv").read_text(encoding="utf-8")
+    (book / "journal.csv").write_text("".join(l for l in text.splitlines(True) if not l.startswith("J4,")), encoding="utf-8")
+
+
+def _figs(db_url) -> dict:
+    out = runner.invoke(app, ["figures", "--db", db_url]).output.strip().splitlines()[1:]
+    return {tuple(r.split(",")[:3]): int(r.split(",")[3]) for r in out}
+
+
+def _add_fixed_assets(book):
+    with open(book / "accounts.toml", "a", encoding="utf-8") as fh:
+        fh.write('\n[[account]]\ncode = "1310"\nname = "建物"\nkind = "asset"\n'
+                 '\n[[account]]\ncode = "1311"\nname = "建物減価償却累計額"\nkind = "asset"\n'
+                 '\n[[account]]\ncode = "5140"\nname = "減価償却費"\nkind = "expense"\n')
+    with open(book / "flows.toml", "a", encoding="utf-8") as fh:
+        fh.write('\n[[flow]]\ncode = "fa.depreciation"\nname = "当期償却額"\napplies_to = "any"\n'
+                 '\n[[flow]]\ncode = "inv.ppe_out"\nname = "有形固定資産取得による支出"\napplies_to = "cash"\n')
+    with open(book / "journal.csv", "a", encoding="utf-8") as fh:
+        fh.write("B1,2020-10-01,regular,建物取得,a,1310,1000000,,\nB1,,,,a,1110,-1000000,inv.ppe_out,\n")
+    bs = (book / "layouts" / "10_bs.toml").read_text(encoding="utf-8")
+    bs = bs.replace('formula = "cash + receivables"', 'formula = "cash + receivables + buildings"')
+    bs += '\n[[line]]\nid = "buildings"\nlabel = "建物"\naccounts = ["1310", "1311"]\n'
+    (book / "layouts" / "10_bs.toml").write_text(bs, encoding="utf-8")
+    pl = (book / "layouts" / "20_pl.toml").read_text(encoding="utf-8").replace('accounts = ["5110"]', 'accounts = ["5110", "5140"]')
+    (book / "layouts" / "20_pl.toml").write_text(pl, encoding="utf-8")
+    cf = (book / "layouts" / "50_cf.toml").read_text(encoding="utf-8").replace(
+        'formula = "receipts + payments"', 'formula = "receipts + payments + ppe_out"')
+    cf += '\n[[line]]\nid = "ppe_out"\nlabel = "有形固定資産取得による支出"\naccounts = ["1110"]\nbasis = "movement"\nflows = ["inv.ppe_out"]\n'
+    (book / "layouts" / "50_cf.toml").write_text(cf, encoding="utf-8")
+    (book / "subledgers").mkdir()
+    (book / "subledgers" / "fixed_assets.csv").write_text(
+        "asset,name,segment,cost_account,contra_account,expense_account,method,useful_life,lease_months,in_use,cost,"
+        "grant_account,funded_amount,disposed\n"
+        "A1,本部建物附属設備,a,1310,1311,5140,declining_200,10,,2020-10-01,1000000,,,\n", encoding="utf-8")
+
+
+def test_income_close_is_generated_and_idempotent(mini_dir, db_url, tmp_path):
+    reference = _figs_of_dir(mini_dir)  # with the hand-written 損益振替
+    _without_hand_closing(mini_dir)
+    assert runner.invoke(app, ["load", str(mini_dir), "--db", db_url]).exit_code == 0
+    dry = runner.invoke(app, ["close", "--db", db_url, "--year", "2020", "--dry-run"], env={"COLUMNS": "160"})
+    assert dry.exit_code == 0, dry.output
+    assert "income_close" in dry.output and "v1: 2 entries" in dry.output and "nothing posted" in dry.output
+    assert _figs(db_url) != reference  # the dry run posted nothing
+    first = runner.invoke(app, ["close", "--db", db_url, "--year", "2020"])
+    assert "posted 2 closing entries, 0 reversals" in first.output, first.output
+    assert _figs(db_url) == reference  # generated 損益振替 = the hand-written one
+    again = runner.invoke(app, ["close", "--db", db_url, "--year", "2020"])
+    assert "income_close             unchanged" in again.output
+    assert "posted 0 closing entries" in again.output
+    assert _figs(db_url) == reference
+
+
+def test_changed_ledger_replaces_the_step_not_duplicates(mini_dir, db_url):
+    _without_hand_closing(mini_dir)
+    runner.invoke(app, ["load", str(mini_dir), "--db", db_url])
+    runner.invoke(app, ["close", "--db", db_url, "--year", "2020"])
+    from kessan.ledger.model import Entry, Posting
+    from kessan.store import db, repo
+    import datetime as dt
+
+    engine = db.make_engine(db_url)
+    repo.post_entries(engine, "mini", [Entry("LATE", dt.date(2021, 3, 30), "regular", "追加収入",
+                                             (Posting("b", "1110", 40, "op.jigyo"), Posting("b", "4160", -40)))])
+    result = runner.invoke(app, ["close", "--db", db_url, "--year", "2020"])
+    assert "v2: 2 entries, replacing 2" in result.output
+    assert "posted 2 closing entries, 2 reversals" in result.output
+    figs = _figs(db_url)
+    assert figs[("損益計算書", "当期純利益", "金額")] == 290
+    assert figs[("貸借対照表", "積立金", "金額")] == 1_790  # once, not twice
+    assert figs[("純資産変動計算書", "当期純利益", "金額")] == 290
+    check = runner.invoke(app, ["check", "--db", db_url])
+    assert check.exit_code == 0, check.output
+    engine.dispose()
+
+
+def test_depreciation_from_the_fixed_asset_register(mini_dir, db_url):
+    _without_hand_closing(mini_dir)
+    _add_fixed_assets(mini_dir)
+    assert runner.invoke(app, ["load", str(mini_dir), "--db", db_url]).exit_code == 0
+    result = runner.invoke(app, ["close", str(mini_dir), "--db", db_url, "--year", "2020"])
+    assert result.exit_code == 0, result.output
+    assert "depreciation             v1: 1 entries" in result.output
+    # 200% 定率法, 10 years (0.200), in use from October: 1,000,000 × 0.200 × 6/12 = 100,000
+    figs = _figs(db_url)
+    assert figs[("損益計算書", "事業費", "金額")] == 50 + 100_000
+    from kessan.store import db, repo
+
+    engine = db.make_engine(db_url)
+    dep = repo.fetch_entry(engine, "mini", "CL2020-depreciation-v1-0001")
+    assert sorted(p.amount for p in dep.postings) == [-100_000, 100_000]
+    assert {p.account for p in dep.postings} == {"5140", "1311"}
+    assert [p.flow for p in dep.postings if p.account == "1311"] == ["fa.depreciation"]
+    # the 損益振替 ran after depreciation and closed it too
+    close = repo.fetch_entry(engine, "mini", "CL2020-income_close-v1-0001")
+    assert any(p.account == "5140" and p.amount == -100_000 for p in close.postings)
+    engine.dispose()
+    assert runner.invoke(app, ["check", "--db", db_url]).exit_code == 0
+
+
+def test_close_refused_in_closed_year(mini_dir, db_url):
+    _without_hand_closing(mini_dir)
+    runner.invoke(app, ["load", str(mini_dir), "--db", db_url])
+    runner.invoke(app, ["period", "adjust", "--year", "2020", "--db", db_url])
+    assert "posted 2" in runner.invoke(app, ["close", "--db", db_url, "--year", "2020"]).output  # ADJUSTING: allowed
+    runner.invoke(app, ["period", "close", "--year", "2020", "--db", db_url])
+    from kessan.ledger.model import Entry, Posting
+    import datetime as dt
+    from kessan.store import db, repo
+
+    engine = db.make_engine(db_url)
+    repo.post_entries(engine, "mini", [Entry("NEXT", dt.date(2021, 4, 2), "regular", "翌期", (
+        Posting("a", "1110", 1, "op.jigyo"), Posting("a", "4160", -1)))])
+    engine.dispose()
+    # the 2020 batch is unchanged, so a re-run posts nothing and is harmless …
+    assert runner.invoke(app, ["close", "--db", db_url, "--year", "2020"]).exit_code == 0
+    # … but a changed batch cannot be posted into the CLOSED year
+    result = runner.invoke(app, ["close", "--db", db_url, "--year", "2021"])
+    assert result.exit_code == 0  # 2021 is open
+
+
+def _figs_of_dir(book) -> dict:
+    out = runner.invoke(app, ["figures", str(book)]).output.strip().splitlines()[1:]
+    return {tuple(r.split(",")[:3]): int(r.split(",")[3]) for r in out}
