@@ -101,7 +101,7 @@ PL = {
     '4560': (691393, 109237, 1713152, 0, 0, 0, 0, 0),                       # 雑収入
     '5510': (7054105, 8322645, 27731164, 15839095, 3945, 954742, 8915491, 0),  # 支払利息
     '4810': (102300, 0, 0, 0, 0, 0, 0, 0),                                  # 固定資産売却益
-    '5810': (11774139, 2012917, 1804963, 12163794, 1224672, 643011, 1349722, 0),  # 固定資産除却損
+    '固定資産除却損': (11774139, 2012917, 1804963, 12163794, 1224672, 643011, 1349722, 0),
     '5820': (0, 2868537000, 0, 0, 0, 0, 0, 0),                              # 住基ネット再構築平準化等積立金繰入額
     '5830': (0, 0, 200000000, 0, 0, 0, 0, 0),                               # セキュリティ強化等積立金繰入額
     '5840': (0, 0, 0, 0, 0, 200000000, 0, 0),                               # 次期システム更改積立金繰入額
@@ -167,35 +167,68 @@ EQP = dict(open=101878741, inc=91741963, dec=10428871, acc_close=81065368, dep=1
 LST = dict(open=11197026303, inc=765488632, dec=7402068159, acc_close=1751529043, dep=2174047727)
 SFT = dict(open=156817712, inc=19356832, dep=60011753)
 LSI = dict(open=351681432, inc=0, dec=21172880, acc_close=124192920, dep=67545228)
+# 有形固定資産等明細書: the printed 当期末残高 and 差引当期末残高 of each row, and the 計 rows
+# (建設仮勘定 and 電話加入権 are not listed; ソフトウェア 当期末残高 = 期首 + 増加, direct write-off)
+FA_ROW_CLOSE = {'建物': (1704065187, 1351069127), '備品': (183191833, 102126465),
+                '有形固定資産/リース資産': (4560446776, 2808917733), 'ソフトウェア': (176174544, 116162791),
+                '無形固定資産/リース資産': (330508552, 206315632)}
+# 計 rows: (当期首残高, 当期増加額, 当期減少額, 当期末残高, 累計, 当期償却額, 差引当期末残高)
+FA_TANGIBLE_TOTAL = (11779649743, 2178377580, 7510323527, 6447703796, 2185590471, 2243799474, 4262113325)
+FA_INTANGIBLE_TOTAL = (508499144, 19356832, 21172880, 506683096, 124192920, 127556981, 322478423)
+ACC_DEP_NOTE = 2185590471          # 注記_減価償却累計額 有形固定資産の減価償却累計額
 # 注記_固定資産除却損
 LOSS_BLD, LOSS_EQP, LOSS_LEASE = 27094304, 380389, 3498525
+LOSS_TOTAL = 30973218              # 注記_固定資産除却損 計
 # 引当金明細書 (当期首残高, 当期増加額, 当期減少額(目的使用), 当期末残高)
 PROV_BONUS = (118241892, 129278810, 118241892, 129278810)
 PROV_EXEC_BONUS = (6621116, 9917040, 6621116, 9917040)
 PROV_RETIRE = (689464876, 66624612, 31049642, 725039846)
 PROV_EXEC_RETIRE = (12386400, 8572800, 0, 20959200)
+PROV_OTHER = 0                     # 当期減少額(その他): 0 on every row
+PROV_TOTAL = (826714284, 214393262, 155912650, 885194896)   # 引当金明細書 合計
 # 注記_*積立金 (期首残高, 増加額, 減少額)
 RES_JUKI = (5626451982, 2868537000, 802849997)
 RES_SEC = (600000000, 200000000, 0)
 RES_NEXT = (180000000, 200000000, 0)
+RES_CLOSE = {'2240': 7692138985, '2250': 800000000, '2260': 380000000}   # 期末残高 (= 負債性積立金の内容)
+RES_CONTENTS_TOTAL = 8872138985    # 負債性積立金の内容 合計
 # 注記_資産除去債務の増減
 ARO = dict(open=431478093, add=326326721, accretion=10494557, settle=17600000)
+ARO_CLOSE_TOTAL = 750699371        # 期末残高 (= 資産除去債務明細書 当期末残高)
+ARO_SCHEDULE_INC = 336821278       # 資産除去債務明細書 当期増加額 (取得 + 時の経過)
 # 借入金等明細書 (リース債務 当期首残高) and 注記_重要な非資金取引
 LEASE_CUR_OPEN, LEASE_NC_OPEN = 1802389801, 2398799621
 NEW_LEASES = 765488632
-# 長期前受金の内容: the three デジタル基盤改革支援基金 items (year-end balances)
-DIGITAL_ITEMS = [('自治体情報システムの標準化・共通化支援', 150862754442),
-                 ('地方の行政手続オンライン化', 24989750000),
-                 ('次期自治体情報セキュリティクラウド移行支援', 2934680000)]
+# 様式第16号 長期前受金の内容及び金額: one account per 内容 (2211-2219), year-end amount and the
+# segment whose 長期前受金 holds it (住基ネット items: 本人確認; JPKI: 公的個人認証; LGWAN: 総合行政NW;
+# the three デジタル基盤改革支援基金 items: デジタル; 施設設備の整備: several segments, below).
+DEFERRED = {
+    '2211': ('住基ネットシステムの機器更改', 451670927, R),
+    '2212': ('符号生成のための住民票コード提供に係る経費', 1240586150, R),
+    '2213': ('住基ネットシステムの機器更改(第4回)', 450000000, R),
+    '2214': ('次期JPKIシステムの更改', 1500000000, J),
+    '2215': ('次期LGWANシステムの更改(第五次)', 250000000, L),
+    '2216': ('自治体情報システムの標準化・共通化支援', 150862754442, D),
+    '2217': ('地方の行政手続オンライン化', 24989750000, D),
+    '2218': ('次期自治体情報セキュリティクラウド移行支援', 2934680000, D),
+    '2219': ('次期機器更改に係る施設設備の整備', 804262178, None),
+}
+DEFERRED_TOTAL = 183483703697      # 長期前受金の内容 合計
+DIGITAL_ITEMS = [(DEFERRED[a][0], DEFERRED[a][1], a) for a in ('2216', '2217', '2218')]
 # 長期前受金の内容: 次期機器更改に係る施設設備の整備 (804,262,178); its segment parts are the
 # segment 長期前受金 less the other published items of that segment:
 #   本人確認 2,560,158,031 - 451,670,927 - 1,240,586,150 - 450,000,000 = 417,900,954
 #   公的個人認証 1,637,436,912 - 1,500,000,000 (次期JPKIシステムの更改) = 137,436,912
 #   総合行政NW 314,794,073 - 250,000,000 (次期LGWANシステムの更改(第五次)) = 64,794,073
 #   個人番号カード 143,330,066, 中間サーバー 40,800,173 (no other item)
-FACILITY_ITEM = 804262178
+FACILITY_ITEM = DEFERRED['2219'][1]
 # 有価証券明細書: bonds held at year end (2 x 100,000,000); one bought during the year.
+BONDS = {'1511': ('5年第24回地方公共団体金融機構債券', 100000000),
+         '1512': ('5年第28回地方公共団体金融機構債券', 100000000)}
 BOND_PURCHASE = -CF['inv.securities_out']
+# 様式第16号 補助金等の明細: 助成金 (交付者 一般財団法人 全国市町村振興協会):
+# (当期首残高, 当期増加額, 当期減少額, 当期末残高)
+SUBSIDY = (0, 224800000, 224800000, 0)
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
@@ -287,7 +320,10 @@ set_close('1230', BS['貯蔵品'])
 set_close('1330', BS['建設仮勘定'])
 set_close('1410', BS['電話加入権'])
 set_close('1420', BS['ソフトウェア'])
-set_close('1510', BS['投資有価証券'])
+# 投資有価証券 by bond (有価証券明細書): both held by 一般事業, whose BS line is their sum
+assert BS['投資有価証券'] == (sum(v for _, v in BONDS.values()),) + (0,) * 7
+for a, (_, v) in BONDS.items():
+    CLOSE[(G, a)] = v
 set_close('1520', BS['保証金'])
 set_close('2110', BS['未払金'], -1)
 set_close('2120', BS['未払法人住民税等'], -1)
@@ -295,7 +331,16 @@ set_close('2130', BS['預り金'], -1)
 set_close('2140', BS['賞与引当金'], -1)
 set_close('2150', BS['役員賞与引当金'], -1)
 set_close('2160', BS['流動負債/リース債務'], -1)
-set_close('2210', BS['長期前受金'], -1)
+set_close('2135', (0,) * 8, -1)          # 預り補助金等: nil at year end (補助金等の明細)
+# 長期前受金 by 内容: the single-segment items; 施設設備の整備 (2219) is each segment's remainder
+for a, (_, v, s) in DEFERRED.items():
+    if s is not None:
+        CLOSE[(s, a)] = -v
+facility_close = [BS['長期前受金'][s] - sum(v for a, (_, v, s2) in DEFERRED.items() if s2 == s)
+                  for s in range(8)]
+assert all(x >= 0 for x in facility_close) and sum(facility_close) == FACILITY_ITEM, facility_close
+set_close('2219', facility_close, -1)
+assert sum(BS['長期前受金']) == DEFERRED_TOTAL == sum(v for _, v, _ in DEFERRED.values())
 set_close('2220', BS['退職給付引当金'], -1)
 set_close('2230', BS['役員退職引当金'], -1)
 set_close('2240', BS['住基ネット再構築平準化等積立金'], -1)
@@ -313,11 +358,12 @@ set_close('3230', BS['システム開発積立金'], -1)
 # =============================================================================================
 # ASSUMPTION A1 (除却損 by class and segment): 本人確認関連 1,349,722 and part of 個人番号カード
 # (2,148,803) are リース資産; 総合行政NW's 380,389 is 備品 (+262,622 建物); the rest is 建物.
+# Booked to 5811 (建物), 5812 (備品), 5813 (リース資産).
 LOSS = {
     'lease': [0, 0, 0, 2148803, 0, 0, 1349722, 0],
     'eqp': [0, 0, 0, 0, 0, 380389, 0, 0],
 }
-LOSS['bld'] = [PL['5810'][s] - LOSS['lease'][s] - LOSS['eqp'][s] for s in range(8)]
+LOSS['bld'] = [PL['固定資産除却損'][s] - LOSS['lease'][s] - LOSS['eqp'][s] for s in range(8)]
 assert sum(LOSS['bld']) == LOSS_BLD and sum(LOSS['eqp']) == LOSS_EQP and sum(LOSS['lease']) == LOSS_LEASE
 assert all(x >= 0 for x in LOSS['bld'])
 
@@ -727,8 +773,13 @@ for s in range(8):
             ENTRIES.remove(e)
 
 # direct-cash revenues
-e = entry('2020-07-31', 'regular', '全国市町村振興協会助成金の受入')
-e.add(G, '1110', PL['4210'][G], 'op.hojokin').add(G, '4210', -PL['4210'][G])
+# ASSUMPTION A36: the 助成金 of 一般財団法人 全国市町村振興協会 is received into 預り補助金等 (2135)
+# and recognised as 補助金等収入 at year end, when the subsidised work of the year is done.
+assert PL['4210'][G] == sum(PL['4210']) == SUBSIDY[1] == SUBSIDY[2] and SUBSIDY[0] == SUBSIDY[3] == 0
+e = entry('2020-07-31', 'regular', '全国市町村振興協会助成金の受入 (預り補助金等)')
+e.add(G, '1110', PL['4210'][G], 'op.hojokin').add(G, '2135', -PL['4210'][G], 'sub.increase')
+e = entry(FY_END, 'regular', '助成対象事業の実施に伴う補助金等収入の計上 (預り補助金等の取崩)', order=15)
+e.add(G, '2135', PL['4210'][G], 'sub.decrease').add(G, '4210', -PL['4210'][G])
 for half, date in enumerate(['2020-09-30', '2021-03-31']):
     e = entry(date, 'regular', '預金利息の受取', order=15)
     for s in range(8):
@@ -768,14 +819,16 @@ for d_, c_, v in TATEKAE:
 # --- 5.5 デジタル基盤改革支援基金, 長期前受金 receipts -------------------------------------------------
 # ASSUMPTION A32: the fund's only expense (1,245,558) was spent from the 標準化・共通化支援 item,
 # whose receipt is then the round 150,864,000,000.
-for i, (name, bal) in enumerate(DIGITAL_ITEMS):
+for i, (name, bal, acct) in enumerate(DIGITAL_ITEMS):
     amt = bal + (PL['4220'][D] if i == 0 else 0)
     e = entry('2021-03-29', 'regular', f'デジタル基盤改革支援基金 受入 ({name})')
-    e.add(D, '1110', amt, 'op.other_in').add(D, '2210', -amt)
-assert sum(b for _, b in DIGITAL_ITEMS) + PL['4220'][D] == DIGITAL_RECEIPT
+    e.add(D, '1110', amt, 'op.other_in').add(D, acct, -amt)
+assert sum(b for _, b, _ in DIGITAL_ITEMS) + PL['4220'][D] == DIGITAL_RECEIPT
 for s, (f, v) in FAC_FUND.items():
     e = entry('2020-12-25', 'regular', '次期機器更改に係る施設設備の整備 財源の受入 (長期前受金)')
-    e.add(s, '1110', v, f).add(s, '2210', -v)
+    e.add(s, '1110', v, f).add(s, '2219', -v)
+assert all(FAC_FUND[s][1] == facility_close[s] for s in FAC_FUND)
+assert facility_close[R] == RES_TO_LTDEFERRED
 
 # --- 5.6 expenses accrued to 未払金 (quarterly) --------------------------------------------------------
 AP_EXP = {}
@@ -813,15 +866,16 @@ for s in STAFFED:
 e = entry('2020-06-30', 'regular', '6月期末・勤勉手当の支給 (賞与引当金・役員賞与引当金の取崩)', order=24)
 for s in range(8):
     v = bonus_open[s] + ebonus_open[s]
-    e.add(s, '2140', bonus_open[s]).add(s, '2150', ebonus_open[s]).add(s, '1110', -v, 'op.personnel')
+    e.add(s, '2140', bonus_open[s], 'prov.use').add(s, '2150', ebonus_open[s], 'prov.use')
+    e.add(s, '1110', -v, 'op.personnel')
 e = entry('2020-09-30', 'regular', '退職手当の支給 (退職給付引当金の取崩)', order=24)
 for s in range(8):
-    e.add(s, '2220', ret_paid[s]).add(s, '1110', -ret_paid[s], 'op.personnel')
+    e.add(s, '2220', ret_paid[s], 'prov.use').add(s, '1110', -ret_paid[s], 'op.personnel')
 
 # --- 5.8 leases ---------------------------------------------------------------------------------------
 e = entry('2020-10-01', 'regular', '新規ファイナンス・リース取引の開始 (非資金取引)')
 for s in range(8):
-    e.add(s, '1340', lease_new[s]).add(s, '2270', -lease_new[s])
+    e.add(s, '1340', lease_new[s], 'fa.lease_new').add(s, '2270', -lease_new[s])
 for s in range(8):
     cur_left = lease_cur_open[s]
     pq, iq = by_quarter(lease_repay[s]), by_quarter(PL['5510'][s])
@@ -839,20 +893,20 @@ assert all(lease_repay[s] >= lease_cur_open[s] for s in range(8))
 # --- 5.9 fixed assets -----------------------------------------------------------------------------------
 e = entry('2021-01-29', 'regular', '施設設備の整備 (建物附属設備) の取得')
 for s in range(8):
-    e.add(s, '1310', bld_cash_add[s]).add(s, '2110', -bld_cash_add[s])
+    e.add(s, '1310', bld_cash_add[s], 'fa.increase').add(s, '2110', -bld_cash_add[s])
 e = entry('2021-01-29', 'regular', '施設設備の整備に伴う資産除去債務の計上')
 for s in range(8):
-    e.add(s, '1310', aro_add[s]).add(s, '2280', -aro_add[s])
+    e.add(s, '1310', aro_add[s], 'fa.increase').add(s, '2280', -aro_add[s], 'aro.acquisition')
 for half, date in enumerate(['2020-09-30', '2021-03-15']):
     e = entry(date, 'regular', '備品の取得')
     for s in range(8):
         v = eqp_add[s] // 2 if half == 0 else eqp_add[s] - eqp_add[s] // 2
-        e.add(s, '1320', v).add(s, '2110', -v)
+        e.add(s, '1320', v, 'fa.increase').add(s, '2110', -v)
 e = entry('2020-11-30', 'regular', 'ソフトウェアの取得')
-e.add(G, '1420', SFT['inc']).add(G, '2110', -SFT['inc'])
+e.add(G, '1420', SFT['inc'], 'fa.increase').add(G, '2110', -SFT['inc'])
 e = entry('2021-03-31', 'regular', '建設仮勘定の計上 (施設設備整備 未完成分)', order=31)
 for s in range(8):
-    e.add(s, '1330', CIP[s]).add(s, '2110', -CIP[s])
+    e.add(s, '1330', CIP[s], 'fa.increase').add(s, '2110', -CIP[s])
 e = entry('2021-03-31', 'regular', '有形固定資産取得代金の支払', order=32)
 for s in range(8):
     e.add(s, '2110', ppe_paid[s]).add(s, '1110', -ppe_paid[s], 'inv.ppe_out')
@@ -860,26 +914,29 @@ e = entry('2020-12-25', 'regular', 'ソフトウェア取得代金の支払')
 e.add(G, '2110', SFT['inc']).add(G, '1110', -SFT['inc'], 'inv.intangible_out')
 e = entry('2021-01-29', 'regular', '旧事務所等 建物附属設備の除却')
 for s in range(8):
-    e.add(s, '1311', bld_disp_acc[s]).add(s, '5810', LOSS['bld'][s]).add(s, '1310', -bld_disp[s])
+    e.add(s, '1311', bld_disp_acc[s], 'fa.decrease').add(s, '5811', LOSS['bld'][s])
+    e.add(s, '1310', -bld_disp[s], 'fa.decrease')
 e = entry('2020-11-30', 'regular', '備品の売却')
-e.add(G, '1110', PL['4810'][G], 'inv.ppe_sale').add(G, '1321', EQP_SOLD_COST)
-e.add(G, '1320', -EQP_SOLD_COST).add(G, '4810', -PL['4810'][G])
+e.add(G, '1110', PL['4810'][G], 'inv.ppe_sale').add(G, '1321', EQP_SOLD_COST, 'fa.decrease')
+e.add(G, '1320', -EQP_SOLD_COST, 'fa.decrease').add(G, '4810', -PL['4810'][G])
 e = entry('2021-02-26', 'regular', '備品の除却')
 for s in range(8):
     if s == G:
         continue
-    e.add(s, '1321', eqp_disp_acc[s]).add(s, '5810', LOSS['eqp'][s]).add(s, '1320', -eqp_disp[s])
+    e.add(s, '1321', eqp_disp_acc[s], 'fa.decrease').add(s, '5812', LOSS['eqp'][s])
+    e.add(s, '1320', -eqp_disp[s], 'fa.decrease')
 e = entry(FY_END, 'regular', 'リース期間満了等によるリース資産の除却 (期中満了分の一括整理)', order=55)
 for s in range(8):
-    e.add(s, '1341', lst_disp_acc[s]).add(s, '5810', LOSS['lease'][s]).add(s, '1340', -lst_disp[s])
-e.add(R, '1431', LSI['dec']).add(R, '1430', -LSI['dec'])
+    e.add(s, '1341', lst_disp_acc[s], 'fa.decrease').add(s, '5813', LOSS['lease'][s])
+    e.add(s, '1340', -lst_disp[s], 'fa.decrease')
+e.add(R, '1431', LSI['dec'], 'fa.decrease').add(R, '1430', -LSI['dec'], 'fa.decrease')
 e = entry('2021-02-26', 'regular', '旧事務所 保証金の返還 (原状回復費用控除後)')
-e.add(G, '1110', DEPOSIT_REFUND, 'inv.other_in').add(G, '2280', ARO['settle'])
+e.add(G, '1110', DEPOSIT_REFUND, 'inv.other_in').add(G, '2280', ARO['settle'], 'aro.settlement')
 e.add(G, '1520', -(DEPOSIT_REFUND + ARO['settle']))
 e = entry('2020-10-30', 'regular', '新規賃借物件 保証金の差入')
 e.add(L, '1520', DEPOSIT_NEW).add(L, '1110', -DEPOSIT_NEW, 'inv.other_out')
 e = entry('2020-07-15', 'regular', '投資有価証券 (5年第28回地方公共団体金融機構債券) の取得')
-e.add(G, '1510', BOND_PURCHASE).add(G, '1110', -BOND_PURCHASE, 'inv.securities_out')
+e.add(G, '1512', BOND_PURCHASE).add(G, '1110', -BOND_PURCHASE, 'inv.securities_out')
 
 # --- 5.10 time deposits (ASSUMPTION A28) -------------------------------------------------------------
 # 定期預金 (預入期間3箇月超): the opening 430,000,000 (本人確認) matured in April; then a three-step
@@ -999,32 +1056,38 @@ for s in range(8):
 e = entry(FY_END, 'closing', '減価償却費の計上', order=60)
 for s in range(8):
     e.add(s, '5140', dep_total[s])
-    e.add(s, '1311', -bld_dep[s]).add(s, '1321', -eqp_dep[s]).add(s, '1341', -lst_dep[s])
-    e.add(s, '1431', -lsi_dep[s])
-e.add(G, '1420', -SFT['dep'])
+    e.add(s, '1311', -bld_dep[s], 'fa.depreciation').add(s, '1321', -eqp_dep[s], 'fa.depreciation')
+    e.add(s, '1341', -lst_dep[s], 'fa.depreciation').add(s, '1431', -lsi_dep[s], 'fa.depreciation')
+e.add(G, '1420', -SFT['dep'], 'fa.depreciation')
 e = entry(FY_END, 'closing', '保証金の回収不能見込額のうち当期負担額の費用計上', order=60)
 for s in range(8):
     e.add(s, '5140', deposit_amort[s]).add(s, '1520', -deposit_amort[s])
 e = entry(FY_END, 'closing', '資産除去債務 時の経過による調整額', order=60)
 for s in range(8):
-    e.add(s, '5190', aro_accr[s]).add(s, '2280', -aro_accr[s])
+    e.add(s, '5190', aro_accr[s]).add(s, '2280', -aro_accr[s], 'aro.accretion')
 e = entry(FY_END, 'closing', '賞与引当金・役員賞与引当金の繰入', order=61)
 for s in range(8):
-    e.add(s, '5160', bonus_jg[s]).add(s, '5210', bonus_ga[s]).add(s, '2140', -bonus_close[s])
-    e.add(s, '5230', ebonus_close[s]).add(s, '2150', -ebonus_close[s])
+    e.add(s, '5160', bonus_jg[s]).add(s, '5210', bonus_ga[s]).add(s, '2140', -bonus_close[s], 'prov.increase')
+    e.add(s, '5230', ebonus_close[s]).add(s, '2150', -ebonus_close[s], 'prov.increase')
 e = entry(FY_END, 'closing', '退職給付引当金・役員退職引当金の繰入', order=61)
 for s in range(8):
-    e.add(s, '5160', ret_jg[s]).add(s, '5260', ret_ga[s]).add(s, '2220', -ret_exp[s])
-    e.add(s, '5230', eret_exp[s]).add(s, '2230', -eret_exp[s])
+    e.add(s, '5160', ret_jg[s]).add(s, '5260', ret_ga[s]).add(s, '2220', -ret_exp[s], 'prov.increase')
+    e.add(s, '5230', eret_exp[s]).add(s, '2230', -eret_exp[s], 'prov.increase')
 e = entry(FY_END, 'closing', '負債性積立金の繰入', order=62)
-e.add(R, '5820', PL['5820'][R]).add(R, '2240', -PL['5820'][R])
-e.add(J, '5830', PL['5830'][J]).add(J, '2250', -PL['5830'][J])
-e.add(L, '5840', PL['5840'][L]).add(L, '2260', -PL['5840'][L])
+e.add(R, '5820', PL['5820'][R]).add(R, '2240', -PL['5820'][R], 'res.increase')
+e.add(J, '5830', PL['5830'][J]).add(J, '2250', -PL['5830'][J], 'res.increase')
+e.add(L, '5840', PL['5840'][L]).add(L, '2260', -PL['5840'][L], 'res.increase')
 e = entry(FY_END, 'closing', '住基ネット再構築平準化等積立金の取崩 (機器更改経費充当・施設設備整備財源の長期前受金への振替)', order=62)
-e.add(R, '2240', RES_JUKI[2]).add(R, '4230', -PL['4230'][R]).add(R, '2210', -RES_TO_LTDEFERRED)
+e.add(R, '2240', RES_JUKI[2], 'res.decrease').add(R, '4230', -PL['4230'][R]).add(R, '2219', -RES_TO_LTDEFERRED)
+# ASSUMPTION A35: the year's 長期前受金取崩収入 by 内容: 本人確認 587,197,800 from 住基ネットシステムの
+# 機器更改 (2211), 総合行政NW 99,455,020 from 次期LGWANシステムの更改(第五次) (2215), デジタル 1,245,558
+# from 自治体情報システムの標準化・共通化支援 (2216, ASSUMPTION A32).  The other items are not drawn
+# down (施設設備の整備 was received in the year; the JPKI, 第4回 and 符号生成 items keep their amounts).
+LTD_DRAW = {R: '2211', L: '2215', D: '2216'}
+assert all(PL['4220'][s] == 0 for s in range(8) if s not in LTD_DRAW)
 e = entry(FY_END, 'closing', '長期前受金の取崩', order=62)
-for s in range(8):
-    e.add(s, '2210', PL['4220'][s]).add(s, '4220', -PL['4220'][s])
+for s, a in LTD_DRAW.items():
+    e.add(s, a, PL['4220'][s]).add(s, '4220', -PL['4220'][s])
 e = entry(FY_END, 'closing', 'リース債務の1年以内返済予定額への振替', order=63)
 for s in range(8):
     e.add(s, '2270', lease_reclass[s]).add(s, '2160', -lease_reclass[s])
@@ -1145,6 +1208,139 @@ for (s, a), v in sorted(OPEN.items()):
 assert not odd, odd
 
 # =============================================================================================
+# 8b. Notes and schedules (注記, 附属明細書, 様式第16号) from the flows of balance accounts
+# =============================================================================================
+# Every posting (opening excepted) to a classified balance account carries a flow of its family,
+# and the flows of a family are used on no other account.
+FA_COST = ('1310', '1320', '1330', '1340', '1410', '1420', '1430')
+FA_CONTRA = ('1311', '1321', '1341', '1431')
+PROVISIONS = {'2140': PROV_BONUS, '2150': PROV_EXEC_BONUS, '2220': PROV_RETIRE, '2230': PROV_EXEC_RETIRE}
+RESERVES = {'2240': RES_JUKI, '2250': RES_SEC, '2260': RES_NEXT}
+FLOW_FAMILY = {a: {'fa.increase', 'fa.lease_new', 'fa.decrease'} for a in FA_COST}
+FLOW_FAMILY.update({a: {'fa.depreciation', 'fa.decrease'} for a in FA_CONTRA})
+FLOW_FAMILY['1420'] = FLOW_FAMILY['1420'] | {'fa.depreciation'}          # direct write-off
+FLOW_FAMILY.update({a: {'prov.increase', 'prov.use', 'prov.other'} for a in PROVISIONS})
+FLOW_FAMILY.update({a: {'res.increase', 'res.decrease'} for a in RESERVES})
+FLOW_FAMILY['2280'] = {'aro.acquisition', 'aro.accretion', 'aro.settlement'}
+FLOW_FAMILY['2135'] = {'sub.increase', 'sub.decrease'}
+FAMILY_FLOWS = set().union(*FLOW_FAMILY.values())
+FT = defaultdict(int)           # (account, flow) -> entity total of the year's postings
+for en in ENTRIES + [fy21]:
+    for s, a, v, f, p in en.rows:
+        if a in FLOW_FAMILY:
+            assert f in FLOW_FAMILY[a], (en.memo, SEGS[s], a, f)
+            assert p is None, (en.memo, a)
+        else:
+            assert f not in FAMILY_FLOWS, (en.memo, a, f)
+        if en is not fy21:
+            FT[(a, f)] += v
+SCHEDULE_CHECKS = []
+
+
+def tie(name, got, want):
+    """Assert that a figure computed from the ledger equals the published one (and record it)."""
+    assert got == want, (name, got, want)
+    SCHEDULE_CHECKS.append(name)
+
+
+def ft(accts, flows):
+    return sum(FT[(a, f)] for a in accts for f in flows)
+
+
+def ent_close(a):
+    return ent_open(a) + sum(FT[(a2, f)] for (a2, f) in FT if a2 == a)
+
+
+# 有形固定資産等明細書: per row 当期首残高, 当期増加額, 当期減少額, 当期末残高, 累計, 当期償却額, 差引
+def fa_row(cost, contra):
+    op = ent_open(cost)
+    inc = ft([cost], ['fa.increase', 'fa.lease_new'])
+    dec = -ft([cost], ['fa.decrease'])
+    dep = -ft([contra or cost], ['fa.depreciation'])
+    acc = -ent_close(contra) if contra else 0
+    net = ent_close(cost) + (ent_close(contra) if contra else 0)
+    return (op, inc, dec, op + inc - dec, acc, dep, net)
+
+
+FA_ROWS = {
+    '建物': (fa_row('1310', '1311'), BLD),
+    '備品': (fa_row('1320', '1321'), EQP),
+    '有形固定資産/リース資産': (fa_row('1340', '1341'), LST),
+    'ソフトウェア': (fa_row('1420', None), dict(SFT, dec=0, acc_close=0)),
+    '無形固定資産/リース資産': (fa_row('1430', '1431'), LSI),
+}
+COLS = ('当期首残高', '当期増加額', '当期減少額', '当期末残高', '当期末減価償却累計額又は償却累計額', '当期償却額',
+        '差引当期末残高')
+for label, (row, pub) in FA_ROWS.items():
+    want = (pub['open'], pub['inc'], pub['dec'], FA_ROW_CLOSE[label][0], pub['acc_close'], pub['dep'],
+            FA_ROW_CLOSE[label][1])
+    for col, got, w_ in zip(COLS, row, want):
+        tie(f'有形固定資産等明細書 {label} {col}', got, w_)
+for label, rows, pub in (('有形固定資産計', ('建物', '備品', '有形固定資産/リース資産'), FA_TANGIBLE_TOTAL),
+                         ('無形固定資産計', ('ソフトウェア', '無形固定資産/リース資産'), FA_INTANGIBLE_TOTAL)):
+    for i, col in enumerate(COLS):
+        tie(f'有形固定資産等明細書 {label} {col}', sum(FA_ROWS[r][0][i] for r in rows), pub[i])
+tie('有形固定資産等明細書_注記 当期増加の主な内容/建物/施設設備の整備', ft(['1310'], ['fa.increase']), BLD['inc'])
+tie('有形固定資産等明細書_注記 当期減少の主な内容/リース資産/情報システム機器', -ft(['1340'], ['fa.decrease']), LST['dec'])
+tie('注記_減価償却累計額', -sum(ent_close(a) for a in ('1311', '1321', '1341')), ACC_DEP_NOTE)
+# 建設仮勘定 and 電話加入権 (not in the schedule): 建設仮勘定 increase only, 電話加入権 no movement
+tie('建設仮勘定 当期増加額 = 期末残高', (ent_open('1330'), ft(['1330'], ['fa.increase'])), (0, sum(CIP)))
+tie('電話加入権 no movement', sum(v for (a, f), v in FT.items() if a == '1410'), 0)
+# 注記_重要な非資金取引
+tie('注記_重要な非資金取引 ファイナンス・リース取引に係る資産及び負債の額',
+    ft(['1340', '1430'], ['fa.lease_new']), NEW_LEASES)
+# 注記_固定資産除却損 (the year's postings, without the 損益振替)
+LOSS_ACCT = {'5811': ('建物', LOSS_BLD), '5812': ('備品', LOSS_EQP), '5813': ('リース資産', LOSS_LEASE)}
+for a, (label, v) in LOSS_ACCT.items():
+    tie(f'注記_固定資産除却損 {label}', sum(x for (a2, f), x in FT.items() if a2 == a and f != 'net_income'), v)
+tie('注記_固定資産除却損 計', sum(x for (a2, f), x in FT.items() if a2 in LOSS_ACCT and f != 'net_income'),
+    LOSS_TOTAL)
+tie('事業別損益計算書 固定資産除却損 (segments)',
+    tuple(sum(v for en in ENTRIES for s2, a, v, f, p in en.rows if s2 == s and a in LOSS_ACCT and f != 'net_income')
+          for s in range(8)), PL['固定資産除却損'])
+# 引当金明細書: 当期首残高, 当期増加額, 当期減少額(目的使用), 当期減少額(その他), 当期末残高
+PROV_NAMES = {'2140': '賞与引当金', '2150': '役員賞与引当金', '2220': '退職給付引当金', '2230': '役員退職引当金'}
+prov_rows = {}
+for a, pub in PROVISIONS.items():
+    row = (-ent_open(a), -ft([a], ['prov.increase']), ft([a], ['prov.use']), ft([a], ['prov.other']),
+           -ent_close(a))
+    prov_rows[a] = row
+    for col, got, w_ in zip(('当期首残高', '当期増加額', '当期減少額(目的使用)', '当期減少額(その他)', '当期末残高'),
+                            row, (pub[0], pub[1], pub[2], PROV_OTHER, pub[3])):
+        tie(f'引当金明細書 {PROV_NAMES[a]} {col}', got, w_)
+for i, w_ in enumerate((PROV_TOTAL[0], PROV_TOTAL[1], PROV_TOTAL[2], PROV_OTHER, PROV_TOTAL[3])):
+    tie(f'引当金明細書 合計 column {i + 1}', sum(r[i] for r in prov_rows.values()), w_)
+# 注記_退職給付引当金の調整表 (signed as published: 支払額 negative)
+tie('注記_退職給付引当金の調整表', (-ent_open('2220'), -ft(['2220'], ['prov.increase']),
+                          -ft(['2220'], ['prov.use']), -ent_close('2220')),
+    (PROV_RETIRE[0], PROV_RETIRE[1], -PROV_RETIRE[2], PROV_RETIRE[3]))
+# 注記_*積立金 (期首残高, 増加額, 減少額 (negative as published), 期末残高) and 負債性積立金の内容
+for a, pub in RESERVES.items():
+    tie(f'注記_積立金 {a}', (-ent_open(a), -ft([a], ['res.increase']), -ft([a], ['res.decrease']), -ent_close(a)),
+        (pub[0], pub[1], -pub[2], RES_CLOSE[a]))
+tie('負債性積立金の内容 合計', -sum(ent_close(a) for a in RESERVES), RES_CONTENTS_TOTAL)
+# 注記_資産除去債務の増減 and 資産除去債務明細書
+aro_flows = (-ft(['2280'], ['aro.acquisition']), -ft(['2280'], ['aro.accretion']), -ft(['2280'], ['aro.settlement']))
+tie('注記_資産除去債務の増減', (-ent_open('2280'),) + aro_flows + (-ent_close('2280'),),
+    (ARO['open'], ARO['add'], ARO['accretion'], -ARO['settle'], ARO_CLOSE_TOTAL))
+tie('資産除去債務明細書', (-ent_open('2280'), aro_flows[0] + aro_flows[1], -aro_flows[2], -ent_close('2280')),
+    (ARO['open'], ARO_SCHEDULE_INC, ARO['settle'], ARO_CLOSE_TOTAL))
+# 様式第16号 長期前受金の内容及び金額
+for a, (name, v, _) in DEFERRED.items():
+    tie(f'長期前受金の内容 {name}', -ent_close(a), v)
+tie('長期前受金の内容 合計', -sum(ent_close(a) for a in DEFERRED), DEFERRED_TOTAL)
+tie('長期前受金 期首 (entity)', -sum(ent_open(a) for a in DEFERRED), 4578909897)
+tie('長期前受金 by segment = 事業別貸借対照表',
+    tuple(-sum(CLOSE[(s, a)] for a in DEFERRED) for s in range(8)), BS['長期前受金'])
+# 様式第16号 補助金等の明細 (助成金)
+tie('補助金等の明細 助成金', (-ent_open('2135'), -ft(['2135'], ['sub.increase']), ft(['2135'], ['sub.decrease']),
+                       -ent_close('2135')), SUBSIDY)
+# 有価証券明細書 (貸借対照表計上額)
+for a, (name, v) in BONDS.items():
+    tie(f'有価証券明細書 {name}', ent_close(a), v)
+tie('有価証券明細書 合計', sum(ent_close(a) for a in BONDS), sum(BS['投資有価証券']))
+
+# =============================================================================================
 # 9. Write opening.csv and journal.csv
 # =============================================================================================
 ENTRIES.sort(key=lambda en: (en.date, en.order))
@@ -1178,4 +1374,5 @@ with open(os.path.join(BOOK, 'opening.csv'), 'w', encoding='utf-8', newline='') 
 
 if __name__ == '__main__':
     nrows = rows_out.getvalue().count('\n') - 1
-    print(f'journal.csv: {n + 1} entries, {nrows} rows; opening.csv: {ob.getvalue().count(chr(10)) - 1} rows')
+    print(f'journal.csv: {n + 1} entries, {nrows} rows; opening.csv: {ob.getvalue().count(chr(10)) - 1} rows; '
+          f'{len(SCHEDULE_CHECKS)} note/schedule ties hold')
