@@ -126,9 +126,10 @@ def _reset(engine) -> None:
 
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            conn.exec_driver_sql("DROP TABLE IF EXISTS balance, posting, entry, layout, flow, account, segment, "
-                                 "period_event, fiscal_year, book, alembic_version CASCADE")
+            conn.exec_driver_sql("DROP TABLE IF EXISTS " + ", ".join(t.name for t in metadata.sorted_tables)
+                                 + ", alembic_version CASCADE")
             conn.exec_driver_sql("DROP FUNCTION IF EXISTS kessan_immutable() CASCADE")
+            conn.exec_driver_sql("DROP FUNCTION IF EXISTS kessan_period_lock() CASCADE")
         else:
             for t in reversed(metadata.sorted_tables):
                 conn.exec_driver_sql(f"DROP TABLE IF EXISTS {t.name}")

@@ -71,7 +71,7 @@ def load_dir(engine: sa.Engine, book_dir: Path, show_progress: bool = True) -> t
     errors = reader._Errors()
     opening = reader.read_opening(book_dir, book, errors)
     entries = ([opening] if opening else [])
-    rows = _count_rows(book_dir / "journal.csv")
+    rows = _count_rows(book_dir / "journal.csv") if show_progress else 0
 
     def stream():
         yield from entries

@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import re
 import tomllib
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -241,11 +242,12 @@ def _header_ok(header: list[str], columns: tuple[str, ...], name: str, errors: _
 # way: valid UTF-8 without a quote, a carriage return or a NUL, lines no longer than the
 # csv field limit. There a row is simply line.split(","), and an empty line an empty row.
 # At the first block that is not like that, the reference reader takes over: it reads the
-# file from the start and its first rows, those already yielded, are skipped. Blocks are
-# checked one ahead, so the reference reader is never behind the rows already yielded
-# (it decodes ahead by less than a block) and every result, errors included, is the one
-# the reference reader alone would give.
+# file from the start and its first rows, those already yielded, are skipped. A block is
+# only yielded once the file is known to be clean well past it, so the reference reader
+# (which decodes at most 8 KiB ahead) has returned at least those rows before it meets
+# the problem, and every result, errors included, is the one it alone would give.
 CSV_BLOCK = 1 << 20  # bytes
+CSV_LOOKAHEAD = 1 << 16  # bytes; more than io.TextIOWrapper reads ahead (8 KiB)
 
 
 def _csv_blocks(path: Path, columns: tuple[str, ...], errors: _Errors) -> Iterator[tuple[range | tuple[int], list, bool]]:
@@ -297,9 +299,13 @@ def _csv_blocks(path: Path, columns: tuple[str, ...], errors: _Errors) -> Iterat
 def _clean_blocks(fh, limit: int) -> Iterator[list[str] | None]:
     """Lines of ``fh`` block by block while the file is clean; None (and stop) where not.
 
-    A block is yielded only once the next one has been read and found clean.
+    A block is yielded only once the file is known to be clean for CSV_LOOKAHEAD bytes
+    after it (or to its end): the reference reader decodes at most 8 KiB ahead of the
+    rows it has returned, so it has returned at least the rows yielded here before it
+    reaches anything the fast path could not read.
     """
-    pending = None
+    ready: deque[tuple[list[str], int]] = deque()  # clean blocks not yet yielded, with their end offset
+    end = 0  # end offset of the clean part read so far
     tail = b""
     while True:
         chunk = fh.read(CSV_BLOCK)
@@ -319,11 +325,11 @@ def _clean_blocks(fh, limit: int) -> Iterator[list[str] | None]:
             return
         if not final:
             lines.pop()  # the empty string after the block's last line end
-        if pending is not None:
-            yield pending
-        pending = lines
+        end += len(data)
+        ready.append((lines, end))
+        while ready and (final or end - ready[0][1] >= CSV_LOOKAHEAD):
+            yield ready.popleft()[0]
         if final:
-            yield pending
             return
 
 

@@ -108,28 +108,25 @@ class FastCheck:
     agrees with ``FiscalYear.contains``.
     """
 
-    __slots__ = ("segments", "accounts", "fits", "allowed")
+    __slots__ = ("segments", "accounts", "allowed")
 
     def __init__(self, chart: Chart, years: dict[int, FiscalYear]):
         self.segments = frozenset(chart.segments)
-        # account code -> (needs a flow outside opening entries, is 他事業勘定)
-        self.accounts = {code: (a.cash or a.kind == "net_assets", a.inter_segment) for code, a in chart.accounts.items()}
-        # (flow, account) pairs where the flow is known and applies to the account
-        self.fits = frozenset((fc, ac) for fc, f in chart.flows.items() for ac, a in chart.accounts.items()
-                              if _flow_fits(f.applies_to, a))
+        # account code -> (needs a flow outside opening entries, is 他事業勘定, flows that apply to it)
+        self.accounts = {
+            code: (a.cash or a.kind == "net_assets", a.inter_segment,
+                   frozenset(fc for fc, f in chart.flows.items() if _flow_fits(f.applies_to, a)))
+            for code, a in chart.accounts.items()
+        }
         # (fiscal year, entry kind) pairs that may be posted
         self.allowed = frozenset((fy.year, kind) for fy in years.values() for kind in ENTRY_KINDS
                                  if fy.state == "OPEN" or (fy.state == "ADJUSTING" and kind == "closing"))
 
     def ok(self, entry: Entry) -> bool:
-        kind = entry.kind
-        day = entry.date
-        if ((day.year if day.month >= 4 else day.year - 1), kind) not in self.allowed:
+        day, kind, postings = entry[1], entry[2], entry[4]
+        if ((day.year if day.month >= 4 else day.year - 1), kind) not in self.allowed or len(postings) < 2:
             return False
-        postings = entry.postings
-        if len(postings) < 2:
-            return False
-        segments, accounts, fits = self.segments, self.accounts, self.fits
+        segments, accounts = self.segments, self.accounts
         opening = kind == "opening"
         closing = kind == "closing"
         first = postings[0][0]
@@ -142,7 +139,7 @@ class FastCheck:
             if flow is None:
                 if info[0] and not opening:
                     return False
-            elif (flow, account) not in fits or (flow == NET_INCOME_FLOW and not closing):
+            elif flow not in info[2] or (flow == NET_INCOME_FLOW and not closing):
                 return False
             if partner is None:
                 if info[1]:

@@ -117,7 +117,8 @@ entry = sa.Table(
     sa.Column("source_line", sa.Integer),
     sa.Column("reverses", sa.Integer),  # entry_no of the entry this one reverses
     sa.UniqueConstraint("book_id", "code", name="uq_entry_code"),
-    sa.CheckConstraint("kind IN ('opening','regular','closing','appropriation')", name="kind"),
+    # written with OR rather than IN: SQLite evaluates an IN list markedly slower per inserted row
+    sa.CheckConstraint("kind = 'opening' OR kind = 'regular' OR kind = 'closing' OR kind = 'appropriation'", name="kind"),
 )
 
 posting = sa.Table(

@@ -15,16 +15,17 @@ depends_on = None
 STATE = "(SELECT state FROM fiscal_year WHERE book_id = NEW.book_id AND year = NEW.fiscal_year)"
 CLOSED = "fiscal year is CLOSED: post a correction in an open year"
 ADJUSTING = "fiscal year is ADJUSTING: only closing entries may be posted"
+LOCKED = "fiscal year is CLOSED, or ADJUSTING and the entry is not a closing entry"
 
 
 def upgrade():
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
-        op.execute(f"CREATE TRIGGER entry_period_closed BEFORE INSERT ON entry WHEN {STATE} = 'CLOSED' "
-                   f"BEGIN SELECT RAISE(ABORT, '{CLOSED}'); END")
-        op.execute(f"CREATE TRIGGER entry_period_adjusting BEFORE INSERT ON entry "
-                   f"WHEN {STATE} = 'ADJUSTING' AND NEW.kind <> 'closing' "
-                   f"BEGIN SELECT RAISE(ABORT, '{ADJUSTING}'); END")
+        # one trigger, gated so that the common case (an OPEN year) costs a single lookup
+        op.execute("CREATE TRIGGER entry_period_lock BEFORE INSERT ON entry WHEN EXISTS ("
+                   "SELECT 1 FROM fiscal_year WHERE book_id = NEW.book_id AND year = NEW.fiscal_year "
+                   "AND (state = 'CLOSED' OR (state = 'ADJUSTING' AND NEW.kind <> 'closing'))) "
+                   f"BEGIN SELECT RAISE(ABORT, '{LOCKED}'); END")
     elif bind.dialect.name == "postgresql":
         op.execute(
             "CREATE FUNCTION kessan_period_lock() RETURNS trigger AS $$ DECLARE s text; BEGIN "
@@ -38,7 +39,6 @@ def upgrade():
 def downgrade():
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
-        op.execute("DROP TRIGGER IF EXISTS entry_period_closed")
-        op.execute("DROP TRIGGER IF EXISTS entry_period_adjusting")
+        op.execute("DROP TRIGGER IF EXISTS entry_period_lock")
     elif bind.dialect.name == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS kessan_period_lock() CASCADE")
