@@ -67,3 +67,19 @@ def example_dir(tmp_path) -> Path:
     dest = tmp_path / "jlis"
     shutil.copytree(EXAMPLE, dest, ignore=shutil.ignore_patterns("published", "derivation"))
     return dest
+
+
+@pytest.fixture(scope="session")
+def example_statements():
+    """The example book loaded into an in-memory SQLite database, statements for 令和2年度."""
+    from kessan.cli import load_dir
+
+    engine = sa.create_engine("sqlite://", poolclass=sa.pool.StaticPool)
+    sa.event.listen(engine, "connect", db._sqlite_pragmas)
+    db.upgrade(engine)
+    load_dir(engine, EXAMPLE, show_progress=False)
+    from kessan.cli import statements  # the CLI's own path: stored book, budget, history
+
+    ss, conn = statements(engine, "jlis", 2020)
+    yield ss, conn
+    conn.close()

@@ -7,13 +7,10 @@ import warnings
 import pytest
 from typer.testing import CliRunner
 
-from kessan.cli import app, load_dir
+from kessan.cli import app
 from kessan.figures import figures, read_known, read_reference, reconcile, trend_tables
 from kessan.render.format import Rounding, Unit, round_yen
-from kessan.statements.engine import TOTAL, StatementSet
 from kessan.statements.trend import round_oku
-from kessan.store import budget as store_budget
-from kessan.store import repo
 
 from .conftest import EXAMPLE, PUBLISHED
 
@@ -22,22 +19,9 @@ REFERENCE = PUBLISHED / "budget_and_summary.csv"
 TABLES = sorted({f.table for f in read_reference(REFERENCE)})
 
 
-@pytest.fixture(scope="module")
-def example():
-    import sqlalchemy as sa
-
-    from kessan.store import db
-
-    engine = sa.create_engine("sqlite://", poolclass=sa.pool.StaticPool)
-    sa.event.listen(engine, "connect", db._sqlite_pragmas)
-    db.upgrade(engine)
-    load_dir(engine, EXAMPLE, show_progress=False)
-    with engine.connect() as conn:
-        book = repo.load_stored_book(conn, "jlis")
-        book_id = repo._book_id(conn, "jlis")
-        ss = StatementSet.build(book, 2020, repo.cube(conn, "jlis", 2020), store_budget.read_budget(conn, book_id),
-                                history=store_budget.read_history(conn, book_id))
-    return ss
+@pytest.fixture
+def example(example_statements):
+    return example_statements[0]
 
 
 @pytest.mark.parametrize("table", TABLES)

@@ -6,33 +6,14 @@ import pytest
 from typer.testing import CliRunner
 
 from kessan import checks
-from kessan.cli import app, load_dir
+from kessan.cli import app
 from kessan.figures import figures, read_reference, reconcile
-from kessan.statements.engine import StatementSet
-from kessan.store import repo
 
 from .conftest import EXAMPLE, PUBLISHED
 
 SEVEN = ["貸借対照表", "損益計算書", "利益の処分", "純資産変動計算書", "キャッシュ・フロー計算書",
          "事業別貸借対照表", "事業別損益計算書"]
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def example_statements():
-    import sqlalchemy as sa
-
-    from kessan.store import db
-
-    engine = sa.create_engine("sqlite://", poolclass=sa.pool.StaticPool)
-    sa.event.listen(engine, "connect", db._sqlite_pragmas)
-    db.upgrade(engine)
-    load_dir(engine, EXAMPLE, show_progress=False)
-    conn = engine.connect()
-    book = repo.load_stored_book(conn, "jlis")
-    ss = StatementSet.build(book, 2020, repo.cube(conn, "jlis", 2020))
-    yield ss, conn
-    conn.close()
 
 
 @pytest.mark.parametrize("table", SEVEN)

@@ -162,12 +162,7 @@ def parse_layout(name: str, text: str, chart: Chart) -> Layout:
         basis = raw.get("basis", default_basis)
         if basis not in BASES:
             errors.append(InputError(file, None, "basis", f"{where}: unknown basis {basis!r}"))
-        formula = None
-        if "formula" in raw:
-            try:
-                formula = parse_formula(raw["formula"])
-            except ValueError as exc:
-                errors.append(InputError(file, None, "formula", f"{where}: {exc}"))
+        formula = _formula(raw, file, where, errors)
         if raw.get("id"):
             if raw["id"] in ids:
                 errors.append(InputError(file, None, "id", f"{where}: duplicate line id {raw['id']!r}"))
@@ -198,6 +193,17 @@ def parse_layout(name: str, text: str, chart: Chart) -> Layout:
     )
 
 
+def _formula(raw: dict, file: str, where: str, errors: list[InputError]) -> tuple[tuple[int, str], ...] | None:
+    """The parsed ``formula`` of a line or column, or None; a syntax error is recorded."""
+    if "formula" not in raw:
+        return None
+    try:
+        return parse_formula(raw["formula"])
+    except ValueError as exc:
+        errors.append(InputError(file, None, "formula", f"{where}: {exc}"))
+        return None
+
+
 def _columns(doc: dict, chart: Chart, file: str, errors: list[InputError]) -> tuple[Column, ...]:
     out: list[Column] = []
     ids = {c.get("id") for c in doc.get("column", [])}
@@ -206,13 +212,9 @@ def _columns(doc: dict, chart: Chart, file: str, errors: list[InputError]) -> tu
         if not raw.get("id") or not raw.get("name"):
             errors.append(InputError(file, None, "column", f"{where}: needs id and name"))
             continue
-        formula = None
-        if "formula" in raw:
-            try:
-                formula = parse_formula(raw["formula"])
-            except ValueError as exc:
-                errors.append(InputError(file, None, "formula", f"{where}: {exc}"))
-            for _, term in formula or ():
+        formula = _formula(raw, file, where, errors)
+        if formula is not None:
+            for _, term in formula:
                 if not term.isdigit() and term not in ids:
                     errors.append(InputError(file, None, "formula", f"{where}: unknown column {term!r}"))
         for f in list(raw.get("flows", []) or []) + list(raw.get("exclude_flows", [])):
