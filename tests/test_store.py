@@ -90,7 +90,7 @@ def test_migrations_are_idempotent_and_reversible(db_url):
     db.upgrade(engine)
     db.upgrade(engine)
     with engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0004"
     engine.dispose()
 
 

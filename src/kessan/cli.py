@@ -19,13 +19,15 @@ from . import figures as figures_mod
 from .io import reader
 from .io.budget import read_budget
 from .io.history import read_history
-from .ledger.errors import BookError, LedgerViolation
+from .io.inputs import read_inputs
+from .ledger.errors import BookError, InputError, LedgerViolation
 from .render import data as render_data
 from .render import text as render_text
 from .statements.engine import StatementSet
 from .statements.budget_report import budget_problems
 from .statements.layout import parse_layouts
 from .store import budget as store_budget
+from .store import inputs as store_inputs
 from .store import db, repo
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -63,8 +65,14 @@ def load_dir(engine: sa.Engine, book_dir: Path, show_progress: bool = True) -> t
     if budget is not None and (problems := budget_problems(budget, layouts, book.chart.segments)):
         raise BookError(problems)
     history = read_history(book_dir, book.chart)
+    inputs = read_inputs(book_dir, years)
+    keys = {key for lay in layouts for ln in lay.lines for _, key in ln.role_inputs}
+    if unknown := sorted(keys - {v.key for v in inputs}):
+        raise BookError([InputError("inputs.toml", None, "key", f"layouts use input {k!r}, which inputs.toml does not give")
+                         for k in unknown])
 
     def extra(conn, ids) -> None:
+        store_inputs.insert_inputs(conn, ids.book_id, inputs)
         if budget is not None:
             store_budget.insert_budget(conn, ids.book_id, ids.segments, budget)
         store_budget.insert_history(conn, ids.book_id, ids.segments, history)
@@ -137,6 +145,7 @@ def statements(engine: sa.Engine, code: str, year: int | None, revision: str | N
     try:
         ss = StatementSet.build(book, year, repo.cube(conn, code, year), budget if budget.revisions else None,
                                 revision, history)
+        ss.inputs = store_inputs.read_inputs(conn, book_id, year)
     except KeyError as exc:
         conn.close()
         err.print(f"[red]error:[/] {exc.args[0]}")

@@ -48,6 +48,7 @@ class StatementSet:
     budget: Budget | None = None
     revision: Revision | None = None  # the budget revision reported (default: the year's latest)
     history: dict = field(default_factory=dict)  # series → {(year, segment): published value}
+    inputs: dict = field(default_factory=dict)  # key → InputValue of this year (inputs.toml)
     _by_account: dict[str, list[Cell]] = field(default_factory=dict)
     _memo: dict[tuple[str, str, str], int] = field(default_factory=dict)
     _budget_amounts: dict[tuple[str, str, str | None], int] = field(default_factory=dict)
@@ -66,7 +67,8 @@ class StatementSet:
             if revision and rev is None:
                 raise KeyError(f"no budget revision {revision!r}")
         amounts = budget.amounts_of(rev.code) if (budget and rev) else {}
-        return cls(book, year, layouts, cells, budget, rev, history or {}, dict(by_account), _budget_amounts=amounts)
+        return cls(book, year, layouts, cells, budget, rev, history=history or {}, _by_account=dict(by_account),
+                   _budget_amounts=amounts)
 
     # -- columns
 
@@ -114,6 +116,9 @@ class StatementSet:
             total = sum(sign * (int(t) if t.isdigit() else self.value(stmt, ln, view, t) or 0) for sign, t in col.formula)
         elif ln.formula is not None:
             total = sum(sign * self._term(stmt, term, view, column) for sign, term in ln.formula)
+        elif (input_key := ln.input_for(col.role if col else None)) is not None:
+            # an input (時価, memo balance) belongs to the whole organisation, not to a segment
+            total = self.inputs[input_key].amount if (view == TOTAL and input_key in self.inputs) else 0
         elif col is not None:
             total = col.sign * self._sum(ln.accounts_for(col.role), col.flows, col.exclude_flows, col.basis, view)
         else:

@@ -40,10 +40,17 @@ class Line:
     bold: bool = False
     role_accounts: tuple[tuple[str, tuple[str, ...]], ...] = ()  # schedule lines: role → accounts
     sign: int = 1  # −1 presents a line on the other side, e.g. 減価償却累計額 as a positive amount
+    role_inputs: tuple[tuple[str | None, str], ...] = ()  # (role or None, input key): figures from inputs.toml
 
     @property
     def has_amount(self) -> bool:
-        return bool(self.accounts) or bool(self.role_accounts) or self.formula is not None
+        return bool(self.accounts) or bool(self.role_accounts) or self.formula is not None or bool(self.role_inputs)
+
+    def input_for(self, role: str | None) -> str | None:
+        for r, key in self.role_inputs:
+            if r == role:
+                return key
+        return None
 
     @property
     def figure_label(self) -> str:
@@ -174,6 +181,7 @@ def parse_layout(name: str, text: str, chart: Chart) -> Layout:
             exclude_flows=tuple(raw.get("exclude_flows", default_exclude)), basis=basis, formula=formula,
             segment_only=bool(raw.get("segment_only", False)), ties_to=raw.get("ties_to"),
             bold=bool(raw.get("bold", False)), role_accounts=role_accounts, sign=int(raw.get("sign", 1)),
+            role_inputs=_inputs(raw.get("inputs")),
         ))
     for ln in lines:
         for _, term in ln.formula or ():
@@ -191,6 +199,15 @@ def parse_layout(name: str, text: str, chart: Chart) -> Layout:
         columns=tuple(st.get("columns", ("予算額", "決算額", "差額"))), rounding=st.get("rounding"),
         measures=measures,
     )
+
+
+def _inputs(raw) -> tuple[tuple[str | None, str], ...]:
+    """``inputs = "key"`` (the line's amount) or ``inputs = { role = "key" }`` (a schedule column)."""
+    if raw is None:
+        return ()
+    if isinstance(raw, str):
+        return ((None, raw),)
+    return tuple((role, key) for role, key in raw.items())
 
 
 def _formula(raw: dict, file: str, where: str, errors: list[InputError]) -> tuple[tuple[int, str], ...] | None:

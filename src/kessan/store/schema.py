@@ -209,3 +209,19 @@ history_figure = sa.Table(
 )
 
 TABLES_0002 = ("budget_revision", "budget_amount", "budget_text", "history_figure")
+
+
+# ---------------------------------------------------------------- inputs (migration 0004)
+
+input_value = sa.Table(
+    "input_value",
+    metadata,
+    sa.Column("book_id", sa.Integer, sa.ForeignKey("book.id"), primary_key=True),
+    sa.Column("key", sa.String(128), primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("amount", sa.BigInteger, nullable=False),
+    sa.Column("label", sa.String(256), nullable=False),
+    sa.Column("source", sa.Text, nullable=False),  # where the figure comes from (market data, register)
+)
+
+TABLES_0004 = ("input_value",)
