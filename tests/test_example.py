@@ -53,3 +53,20 @@ def test_reconcile_full_reference_reports_missing_tables():
     assert result.exit_code == 1
     assert "MISSING table 有価証券明細書" in result.output  # needs the securities register (issue 4)
     assert result.output.strip().splitlines()[-1].startswith("reconcile: ")
+
+
+def test_accounting_policies_text_is_filled_from_book_settings(db_url, tmp_path):
+    loaded = runner.invoke(app, ["load", str(EXAMPLE), "--db", db_url])
+    assert loaded.exit_code == 0
+    text = runner.invoke(app, ["report", "--db", db_url, "-s", "policies"], env={"COLUMNS": "200"}).output
+    assert "重要な会計方針" in text
+    assert "ソフトウェアについては、5年で償却しております。" in text
+    assert "建物 6年～50年" in text and "${" not in text
+
+
+def test_policy_placeholder_without_value_is_bad_input(example_dir, db_url):
+    book = (example_dir / "book.toml").read_text(encoding="utf-8").replace('software_years = 5\n', '')
+    (example_dir / "book.toml").write_text(book, encoding="utf-8")
+    result = runner.invoke(app, ["load", str(example_dir), "--db", db_url])
+    assert result.exit_code == 2
+    assert "layouts/95_accounting_policies.toml [template]: ${software_years} is not set" in result.output

@@ -26,6 +26,8 @@ from .render import text as render_text
 from .statements.engine import StatementSet
 from .statements.budget_report import budget_problems
 from .statements.layout import parse_layouts
+from .statements.text import render as render_policy_text
+from .statements.text import text_layouts, text_problems
 from .store import budget as store_budget
 from .store import inputs as store_inputs
 from .store import db, repo
@@ -65,6 +67,8 @@ def load_dir(engine: sa.Engine, book_dir: Path, show_progress: bool = True) -> t
     if budget is not None and (problems := budget_problems(budget, layouts, book.chart.segments)):
         raise BookError(problems)
     history = read_history(book_dir, book.chart)
+    if problems := text_problems(text_layouts(book.layouts), book.settings.get("policies", {})):
+        raise BookError(problems)
     inputs = read_inputs(book_dir, years)
     keys = {key for lay in layouts for ln in lay.lines for _, key in ln.role_inputs}
     if unknown := sorted(keys - {v.key for v in inputs}):
@@ -173,7 +177,7 @@ def _select_layouts(ss: StatementSet, name: str | None):
     if not name:
         return layouts
     chosen = [lay for lay in layouts if name in (lay.id, lay.title, lay.table, lay.segment_table)]
-    if not chosen and name in ("trend", "推移"):
+    if not chosen and (name in ("trend", "推移") or any(name in (t.id, t.title) for t in text_layouts(ss.book.layouts))):
         return []
     if not chosen:
         names = ", ".join(f"{lay.id} ({lay.title})" for lay in layouts)
@@ -222,6 +226,10 @@ def report(
                 if not statement or statement in ("trend", "推移"):
                     for table in figures_mod.trend_tables(ss):
                         render_text.render_trend(out, table)
+                for tl in text_layouts(ss.book.layouts):
+                    if not statement or statement in (tl.id, tl.title):
+                        out.print(f"\n{tl.title}\n", style="bold")
+                        out.print(render_policy_text(tl, ss.book.settings.get("policies", {})), highlight=False, markup=False)
             else:
                 err.print(f"[red]error:[/] unknown format {fmt!r} (text, csv, json)")
                 raise typer.Exit(2)

@@ -250,8 +250,8 @@ def parse_layouts(layouts: tuple[tuple[str, str], ...], chart: Chart) -> list[La
     errors: list[InputError] = []
     out: list[Layout] = []
     for name, text in layouts:
-        if tomllib.loads(text).get("statement", {}).get("kind") == "trend":
-            continue  # parsed by statements.trend
+        if tomllib.loads(text).get("statement", {}).get("kind") in ("trend", "text"):
+            continue  # parsed by statements.trend and statements.text
         try:
             out.append(parse_layout(name, text, chart))
         except BookError as exc:
