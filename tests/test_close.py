@@ -135,3 +135,28 @@ def test_close_refused_in_closed_year(mini_dir, db_url):
 def _figs_of_dir(book) -> dict:
     out = runner.invoke(app, ["figures", str(book)]).output.strip().splitlines()[1:]
     return {tuple(r.split(",")[:3]): int(r.split(",")[3]) for r in out}
+
+
+def test_maturity_buckets_of_the_securities_register():
+    import datetime as dt
+
+    from kessan.closing.subledgers import maturity_bucket
+
+    end = dt.date(2021, 3, 31)
+    assert maturity_bucket(dt.date(2021, 3, 31), end) == "1年以内"
+    assert maturity_bucket(dt.date(2022, 3, 31), end) == "1年以内"
+    assert maturity_bucket(dt.date(2022, 4, 1), end) == "1年超2年以内"
+    assert maturity_bucket(dt.date(2023, 9, 20), end) == "2年超3年以内"
+    assert maturity_bucket(dt.date(2025, 7, 15), end) == "4年超5年以内"
+    assert maturity_bucket(dt.date(2026, 4, 1), end) == "5年超"
+
+
+def test_bad_securities_register_is_rejected(mini_dir, db_url):
+    (mini_dir / "subledgers").mkdir()
+    (mini_dir / "subledgers" / "securities.csv").write_text(
+        "security,name,segment,account,face_value,maturity,purpose\nS1,債券,a,1210,1e8,2023-13-01,満期保有目的\n",
+        encoding="utf-8")
+    result = runner.invoke(app, ["load", str(mini_dir), "--db", db_url])
+    assert result.exit_code == 2
+    assert "subledgers/securities.csv:2 [face_value]" in result.output
+    assert "subledgers/securities.csv:2 [maturity]" in result.output

@@ -19,6 +19,7 @@ from . import figures as figures_mod
 from .io import reader
 from .io.budget import read_budget
 from .io.history import read_history
+from .closing.subledgers import read_subledgers, register_inputs
 from .io.inputs import read_inputs
 from .ledger.errors import BookError, InputError, LedgerViolation
 from .render import data as render_data
@@ -69,7 +70,7 @@ def load_dir(engine: sa.Engine, book_dir: Path, show_progress: bool = True) -> t
     history = read_history(book_dir, book.chart)
     if problems := text_problems(text_layouts(book.layouts), book.settings.get("policies", {})):
         raise BookError(problems)
-    inputs = read_inputs(book_dir, years)
+    inputs = read_inputs(book_dir, years) + register_inputs(read_subledgers(book_dir, book.chart), book.fiscal_years)
     keys = {key for lay in layouts for ln in lay.lines for _, key in ln.role_inputs}
     if unknown := sorted(keys - {v.key for v in inputs}):
         raise BookError([InputError("inputs.toml", None, "key", f"layouts use input {k!r}, which inputs.toml does not give")

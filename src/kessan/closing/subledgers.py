@@ -20,6 +20,7 @@ from ..ledger.model import Chart
 ASSET_COLUMNS = ("asset", "name", "segment", "cost_account", "contra_account", "expense_account", "method",
                  "useful_life", "lease_months", "in_use", "cost", "grant_account", "funded_amount", "disposed")
 LEASE_COLUMNS = ("lease", "segment", "first_due", "term_months", "amount", "monthly_rate", "payment")
+SECURITY_COLUMNS = ("security", "name", "segment", "account", "face_value", "maturity", "purpose")
 METHODS = ("straight_line", "declining_200", "lease")
 
 
@@ -52,10 +53,24 @@ class Lease:
     payment: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class Security:
+    """One bond of the 有価証券台帳."""
+
+    security: str
+    name: str
+    segment: str
+    account: str
+    face_value: int  # 券面総額
+    maturity: dt.date
+    purpose: str  # e.g. 満期保有目的
+
+
 @dataclass(frozen=True)
 class Subledgers:
     assets: tuple[Asset, ...] = ()
     leases: tuple[Lease, ...] = ()
+    securities: tuple[Security, ...] = ()
 
 
 def _rows(path: Path, columns: tuple[str, ...], errors: list[InputError]):
@@ -155,6 +170,48 @@ def read_subledgers(root: Path | str, chart: Chart) -> Subledgers:
                       f.int("payment", required=False))
         if f.ok:
             leases.append(lease)
+    securities = []
+    for name, line, row in _rows(folder / "securities.csv", SECURITY_COLUMNS, errors):
+        f = _Fields(name, line, row, errors)
+        sec = Security(row["security"], row["name"], f.segment(chart), f.account("account", chart), f.int("face_value"),
+                       f.date("maturity"), row["purpose"])
+        if f.ok:
+            securities.append(sec)
     if errors:
         raise BookError(errors[:50])
-    return Subledgers(tuple(assets), tuple(leases))
+    return Subledgers(tuple(assets), tuple(leases), tuple(securities))
+
+
+BUCKETS = ("1年以内", "1年超2年以内", "2年超3年以内", "3年超4年以内", "4年超5年以内", "5年超")
+
+
+def maturity_bucket(maturity: dt.date, as_of: dt.date) -> str:
+    """The 償還予定額 bucket of a redemption on ``maturity`` seen from the balance-sheet date."""
+    for years, name in enumerate(BUCKETS[:-1], 1):
+        try:
+            limit = as_of.replace(year=as_of.year + years)
+        except ValueError:  # 29 February
+            limit = as_of.replace(year=as_of.year + years, day=28)
+        if maturity <= limit:
+            return name
+    return BUCKETS[-1]
+
+
+def register_inputs(subledgers: Subledgers, years) -> list:
+    """Figures the notes take from the 有価証券台帳, as inputs with their source.
+
+    ``sec.<id>.face`` (券面総額) and ``sec.maturity.<n>`` (face values redeemed in bucket n,
+    1 = 1年以内 … 6 = 5年超) for every fiscal year of the book.
+    """
+    from ..io.inputs import InputValue
+
+    source = "有価証券台帳 (subledgers/securities.csv)"
+    out = []
+    for fy in years:
+        for s in subledgers.securities:
+            out.append(InputValue(f"sec.{s.security}.face", fy.year, s.face_value, f"{s.name} 券面総額", source))
+        for n, bucket in enumerate(BUCKETS, 1):
+            amount = sum(s.face_value for s in subledgers.securities if maturity_bucket(s.maturity, fy.end) == bucket
+                         and s.maturity > fy.end)
+            out.append(InputValue(f"sec.maturity.{n}", fy.year, amount, f"満期保有目的の債券 償還予定額 {bucket}", source))
+    return out
