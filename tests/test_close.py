@@ -160,3 +160,39 @@ def test_bad_securities_register_is_rejected(mini_dir, db_url):
     assert result.exit_code == 2
     assert "subledgers/securities.csv:2 [face_value]" in result.output
     assert "subledgers/securities.csv:2 [maturity]" in result.output
+
+
+def test_lease_schedule_gives_repayment_buckets_and_current_portion(mini_dir, db_url):
+    _without_hand_closing(mini_dir)
+    with open(mini_dir / "accounts.toml", "a", encoding="utf-8") as fh:
+        fh.write('\n[[account]]\ncode = "2160"\nname = "リース債務(流動)"\nkind = "liability"\n'
+                 '\n[[account]]\ncode = "2270"\nname = "リース債務(固定)"\nkind = "liability"\n'
+                 '\n[[account]]\ncode = "1340"\nname = "リース資産"\nkind = "asset"\n')
+    with open(mini_dir / "journal.csv", "a", encoding="utf-8") as fh:
+        fh.write("LS1,2021-03-01,regular,リース契約 (60箇月),a,1340,6000000,,\nLS1,,,,a,2270,-6000000,,\n")
+    bs = (mini_dir / "layouts" / "10_bs.toml").read_text(encoding="utf-8")
+    bs = bs.replace('formula = "cash + receivables"', 'formula = "cash + receivables + lease_asset"')
+    bs = bs.replace('formula = "payables + inter_segment"', 'formula = "payables + inter_segment + lease_current + lease_noncurrent"')
+    bs += ('\n[[line]]\nid = "lease_asset"\nlabel = "リース資産"\naccounts = ["1340"]\n'
+           '\n[[line]]\nid = "lease_current"\nlabel = "リース債務(流動)"\naccounts = ["2160"]\n'
+           '\n[[line]]\nid = "lease_noncurrent"\nlabel = "リース債務(固定)"\naccounts = ["2270"]\n')
+    (mini_dir / "layouts" / "10_bs.toml").write_text(bs, encoding="utf-8")
+    (mini_dir / "layouts" / "60_lease_buckets.toml").write_text(
+        '[statement]\nid = "lease_buckets"\ntitle = "リース債務の返済予定額"\ntable = "注記_リース債務の返済予定額"\norder = 60\n'
+        + "".join(f'\n[[column]]\nid = "b{n}"\nname = "{name}"\nrole = "b{n}"\n' for n, name in
+                  enumerate(["1年以内", "1年超2年以内", "2年超3年以内", "3年超4年以内", "4年超5年以内", "5年超"], 1))
+        + '\n[[line]]\nid = "lease"\nlabel = "リース債務"\ninputs = { '
+        + ", ".join(f'b{n} = "lease.maturity.{n}"' for n in range(1, 7)) + ' }\n', encoding="utf-8")
+    (mini_dir / "subledgers").mkdir()
+    (mini_dir / "subledgers" / "leases.csv").write_text(
+        "lease,segment,first_due,term_months,amount,monthly_rate,payment\nLS1,a,2021-04-30,60,6000000,,\n", encoding="utf-8")
+    assert runner.invoke(app, ["load", str(mini_dir), "--db", db_url]).exit_code == 0
+    result = runner.invoke(app, ["close", str(mini_dir), "--db", db_url, "--year", "2020"])
+    assert "lease_reclassification   v1: 1 entries" in result.output, result.output
+    figs = _figs(db_url)
+    # 利子込み法: 60 instalments of 100,000 from 2021-04-30, all after the year end
+    assert figs[("貸借対照表", "リース債務(流動)", "金額")] == 1_200_000
+    assert figs[("貸借対照表", "リース債務(固定)", "金額")] == 4_800_000
+    assert [figs[("注記_リース債務の返済予定額", "リース債務", c)] for c in
+            ("1年以内", "1年超2年以内", "2年超3年以内", "3年超4年以内", "4年超5年以内", "5年超")] == \
+        [1_200_000, 1_200_000, 1_200_000, 1_200_000, 1_200_000, 0]

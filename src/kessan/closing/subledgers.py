@@ -201,13 +201,23 @@ def register_inputs(subledgers: Subledgers, years) -> list:
     """Figures the notes take from the 有価証券台帳, as inputs with their source.
 
     ``sec.<id>.face`` (券面総額) and ``sec.maturity.<n>`` (face values redeemed in bucket n,
-    1 = 1年以内 … 6 = 5年超) for every fiscal year of the book.
+    1 = 1年以内 … 6 = 5年超) for every fiscal year of the book; from the lease schedules,
+    ``lease.maturity.<n>`` (principal repaid in bucket n).
     """
     from ..io.inputs import InputValue
 
+    from . import formulas
+
     source = "有価証券台帳 (subledgers/securities.csv)"
     out = []
+    schedules = [formulas.lease_debt_schedule(x.amount, x.term_months, x.first_due, x.monthly_rate, payment=x.payment)
+                 for x in subledgers.leases]
     for fy in years:
+        if schedules:  # リース債務の返済予定額: principal by bucket after the balance-sheet date
+            buckets = [formulas.maturity_buckets(sch, fy.end) for sch in schedules]
+            for n in range(len(BUCKETS)):
+                out.append(InputValue(f"lease.maturity.{n + 1}", fy.year, sum(b[n] for b in buckets),
+                                      f"リース債務の返済予定額 {BUCKETS[n]}", "リース債務の返済スケジュール (subledgers/leases.csv)"))
         for s in subledgers.securities:
             out.append(InputValue(f"sec.{s.security}.face", fy.year, s.face_value, f"{s.name} 券面総額", source))
         for n, bucket in enumerate(BUCKETS, 1):
