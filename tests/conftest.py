@@ -74,8 +74,7 @@ def example_statements():
     """The example book loaded into an in-memory SQLite database, statements for 令和2年度."""
     from kessan.cli import load_dir
 
-    engine = sa.create_engine("sqlite://", poolclass=sa.pool.StaticPool)
-    sa.event.listen(engine, "connect", db._sqlite_pragmas)
+    engine = db.memory_engine()
     db.upgrade(engine)
     load_dir(engine, EXAMPLE, show_progress=False)
     from kessan.cli import statements  # the CLI's own path: stored book, budget, history

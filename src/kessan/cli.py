@@ -109,8 +109,7 @@ def _source(book_dir: Path | None, url: str | None, book_code: str | None):
     """Yield (engine, book code): an in-memory load of BOOK_DIR, or a stored book."""
     try:
         if book_dir is not None and url is None:
-            engine = sa.create_engine("sqlite://", poolclass=sa.pool.StaticPool)
-            sa.event.listen(engine, "connect", db._sqlite_pragmas)
+            engine = db.memory_engine()
             db.upgrade(engine)
             code, _ = load_dir(engine, book_dir, show_progress=False)
             yield engine, code

@@ -21,6 +21,7 @@ from fractions import Fraction
 from typing import Iterable, Literal, NamedTuple, Sequence
 
 from kessan.closing.rates import Rates, rates
+from kessan.ledger.model import fiscal_year_of  # the 事業年度 containing a day (April–March)
 
 STRAIGHT_LINE = "straight_line"  # 定額法
 DECLINING_200 = "declining_200"  # 200%定率法 (assets acquired on or after 2012-04-01)
@@ -84,11 +85,6 @@ def _add_months(d: dt.date, months: int) -> dt.date:
 def _last_day(year: int, month: int) -> int:
     following = dt.date(year + month // 12, month % 12 + 1, 1)
     return (following - dt.timedelta(days=1)).day
-
-
-def fiscal_year_of(day: dt.date) -> int:
-    """The 事業年度 containing ``day``: April–March, labelled by the April's year."""
-    return day.year if day.month >= 4 else day.year - 1
 
 
 def _fy_first_month(fiscal_year: int) -> int:

@@ -8,13 +8,13 @@ Validated like the journal: every problem names file, line and field.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from ..ledger.errors import BookError, InputError
+from ..io.reader import _csv_reader, _Errors
 from ..ledger.model import Chart
 
 ASSET_COLUMNS = ("asset", "name", "segment", "cost_account", "contra_account", "expense_account", "method",
@@ -74,27 +74,15 @@ class Subledgers:
 
 
 def _rows(path: Path, columns: tuple[str, ...], errors: list[InputError]):
+    """Rows of an optional sub-ledger CSV as dicts, through the book's one CSV reader."""
     name = f"subledgers/{path.name}"
-    try:
-        fh = open(path, encoding="utf-8", newline="")
-    except FileNotFoundError:
-        return
-    with fh:
-        reader = csv.reader(fh, strict=True)
-        try:
-            header = next(reader, None)
-            if header is None or tuple(h.strip().lstrip("\ufeff") for h in header) != columns:
-                errors.append(InputError(name, 1, None, f"header must be {','.join(columns)}"))
-                return
-            for row in reader:
-                if len(row) != len(columns):
-                    errors.append(InputError(name, reader.line_num, None, f"expected {len(columns)} fields, got {len(row)}"))
-                    continue
-                yield name, reader.line_num, dict(zip(columns, (c.strip() for c in row)))
-        except UnicodeDecodeError as exc:
-            errors.append(InputError(name, None, None, f"wrong encoding: not UTF-8 ({exc.reason})"))
-        except csv.Error as exc:
-            errors.append(InputError(name, reader.line_num, None, f"malformed CSV: {exc}"))
+    found = _Errors()
+    for line, row in _csv_reader(path, columns, found, name=name, required=False):
+        if len(row) != len(columns):
+            found.add(name, line, None, f"expected {len(columns)} fields, got {len(row)}")
+            continue
+        yield name, line, dict(zip(columns, (c.strip() for c in row)))
+    errors.extend(found.items)
 
 
 class _Fields:

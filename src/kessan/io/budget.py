@@ -6,7 +6,6 @@ the caller raises them together before anything is written.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import tomllib
 from pathlib import Path
@@ -14,7 +13,7 @@ from pathlib import Path
 from ..ledger.budget import Budget, BudgetAmount, BudgetNote, Reason, Revision, chain_problems
 from ..ledger.errors import BookError, InputError
 from ..ledger.model import Chart
-from .reader import _amount, _toml_line
+from .reader import _amount, _csv_reader, _Errors, _toml_line
 
 COLUMNS = ("statement", "line", "segment", "amount")
 
@@ -60,42 +59,27 @@ def _amounts(path: Path, rev: Revision, chart: Chart, years: set[int], errors: l
     out: list[BudgetAmount] = []
     if rev.year not in years:
         errors.append(InputError("budget/revisions.toml", None, "year", f"revision {rev.code}: {rev.year} is not a declared fiscal year"))
-    try:
-        fh = open(path, encoding="utf-8", newline="")
-    except FileNotFoundError:
-        errors.append(InputError(name, None, None, "file not found"))
-        return out
     seen: set[tuple] = set()
-    with fh:
-        reader = csv.reader(fh, strict=True)
-        try:
-            header = next(reader, None)
-            if header is None or tuple(h.strip().lstrip("\ufeff") for h in header) != COLUMNS:
-                errors.append(InputError(name, 1, None, f"header must be {','.join(COLUMNS)}"))
-                return out
-            for row in reader:
-                line = reader.line_num
-                if len(row) != len(COLUMNS):
-                    errors.append(InputError(name, line, None, f"expected {len(COLUMNS)} fields, got {len(row)}"))
-                    continue
-                stmt, ln, seg, amt = (c.strip() for c in row)
-                amount = _amount(amt)
-                if amount is None:
-                    errors.append(InputError(name, line, "amount", f"not an integer amount of yen: {amt!r}"))
-                    continue
-                if seg and seg not in chart.segments:
-                    errors.append(InputError(name, line, "segment", f"unknown segment {seg!r}"))
-                    continue
-                key = (stmt, ln, seg or None)
-                if key in seen:
-                    errors.append(InputError(name, line, "line", f"duplicate budget amount for {stmt}.{ln} {seg or '法人全体'}"))
-                    continue
-                seen.add(key)
-                out.append(BudgetAmount(rev.code, stmt, ln, seg or None, amount))
-        except UnicodeDecodeError as exc:
-            errors.append(InputError(name, None, None, f"wrong encoding: not UTF-8 ({exc.reason})"))
-        except csv.Error as exc:
-            errors.append(InputError(name, reader.line_num, None, f"malformed CSV: {exc}"))
+    found = _Errors()
+    for line, row in _csv_reader(path, COLUMNS, found, name=name):
+        if len(row) != len(COLUMNS):
+            found.add(name, line, None, f"expected {len(COLUMNS)} fields, got {len(row)}")
+            continue
+        stmt, ln, seg, amt = (c.strip() for c in row)
+        amount = _amount(amt)
+        if amount is None:
+            found.add(name, line, "amount", f"not an integer amount of yen: {amt!r}")
+            continue
+        if seg and seg not in chart.segments:
+            found.add(name, line, "segment", f"unknown segment {seg!r}")
+            continue
+        key = (stmt, ln, seg or None)
+        if key in seen:
+            found.add(name, line, "line", f"duplicate budget amount for {stmt}.{ln} {seg or '法人全体'}")
+            continue
+        seen.add(key)
+        out.append(BudgetAmount(rev.code, stmt, ln, seg or None, amount))
+    errors.extend(found.items)
     return out
 
 

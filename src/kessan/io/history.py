@@ -6,12 +6,12 @@ this book does not contain. They are shown next to ledger figures, never added t
 
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 
-from ..ledger.errors import BookError, InputError
+from ..ledger.errors import BookError
 from ..ledger.model import Chart
+from .reader import _csv_reader, _Errors
 
 DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
 
@@ -19,37 +19,27 @@ DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
 def read_history(root: Path | str, chart: Chart) -> dict[str, dict[tuple[int, str], str]]:
     folder = Path(root) / "history"
     out: dict[str, dict[tuple[int, str], str]] = {}
-    errors: list[InputError] = []
+    found = _Errors()
     for path in sorted(folder.glob("*.csv")) if folder.is_dir() else []:
         name = f"history/{path.name}"
         series: dict[tuple[int, str], str] = {}
-        try:
-            with open(path, encoding="utf-8", newline="") as fh:
-                reader = csv.reader(fh, strict=True)
-                if next(reader, None) != ["year", "segment", "value"]:
-                    errors.append(InputError(name, 1, None, "header must be year,segment,value"))
-                    continue
-                for row in reader:
-                    line = reader.line_num
-                    if len(row) != 3:
-                        errors.append(InputError(name, line, None, f"expected 3 fields, got {len(row)}"))
-                        continue
-                    year, seg, value = (c.strip() for c in row)
-                    if not year.isdigit():
-                        errors.append(InputError(name, line, "year", f"not a year: {year!r}"))
-                    elif seg not in chart.segments:
-                        errors.append(InputError(name, line, "segment", f"unknown segment {seg!r}"))
-                    elif not DECIMAL.match(value):
-                        errors.append(InputError(name, line, "value", f"not a decimal number: {value!r}"))
-                    elif (int(year), seg) in series:
-                        errors.append(InputError(name, line, "year", f"duplicate figure for {year} {seg}"))
-                    else:
-                        series[(int(year), seg)] = value
-        except UnicodeDecodeError as exc:
-            errors.append(InputError(name, None, None, f"wrong encoding: not UTF-8 ({exc.reason})"))
-        except csv.Error as exc:
-            errors.append(InputError(name, None, None, f"malformed CSV: {exc}"))
+        for line, row in _csv_reader(path, ("year", "segment", "value"), found, name=name):
+            if len(row) != 3:
+                found.add(name, line, None, f"expected 3 fields, got {len(row)}")
+                continue
+            year, seg, value = (c.strip() for c in row)
+            if not year.isdigit():
+                found.add(name, line, "year", f"not a year: {year!r}")
+            elif seg not in chart.segments:
+                found.add(name, line, "segment", f"unknown segment {seg!r}")
+            elif not DECIMAL.match(value):
+                found.add(name, line, "value", f"not a decimal number: {value!r}")
+            elif (int(year), seg) in series:
+                found.add(name, line, "year", f"duplicate figure for {year} {seg}")
+            else:
+                series[(int(year), seg)] = value
         out[path.stem] = series
+    errors = found.items
     if errors:
         raise BookError(errors)
     return out

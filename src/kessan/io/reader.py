@@ -203,13 +203,21 @@ def _open_csv(path: Path, columns: tuple[str, ...], errors: _Errors) -> Iterator
         yield from zip(numbers, items)
 
 
-def _csv_reader(path: Path, columns: tuple[str, ...], errors: _Errors) -> Iterator[tuple[int, list[str]]]:
-    """The reference reader (csv module): yield (line number, row) after the header."""
-    name = path.name
+def _csv_reader(path: Path, columns: tuple[str, ...], errors: _Errors, name: str | None = None,
+                required: bool = True) -> Iterator[tuple[int, list[str]]]:
+    """The reference reader (csv module): yield (line number, row) after the header.
+
+    Every CSV of a book (journal, budget, history, sub-ledgers) is read through here, so a
+    header, encoding or quoting problem is reported the same way everywhere. ``name`` is the
+    path shown in messages (e.g. budget/2020-final.csv); a file that is not ``required`` may
+    be absent.
+    """
+    name = name or path.name
     try:
         fh = open(path, encoding="utf-8", newline="")
     except FileNotFoundError:
-        errors.add(name, None, None, "file not found")
+        if required:
+            errors.add(name, None, None, "file not found")
         return
     with fh:
         reader = csv.reader(fh, strict=True)

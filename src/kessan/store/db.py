@@ -29,6 +29,13 @@ def make_engine(url: str | None = None) -> sa.Engine:
     return engine
 
 
+def memory_engine() -> sa.Engine:
+    """An in-memory SQLite database shared by every connection of the engine (one process)."""
+    engine = sa.create_engine("sqlite://", poolclass=sa.pool.StaticPool)
+    sa.event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")  # SQLite leaves them off by default

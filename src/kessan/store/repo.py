@@ -528,8 +528,8 @@ def fetch_entry(engine: sa.Engine, book_code: str, entry_code: str) -> Entry:
         row = conn.execute(sa.select(s.entry).where(s.entry.c.book_id == book_id, s.entry.c.code == entry_code)).first()
         if row is None:
             raise LedgerViolation(f"no entry {entry_code!r} in book {book_code!r}")
-        seg = {v: k for k, v in book_ids(conn, book_id).segments.items()}
         ids = book_ids(conn, book_id)
+        seg = {v: k for k, v in ids.segments.items()}
         acc = {v: k for k, v in ids.accounts.items()}
         flw = {v: k for k, v in ids.flows.items()}
         ps = conn.execute(sa.select(s.posting).where(s.posting.c.book_id == book_id, s.posting.c.entry_no == row.entry_no)
