@@ -72,11 +72,11 @@ def example_dir(tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def example_statements():
     """The example book loaded into an in-memory SQLite database, statements for 令和2年度."""
-    from kessan.cli import load_dir
+    from kessan.cli import load_and_close
 
     engine = db.memory_engine()
     db.upgrade(engine)
-    load_dir(engine, EXAMPLE, show_progress=False)
+    load_and_close(engine, EXAMPLE)
     from kessan.cli import statements  # the CLI's own path: stored book, budget, history
 
     ss, conn = statements(engine, "jlis", 2020)

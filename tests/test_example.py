@@ -39,6 +39,8 @@ def test_example_on_database_backend(db_url):
     """The same figures on SQLite and PostgreSQL (the db_url fixture runs both)."""
     loaded = runner.invoke(app, ["load", str(EXAMPLE), "--db", db_url])
     assert loaded.exit_code == 0, loaded.output
+    closed = runner.invoke(app, ["close", str(EXAMPLE), "--db", db_url, "--year", "2020"])
+    assert closed.exit_code == 0, closed.output
     result = runner.invoke(app, ["reconcile", str(EXAMPLE), str(PUBLISHED / "financial_statements.csv"), "--db", db_url,
                                  *[a for t in SEVEN for a in ("--table", t)]])
     assert result.exit_code == 0, result.output
@@ -72,9 +74,20 @@ def test_policy_placeholder_without_value_is_bad_input(example_dir, db_url):
     assert "layouts/95_accounting_policies.toml [template]: ${software_years} is not set" in result.output
 
 
-def test_closing_run_agrees_with_the_example_books(db_url):
-    """The sub-ledgers (leases) and the ledger agree: a closing run proposes nothing."""
+def test_closing_entries_are_generated_not_typed(db_url):
+    """journal.csv holds no 決算整理 entry: `kessan close` generates all of them from the
+    sub-ledgers, and a second run finds every step unchanged."""
+    import csv
+
+    with open(EXAMPLE / "journal.csv", encoding="utf-8") as fh:
+        kinds = {row["kind"] for row in csv.DictReader(fh) if row["kind"]}
+    assert "closing" not in kinds
     assert runner.invoke(app, ["load", str(EXAMPLE), "--db", db_url]).exit_code == 0
-    result = runner.invoke(app, ["close", str(EXAMPLE), "--db", db_url, "--dry-run"])
-    assert result.exit_code == 0, result.output
-    assert result.output.count("unchanged") == 4
+    first = runner.invoke(app, ["close", str(EXAMPLE), "--db", db_url])
+    assert first.exit_code == 0, first.output
+    for step in ("depreciation", "grant_drawdown", "provisions", "aro_accretion", "reserves",
+                 "lease_reclassification", "resident_tax", "income_close"):
+        assert f"{step:24} v1:" in first.output, first.output
+    again = runner.invoke(app, ["close", str(EXAMPLE), "--db", db_url, "--dry-run"])
+    assert again.exit_code == 0, again.output
+    assert again.output.count("unchanged") == 8

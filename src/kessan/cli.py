@@ -104,6 +104,25 @@ def load_dir(engine: sa.Engine, book_dir: Path, show_progress: bool = True) -> t
     return book.code, n
 
 
+def close_year(engine: sa.Engine, code: str, book_dir: Path, year: int | None = None) -> tuple[int, int]:
+    """Run the 決算整理 of ``year`` (default: the report year) from BOOK_DIR's sub-ledgers and
+    post what changed. Returns (reversals, entries posted); idempotent."""
+    from .closing import post as closing_post
+    from .closing.subledgers import read_subledgers
+
+    with engine.connect() as conn:
+        stored = repo.load_stored_book(conn, code)
+    plans = closing_post.plan(engine, code, year or stored.report_year, read_subledgers(book_dir, stored.chart))
+    return closing_post.post(engine, code, plans)
+
+
+def load_and_close(engine: sa.Engine, book_dir: Path) -> str:
+    """A book directory as its users mean it: the books, closed (決算整理) for the report year."""
+    code, _ = load_dir(engine, book_dir, show_progress=False)
+    close_year(engine, code, book_dir)
+    return code
+
+
 @contextmanager
 def _source(book_dir: Path | None, url: str | None, book_code: str | None):
     """Yield (engine, book code): an in-memory load of BOOK_DIR, or a stored book."""
@@ -111,8 +130,7 @@ def _source(book_dir: Path | None, url: str | None, book_code: str | None):
         if book_dir is not None and url is None:
             engine = db.memory_engine()
             db.upgrade(engine)
-            code, _ = load_dir(engine, book_dir, show_progress=False)
-            yield engine, code
+            yield engine, load_and_close(engine, book_dir)
             return
         engine = db.make_engine(url)
         db.upgrade(engine)

@@ -292,7 +292,8 @@ def _lease_months_elapsed(start: dt.date, term_months: int, through_month: int) 
     return max(0, min(term_months, through_month - _month_index(start) + 1))
 
 
-def lease_depreciation(amount: int, term_months: int, start: dt.date, fiscal_year: int) -> int:
+def lease_depreciation(amount: int, term_months: int, start: dt.date, fiscal_year: int,
+                       until: dt.date | None = None) -> int:
     """リース資産の減価償却費 for one fiscal year: リース期間定額法, residual value 0.
 
     所有権移転外ファイナンス・リース (企業会計基準第13号 ¶12: リース期間を耐用年数とし、
@@ -302,14 +303,16 @@ def lease_depreciation(amount: int, term_months: int, start: dt.date, fiscal_yea
 
     The start month counts as a whole month. Each year's amount is the difference of the
     truncated cumulative amounts, ⌊amount × months to date / term⌋, so the years sum to
-    ``amount`` exactly and the last year of the term takes the residue.
+    ``amount`` exactly and the last year of the term takes the residue. ``until`` (a day in
+    the year: the asset is disposed of, or the lease ends early) stops the count at its month.
     """
     _yen("amount", amount)
     if term_months <= 0:
         raise ValueError(f"term_months must be positive, got {term_months}")
     first = _fy_first_month(fiscal_year)
+    last = first + 11 if until is None else min(first + 11, _month_index(until))
     before = _lease_months_elapsed(start, term_months, first - 1)
-    through = _lease_months_elapsed(start, term_months, first + 11)
+    through = max(before, _lease_months_elapsed(start, term_months, last))
     return amount * through // term_months - amount * before // term_months
 
 
@@ -500,16 +503,19 @@ def aro_initial(cash_flow: int, years: int, rate: Decimal) -> int:
     return _round(Fraction(cash_flow) / (1 + Fraction(rate)) ** years, ROUND_HALF_UP)
 
 
-def aro_accretion(opening: int, rate: Decimal) -> int:
+def aro_accretion(opening: int, rate: Decimal, months: int = 12) -> int:
     """時の経過による調整額 (企業会計基準第18号)::
 
-        調整額_t = ARO_{t−1} × r₀          (yen rounded half-up)
+        調整額_t = ARO_{t−1} × r₀ × months / 12          (yen rounded half-up)
 
-    r₀ stays the rate of initial recognition. Booked to the same PL line as the related
-    asset's depreciation.
+    r₀ stays the rate of initial recognition. ``months`` < 12 in the year of recognition
+    (the months from the recognition month to the year end). Booked to the same PL line as
+    the related asset's depreciation.
     """
     _yen("opening", opening)
-    return _round(Fraction(opening) * Fraction(_rate("rate", rate)), ROUND_HALF_UP)
+    if not 0 <= months <= 12:
+        raise ValueError(f"months must lie in 0..12, got {months}")
+    return _round(Fraction(opening) * Fraction(_rate("rate", rate)) * months / 12, ROUND_HALF_UP)
 
 
 class AroYear(NamedTuple):

@@ -34,6 +34,10 @@ class ClosingState:
         return sum(c.movement for c in self.cells
                    if c.segment == segment and c.account == account and c.flow not in exclude_flows)
 
+    def balance(self, segment: str, account: str) -> int:
+        """Closing balance so far (debit-positive) of one account in one segment."""
+        return sum(c.opening + c.movement for c in self.cells if c.segment == segment and c.account == account)
+
     def with_entries(self, entries: list[Entry]) -> "ClosingState":
         """The state after posting ``entries`` (pure: a new state)."""
         acc: dict[tuple, list[int]] = {}
@@ -58,16 +62,18 @@ def income_close(state: ClosingState) -> list[Entry]:
     reserve = state.book.settings.get("closing", {}).get("retained_earnings_account", "3210")
     fy = state.book.fiscal_year(state.year)
     out: list[Entry] = []
-    by_segment: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    # closed per (account, partner), so that inter-segment revenue and expense stay eliminable
+    by_segment: dict[str, dict[tuple[str, str | None], int]] = defaultdict(lambda: defaultdict(int))
     for c in state.cells:
         kind = state.book.chart.accounts[c.account].kind
         if kind in ("revenue", "expense") and c.movement:
-            by_segment[c.segment][c.account] += c.movement
+            by_segment[c.segment][(c.account, c.partner)] += c.movement
     for seg in state.book.chart.segments:
-        balances = {a: v for a, v in sorted(by_segment.get(seg, {}).items()) if v}
+        balances = {k: v for k, v in sorted(by_segment.get(seg, {}).items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))
+                    if v}
         if not balances:
             continue
-        postings = [Posting(seg, a, -v, NET_INCOME_FLOW) for a, v in balances.items()]
+        postings = [Posting(seg, a, -v, NET_INCOME_FLOW, partner) for (a, partner), v in balances.items()]
         # the reserve takes the sum of the balances closed: a profit (net credit) is a credit to 積立金
         postings.append(Posting(seg, reserve, sum(balances.values()), NET_INCOME_FLOW))
         seg_name = state.book.chart.segments[seg].name
@@ -83,7 +89,11 @@ def steps() -> list[tuple[str, Step]]:
     return [
         ("depreciation", s.depreciation),
         ("grant_drawdown", s.grant_drawdown),
+        ("provisions", s.provisions),
+        ("aro_accretion", s.aro_accretion),
+        ("reserves", s.reserves),
         ("lease_reclassification", s.lease_reclassification),
+        ("resident_tax", s.resident_tax),
         ("income_close", income_close),
     ]
 

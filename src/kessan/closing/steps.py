@@ -7,17 +7,20 @@ without a flow catalogue for fixed assets still closes.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 
 from ..ledger.model import Entry, Posting
 from . import formulas
 from .pipeline import ClosingState
-from .subledgers import Asset
+from .subledgers import Asset, Obligation, Office, Provision
 
 DEFAULTS = {
     "grant_revenue_account": "4220",  # 長期前受金取崩収入
     "lease_current_account": "2160",  # リース債務 (流動)
     "lease_noncurrent_account": "2270",  # リース債務 (固定)
+    "resident_tax_account": "5910",  # 法人住民税
+    "resident_tax_payable_account": "2120",  # 未払法人住民税等
 }
 
 
@@ -30,22 +33,44 @@ def _flow(state: ClosingState, code: str) -> str | None:
 
 
 def _in_service(asset: Asset, year: int) -> bool:
-    return formulas.fiscal_year_of(asset.in_use) <= year and (
-        asset.disposed is None or formulas.fiscal_year_of(asset.disposed) > year)
+    """Depreciated in ``year``: in use by then, and not disposed of before it. In its
+    disposal year an owned asset is not depreciated (the disposal removes cost and
+    accumulated depreciation as they stood at the previous year end); a lease asset is,
+    up to the disposal month, as its lease term runs out (リース期間満了) during the year."""
+    if formulas.fiscal_year_of(asset.in_use) > year or asset.disposed is None:
+        return formulas.fiscal_year_of(asset.in_use) <= year
+    gone = formulas.fiscal_year_of(asset.disposed)
+    return gone > year or (gone == year and asset.method == "lease")
 
 
 def asset_depreciation(asset: Asset, year: int) -> int:
     """This year's depreciation of one asset (0 outside its service years).
 
-    An asset disposed of during the year is not depreciated in that year: its disposal entry
-    removes cost and accumulated depreciation as they stood at the previous year end.
+    See ``_in_service`` for the year of disposal. An asset taken over from an earlier register starts from its carried-over 期首減価償却累計額
+    (``opening_accumulated`` at the opening of ``opening_year``), rolled forward year by year.
     """
     if not _in_service(asset, year):
         return 0
+    if asset.opening_accumulated is None or year < asset.opening_year:
+        return _replayed(asset, year)
+    accumulated = asset.opening_accumulated
+    for y in range(asset.opening_year, year):
+        accumulated += _from_accumulated(asset, y, accumulated) if _in_service(asset, y) else 0
+    return _from_accumulated(asset, year, accumulated)
+
+
+def _replayed(asset: Asset, year: int) -> int:
     if asset.method == "lease":
-        return formulas.lease_depreciation(asset.cost, asset.lease_months, asset.in_use, year)
+        return formulas.lease_depreciation(asset.cost, asset.lease_months, asset.in_use, year, until=asset.disposed)
     return formulas.annual_depreciation(asset.cost, asset.useful_life, asset.method, asset.in_use, year,
                                         keep_memo=asset.contra_account is not None)
+
+
+def _from_accumulated(asset: Asset, year: int, accumulated: int) -> int:
+    if asset.method == "lease":  # the term's schedule, never beyond what is left (residual value 0)
+        return min(asset.cost - accumulated, _replayed(asset, year))
+    return formulas.annual_depreciation(asset.cost, asset.useful_life, asset.method, asset.in_use, year,
+                                        opening_accumulated=accumulated, keep_memo=asset.contra_account is not None)
 
 
 def depreciation(state: ClosingState) -> list[Entry]:
@@ -77,6 +102,24 @@ def grant_drawdown(state: ClosingState) -> list[Entry]:
         if amount:
             out.append(Entry("", fy.end, "closing", f"{fy.label} 長期前受金取崩 {a.asset} {a.name}", (
                 Posting(a.segment, a.grant_account, amount), Posting(a.segment, revenue, -amount))))
+    return out + _grant_drawdown_as_spent(state, revenue)
+
+
+def _grant_drawdown_as_spent(state: ClosingState, revenue: str) -> list[Entry]:
+    """長期前受金 that funds expenses is drawn down as they are spent, never beyond its balance."""
+    fy = state.book.fiscal_year(state.year)
+    left: dict[tuple[str, str], int] = {}
+    out = []
+    for g in state.subledgers.grant_uses:
+        if g.fiscal_year != state.year:
+            continue
+        key = (g.segment, g.grant_account)
+        left.setdefault(key, -state.balance(*key))
+        amount = min(g.spent, left[key])
+        if amount > 0:
+            left[key] -= amount
+            out.append(Entry("", fy.end, "closing", f"{fy.label} 長期前受金取崩 {g.use} {g.name}", (
+                Posting(g.segment, g.grant_account, amount), Posting(g.segment, revenue, -amount))))
     return out
 
 
@@ -101,4 +144,142 @@ def lease_reclassification(state: ClosingState) -> list[Entry]:
         if move:
             out.append(Entry("", fy.end, "closing", f"{fy.label} リース債務 1年以内返済予定額の振替", (
                 Posting(seg, noncurrent_acc, move), Posting(seg, current_acc, -move))))
+    return out
+
+
+def allocate(total: int, weights: list[int]) -> list[int]:
+    """``total`` split in proportion to ``weights`` (largest remainder), summing exactly."""
+    w = sum(weights)
+    if not w:
+        return [total] + [0] * (len(weights) - 1) if weights else []
+    sign, total = (-1, -total) if total < 0 else (1, total)
+    raw = [total * x for x in weights]
+    parts = [r // w for r in raw]
+    for i in sorted(range(len(weights)), key=lambda i: -(raw[i] % w))[: total - sum(parts)]:
+        parts[i] += 1
+    return [sign * p for p in parts]
+
+
+def _months(start: dt.date, end: dt.date) -> int:
+    """Calendar months from ``start``'s month to ``end``'s month, both included (0 if end < start)."""
+    return max(0, (end.year - start.year) * 12 + end.month - start.month + 1)
+
+
+def provision_required(p: Provision, as_of: dt.date) -> int:
+    """The year-end amount one register line asks for."""
+    if p.method == "bonus":  # 翌期支給見込額 × 当期に属する月数 / 支給対象期間の月数
+        period = _months(p.period_start, p.period_end)
+        return formulas.bonus_provision(p.amount, min(period, _months(p.period_start, as_of)), period)
+    return p.amount  # 簡便法: 期末自己都合要支給額; 内規: the bylaw amount
+
+
+def provisions(state: ClosingState) -> list[Entry]:
+    """引当金繰入: bring each provision to its required year-end amount.
+
+    The charge is required − balance (the balance left after the year's 目的使用), which for
+    退職給付引当金 is exactly the 簡便法's 期末要支給額 − 期首 + 支給額. It is spread over the
+    lines' expense accounts (事業費 / 一般管理費) in proportion to their required amounts.
+    A provision that fell is released (その他の減少) against the same expense accounts.
+    """
+    fy = state.book.fiscal_year(state.year)
+    groups: dict[tuple[str, str], list[tuple[Provision, int]]] = defaultdict(list)
+    for p in state.subledgers.provisions:
+        groups[(p.segment, p.account)].append((p, provision_required(p, fy.end)))
+    out = []
+    for (seg, account), lines in groups.items():
+        charge = sum(r for _, r in lines) + state.balance(seg, account)  # balance is credit-negative
+        if not charge:
+            continue
+        by_expense: dict[str, int] = defaultdict(int)
+        for (p, _), part in zip(lines, allocate(charge, [r for _, r in lines])):
+            by_expense[p.expense_account] += part
+        flow = _flow(state, "prov.increase" if charge > 0 else "prov.other")
+        postings = [Posting(seg, e, v) for e, v in by_expense.items() if v] + [Posting(seg, account, -charge, flow)]
+        name = state.book.chart.accounts[account].name
+        out.append(Entry("", fy.end, "closing", f"{fy.label} {name}繰入", tuple(postings)))
+    return out
+
+
+def aro_accretion(state: ClosingState) -> list[Entry]:
+    """資産除去債務 時の経過による調整額: opening balance × 割引率; in the year of recognition,
+    the initial amount × 割引率 × months from the recognition month. An obligation settled
+    during the year accretes nothing in that year (it is settled at its opening balance)."""
+    fy = state.book.fiscal_year(state.year)
+    flow = _flow(state, "aro.accretion")
+    out = []
+    for o in state.subledgers.obligations:
+        amount = obligation_accretion(o, state.year)
+        if amount:
+            out.append(Entry("", fy.end, "closing", f"{fy.label} 資産除去債務 時の経過による調整額 {o.obligation} {o.name}", (
+                Posting(o.segment, o.expense_account, amount), Posting(o.segment, o.account, -amount, flow))))
+    return out
+
+
+def obligation_accretion(o: Obligation, year: int) -> int:
+    if o.settled is not None and formulas.fiscal_year_of(o.settled) <= year:
+        return 0
+    first = formulas.fiscal_year_of(o.recognised)
+    if year < first:
+        return 0
+    if year == first:
+        return formulas.aro_accretion(o.initial_amount, o.discount_rate, formulas.months_in_use(o.recognised, year))
+    return formulas.aro_accretion(obligation_opening(o, year), o.discount_rate)
+
+
+def obligation_opening(o: Obligation, year: int) -> int:
+    """The balance at the opening of ``year``: carried over, or replayed from recognition."""
+    if o.opening_balance is not None and year >= o.opening_year:
+        balance, y = o.opening_balance, o.opening_year
+    else:
+        first = formulas.fiscal_year_of(o.recognised)
+        balance = o.initial_amount + formulas.aro_accretion(o.initial_amount, o.discount_rate,
+                                                            formulas.months_in_use(o.recognised, first))
+        y = first + 1
+    for _ in range(y, year):
+        balance += formulas.aro_accretion(balance, o.discount_rate)
+    return balance
+
+
+def reserves(state: ClosingState) -> list[Entry]:
+    """負債性積立金: the year's decided 繰入 (expense → reserve) and 取崩 (reserve → revenue, or
+    → 長期前受金 where the release funds assets)."""
+    fy = state.book.fiscal_year(state.year)
+    out = []
+    for r in state.subledgers.reserves:
+        if r.fiscal_year != state.year or not r.amount:
+            continue
+        name = state.book.chart.accounts[r.account].name
+        if r.action == "provision":
+            postings = (Posting(r.segment, r.counter_account, r.amount),
+                        Posting(r.segment, r.account, -r.amount, _flow(state, "res.increase")))
+            memo = f"{fy.label} {name}繰入 ({r.basis})"
+        else:
+            postings = (Posting(r.segment, r.account, r.amount, _flow(state, "res.decrease")),
+                        Posting(r.segment, r.counter_account, -r.amount))
+            memo = f"{fy.label} {name}取崩 ({r.basis})"
+        out.append(Entry("", fy.end, "closing", memo, postings))
+    return out
+
+
+def office_months(o: Office, start: dt.date, end: dt.date) -> int:
+    """Months an office existed within ``start``…``end`` (地方税法 §52③: counted by the
+    calendar; less than one month counts as one, a part month beyond whole months is dropped)."""
+    first, last = max(start, o.opened or start), min(end, o.closed or end)
+    if last < first:
+        return 0
+    stop = last + dt.timedelta(days=1)
+    months = (stop.year - first.year) * 12 + stop.month - first.month - (1 if stop.day < first.day else 0)
+    return max(1, months)
+
+
+def resident_tax(state: ClosingState) -> list[Entry]:
+    """法人住民税均等割: annual amount × months / 12, truncated to 100 yen, per office."""
+    fy = state.book.fiscal_year(state.year)
+    expense, payable = _setting(state, "resident_tax_account"), _setting(state, "resident_tax_payable_account")
+    out = []
+    for o in state.subledgers.offices:
+        amount = o.annual_amount * office_months(o, fy.start, fy.end) // 12 // 100 * 100
+        if amount:
+            out.append(Entry("", fy.end, "closing", f"{fy.label} 法人住民税均等割 {o.office} ({o.jurisdiction})", (
+                Posting(o.segment, expense, amount), Posting(o.segment, payable, -amount))))
     return out

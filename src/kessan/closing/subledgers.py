@@ -2,6 +2,12 @@
 
 * ``fixed_assets.csv`` — 固定資産台帳: one row per asset.
 * ``leases.csv`` — リース債務: one row per 所有権移転外ファイナンス・リース.
+* ``securities.csv`` — 有価証券台帳: one row per bond.
+* ``grant_uses.csv`` — 長期前受金 spent on expenses (取崩 "as spent").
+* ``provisions.csv`` — 引当金: 賞与 (支給見込額 × 経過月数), 退職給付 (簡便法), 役員退職 (内規).
+* ``reserves.csv`` — 負債性積立金: 繰入 and 取崩 as decided.
+* ``aro.csv`` — 資産除去債務: one row per obligation.
+* ``resident_tax.csv`` — 法人住民税均等割: one row per office and jurisdiction.
 
 Validated like the journal: every problem names file, line and field.
 """
@@ -18,10 +24,20 @@ from ..io.reader import _csv_reader, _Errors
 from ..ledger.model import Chart
 
 ASSET_COLUMNS = ("asset", "name", "segment", "cost_account", "contra_account", "expense_account", "method",
-                 "useful_life", "lease_months", "in_use", "cost", "grant_account", "funded_amount", "disposed")
+                 "useful_life", "lease_months", "in_use", "cost", "grant_account", "funded_amount", "disposed", "opening_accumulated",
+                 "opening_year")
 LEASE_COLUMNS = ("lease", "segment", "first_due", "term_months", "amount", "monthly_rate", "payment")
 SECURITY_COLUMNS = ("security", "name", "segment", "account", "face_value", "maturity", "purpose")
+GRANT_USE_COLUMNS = ("use", "name", "segment", "grant_account", "fiscal_year", "spent")
+PROVISION_COLUMNS = ("provision", "name", "segment", "account", "expense_account", "method", "amount",
+                     "period_start", "period_end")
+RESERVE_COLUMNS = ("reserve", "segment", "account", "action", "counter_account", "fiscal_year", "amount", "basis")
+ARO_COLUMNS = ("obligation", "name", "segment", "account", "expense_account", "recognised", "discount_rate",
+               "initial_amount", "opening_balance", "opening_year", "settled")
+TAX_COLUMNS = ("office", "jurisdiction", "segment", "annual_amount", "opened", "closed")
 METHODS = ("straight_line", "declining_200", "lease")
+PROVISION_METHODS = ("bonus", "retirement_simplified", "bylaw")
+RESERVE_ACTIONS = ("provision", "release")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +56,9 @@ class Asset:
     grant_account: str | None = None  # 長期前受金 funding this asset
     funded_amount: int = 0
     disposed: dt.date | None = None
+    # 期首減価償却累計額 carried over from an earlier register (None: replayed from in_use)
+    opening_accumulated: int | None = None
+    opening_year: int | None = None  # the fiscal year whose opening the carried-over figure is
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,11 +85,93 @@ class Security:
     purpose: str  # e.g. 満期保有目的
 
 
+@dataclass(frozen=True, slots=True)
+class GrantUse:
+    """長期前受金 drawn down as spent: the funded expenditure of one project in one year."""
+
+    use: str
+    name: str
+    segment: str
+    grant_account: str
+    fiscal_year: int
+    spent: int
+
+
+@dataclass(frozen=True, slots=True)
+class Provision:
+    """One line of the 引当金 register. ``amount`` is, by ``method``:
+
+    * ``bonus`` — 翌期支給見込額 for the 支給対象期間 ``period_start``…``period_end``;
+    * ``retirement_simplified`` — 期末自己都合要支給額 (簡便法);
+    * ``bylaw`` — the year-end amount under the 内規 (役員退職慰労金規程).
+    """
+
+    provision: str
+    name: str
+    segment: str
+    account: str
+    expense_account: str
+    method: str
+    amount: int
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reserve:
+    """A decided 繰入 (``provision``) or 取崩 (``release``) of a 負債性積立金 in one year."""
+
+    reserve: str
+    segment: str
+    account: str
+    action: str
+    counter_account: str  # 繰入: the expense; 取崩: the revenue, or 長期前受金 when it funds assets
+    fiscal_year: int
+    amount: int
+    basis: str  # the decision (e.g. 令和2年度予算, 理事長決定)
+
+
+@dataclass(frozen=True, slots=True)
+class Obligation:
+    """One 資産除去債務. ``opening_balance`` carries the balance at the opening of
+    ``opening_year`` over from an earlier register; without it the balance is replayed
+    from ``initial_amount`` at ``recognised``."""
+
+    obligation: str
+    name: str
+    segment: str
+    account: str
+    expense_account: str
+    recognised: dt.date
+    discount_rate: Decimal
+    initial_amount: int
+    opening_balance: int | None = None
+    opening_year: int | None = None
+    settled: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Office:
+    """法人住民税均等割: one office in one taxing jurisdiction."""
+
+    office: str
+    jurisdiction: str
+    segment: str
+    annual_amount: int
+    opened: dt.date | None = None
+    closed: dt.date | None = None
+
+
 @dataclass(frozen=True)
 class Subledgers:
     assets: tuple[Asset, ...] = ()
     leases: tuple[Lease, ...] = ()
     securities: tuple[Security, ...] = ()
+    grant_uses: tuple[GrantUse, ...] = ()
+    provisions: tuple[Provision, ...] = ()
+    reserves: tuple[Reserve, ...] = ()
+    obligations: tuple[Obligation, ...] = ()
+    offices: tuple[Office, ...] = ()
 
 
 def _rows(path: Path, columns: tuple[str, ...], errors: list[InputError]):
@@ -120,6 +221,18 @@ class _Fields:
             return self.fail(field, f"unknown account {v!r}")
         return v
 
+    def decimal(self, field: str) -> Decimal | None:
+        try:
+            return Decimal(self.row[field])
+        except InvalidOperation:
+            return self.fail(field, f"not a decimal: {self.row[field]!r}")
+
+    def choice(self, field: str, allowed: tuple[str, ...]) -> str | None:
+        v = self.row[field]
+        if v not in allowed:
+            return self.fail(field, f"unknown {field} {v!r} (expected {', '.join(allowed)})")
+        return v
+
     def segment(self, chart: Chart) -> str | None:
         v = self.row["segment"]
         if v not in chart.segments:
@@ -143,7 +256,11 @@ def read_subledgers(root: Path | str, chart: Chart) -> Subledgers:
                   f.account("contra_account", chart, required=False), f.account("expense_account", chart), method,
                   f.int("useful_life", required=method != "lease"), f.int("lease_months", required=method == "lease"),
                   f.date("in_use"), f.int("cost"), f.account("grant_account", chart, required=False),
-                  f.int("funded_amount", required=False) or 0, f.date("disposed", required=False))
+                  f.int("funded_amount", required=False) or 0, f.date("disposed", required=False),
+                  f.int("opening_accumulated", required=False),
+                  f.int("opening_year", required=bool(row["opening_accumulated"])))
+        if f.ok and a.opening_accumulated is not None and not 0 <= a.opening_accumulated <= a.cost:
+            f.fail("opening_accumulated", f"must lie between 0 and the cost {a.cost}")
         if f.ok:
             assets.append(a)
     for name, line, row in _rows(folder / "leases.csv", LEASE_COLUMNS, errors):
@@ -165,9 +282,52 @@ def read_subledgers(root: Path | str, chart: Chart) -> Subledgers:
                        f.date("maturity"), row["purpose"])
         if f.ok:
             securities.append(sec)
+    more = _read_closing_registers(folder, chart, errors)
     if errors:
         raise BookError(errors[:50])
-    return Subledgers(tuple(assets), tuple(leases), tuple(securities))
+    return Subledgers(tuple(assets), tuple(leases), tuple(securities), **more)
+
+
+def _read_closing_registers(folder: Path, chart: Chart, errors: list[InputError]) -> dict:
+    """The registers of the provision, reserve, 資産除去債務, 長期前受金 and tax steps."""
+    out: dict[str, list] = {"grant_uses": [], "provisions": [], "reserves": [], "obligations": [], "offices": []}
+    for name, line, row in _rows(folder / "grant_uses.csv", GRANT_USE_COLUMNS, errors):
+        f = _Fields(name, line, row, errors)
+        g = GrantUse(row["use"], row["name"], f.segment(chart), f.account("grant_account", chart), f.int("fiscal_year"),
+                     f.int("spent"))
+        if f.ok:
+            out["grant_uses"].append(g)
+    for name, line, row in _rows(folder / "provisions.csv", PROVISION_COLUMNS, errors):
+        f = _Fields(name, line, row, errors)
+        method = f.choice("method", PROVISION_METHODS)
+        p = Provision(row["provision"], row["name"], f.segment(chart), f.account("account", chart),
+                      f.account("expense_account", chart), method, f.int("amount"),
+                      f.date("period_start", required=method == "bonus"), f.date("period_end", required=method == "bonus"))
+        if f.ok and p.method == "bonus" and p.period_end < p.period_start:
+            f.fail("period_end", "the 支給対象期間 ends before it starts")
+        if f.ok:
+            out["provisions"].append(p)
+    for name, line, row in _rows(folder / "reserves.csv", RESERVE_COLUMNS, errors):
+        f = _Fields(name, line, row, errors)
+        r = Reserve(row["reserve"], f.segment(chart), f.account("account", chart), f.choice("action", RESERVE_ACTIONS),
+                    f.account("counter_account", chart), f.int("fiscal_year"), f.int("amount"), row["basis"])
+        if f.ok:
+            out["reserves"].append(r)
+    for name, line, row in _rows(folder / "aro.csv", ARO_COLUMNS, errors):
+        f = _Fields(name, line, row, errors)
+        o = Obligation(row["obligation"], row["name"], f.segment(chart), f.account("account", chart),
+                       f.account("expense_account", chart), f.date("recognised"), f.decimal("discount_rate"),
+                       f.int("initial_amount"), f.int("opening_balance", required=False),
+                       f.int("opening_year", required=bool(row["opening_balance"])), f.date("settled", required=False))
+        if f.ok:
+            out["obligations"].append(o)
+    for name, line, row in _rows(folder / "resident_tax.csv", TAX_COLUMNS, errors):
+        f = _Fields(name, line, row, errors)
+        o = Office(row["office"], row["jurisdiction"], f.segment(chart), f.int("annual_amount"),
+                   f.date("opened", required=False), f.date("closed", required=False))
+        if f.ok:
+            out["offices"].append(o)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 BUCKETS = ("1年以内", "1年超2年以内", "2年超3年以内", "3年超4年以内", "4年超5年以内", "5年超")
