@@ -49,12 +49,21 @@ def test_example_on_database_backend(db_url):
     assert checked.exit_code == 0, checked.output
 
 
-def test_reconcile_full_reference_reports_missing_figures():
-    """Figures not produced yet are reported missing and make the exit code 1."""
+def test_reconcile_of_every_published_figure_has_zero_mismatches():
+    """All 1,184 rows of financial_statements.csv, the 注記 and 附属明細書 included, from a book
+    whose closing entries the run generates (issue 4's acceptance command)."""
     result = runner.invoke(app, ["reconcile", str(EXAMPLE), str(PUBLISHED / "financial_statements.csv")])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[-1] == "reconcile: 1184 of 1184 figures match, 0 differ, 0 missing"
+
+
+def test_reconcile_reports_a_figure_that_differs(example_dir):
+    """The reconciliation can fail: one changed register amount shows up as differences."""
+    path = example_dir / "subledgers" / "resident_tax.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",70000,", ",80000,"), encoding="utf-8")
+    result = runner.invoke(app, ["reconcile", str(example_dir), str(PUBLISHED / "financial_statements.csv")])
     assert result.exit_code == 1
-    assert "MISSING 借入金等明細書,合計,平均利率" in result.output  # not derived yet (issue 4)
-    assert result.output.strip().splitlines()[-1].startswith("reconcile: ")
+    assert "DIFF    損益計算書,法人住民税,金額: published 70,000, computed 80,000" in result.output
 
 
 def test_accounting_policies_text_is_filled_from_book_settings(db_url, tmp_path):

@@ -41,6 +41,11 @@ def presenter(layout: Layout):
     return lambda v: round_yen(v, unit, policy)
 
 
+def percent(hundredths: int) -> str:
+    """A rate held in hundredths of a percent, as the published decimal (123 → "1.23")."""
+    return str(Decimal(hundredths).scaleb(-2))
+
+
 def budget_rows(ss: StatementSet, layout: Layout, view: str) -> list[tuple[Line, int | None, int, int | None]]:
     """(line, 予算, 決算, 差額) in yen for one view of a budget layout; 差額 = 決算 − 予算."""
     rows = []
@@ -84,7 +89,8 @@ def figures(ss: StatementSet) -> list[Figure]:
                     continue
                 if layout.measures:  # a schedule: one figure per measure column
                     for col in layout.measures:
-                        out.append(Figure(layout.table, ln.figure_label, col.name, show(ss.value(layout.id, ln, TOTAL, col.id))))
+                        v = ss.value(layout.id, ln, TOTAL, col.id)
+                        out.append(Figure(layout.table, ln.figure_label, col.name, percent(v) if col.unit == "%" else show(v)))
                 else:
                     out.append(Figure(layout.table, ln.figure_label, ENTITY_COLUMN, show(ss.value(layout.id, ln, TOTAL))))
         if layout.segment_table:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from pathlib import Path
 
 from ..ledger.errors import BookError, InputError
@@ -361,6 +362,7 @@ def register_inputs(subledgers: Subledgers, years) -> list:
     schedules = [formulas.lease_debt_schedule(x.amount, x.term_months, x.first_due, x.monthly_rate, payment=x.payment)
                  for x in subledgers.leases]
     for fy in years:
+        out += _lease_rates(subledgers.leases, schedules, fy)
         if schedules:  # リース債務の返済予定額: principal by bucket after the balance-sheet date
             buckets = [formulas.maturity_buckets(sch, fy.end) for sch in schedules]
             for n in range(len(BUCKETS)):
@@ -373,3 +375,29 @@ def register_inputs(subledgers: Subledgers, years) -> list:
                          and s.maturity > fy.end)
             out.append(InputValue(f"sec.maturity.{n}", fy.year, amount, f"満期保有目的の債券 償還予定額 {bucket}", source))
     return out
+
+
+def _lease_rates(leases, schedules, fy) -> list:
+    """借入金等明細書 平均利率: the average annual rate of the リース債務 at the year end,
+    weighted by each lease's balance (期末残高に対する加重平均), in hundredths of a percent
+    (``lease.rate.current`` 1年以内, ``lease.rate.noncurrent`` and ``lease.rate.total``).
+    A lease under 利子込み法 (no monthly_rate) bears no allocated interest: rate 0."""
+    from ..io.inputs import InputValue
+
+    from . import formulas
+
+    if not leases:
+        return []
+    weighted = {"current": Fraction(0), "noncurrent": Fraction(0)}
+    balance = {"current": 0, "noncurrent": 0}
+    for lease, schedule in zip(leases, schedules):
+        current = formulas.current_portion(schedule, fy.end)
+        left = sum(p.principal for p in schedule if p.due > fy.end)
+        annual = Fraction(lease.monthly_rate or 0) * 12 * 10000  # hundredths of a percent
+        for part, amount in (("current", current), ("noncurrent", left - current)):
+            weighted[part] += annual * amount
+            balance[part] += amount
+    weighted["total"], balance["total"] = weighted["current"] + weighted["noncurrent"], balance["current"] + balance["noncurrent"]
+    source = "リース債務の返済スケジュール (subledgers/leases.csv): 期末残高による加重平均"
+    return [InputValue(f"lease.rate.{part}", fy.year, round(weighted[part] / balance[part]) if balance[part] else 0,
+                       f"リース債務 平均利率 ({part}, 1/100 %)", source) for part in ("current", "noncurrent", "total")]

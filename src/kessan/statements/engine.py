@@ -112,13 +112,15 @@ class StatementSet:
             return self._memo[key]
         self._memo[key] = 0  # guards against formula cycles; replaced below
         col = next((c for c in layout.measures if c.id == column), None) if column else None
+        input_key = ln.input_for(col.role if col else None)
         if col is not None and col.formula is not None:  # a column computed from other columns
             total = sum(sign * (int(t) if t.isdigit() else self.value(stmt, ln, view, t) or 0) for sign, t in col.formula)
+        elif input_key is not None and (col is not None or ln.formula is None):
+            # an input (時価, memo balance, 平均利率) belongs to the whole organisation, not to a
+            # segment; a column's own input wins over the line's formula (a total line's rate)
+            total = self.inputs[input_key].amount if (view == TOTAL and input_key in self.inputs) else 0
         elif ln.formula is not None:
             total = sum(sign * self._term(stmt, term, view, column) for sign, term in ln.formula)
-        elif (input_key := ln.input_for(col.role if col else None)) is not None:
-            # an input (時価, memo balance) belongs to the whole organisation, not to a segment
-            total = self.inputs[input_key].amount if (view == TOTAL and input_key in self.inputs) else 0
         elif col is not None:
             total = col.sign * self._sum(ln.accounts_for(col.role), col.flows, col.exclude_flows, col.basis, view)
         else:

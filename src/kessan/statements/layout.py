@@ -80,6 +80,7 @@ class Column:
     exclude_flows: tuple[str, ...] = ()
     sign: int = 1
     formula: tuple[tuple[int, str], ...] | None = None
+    unit: str | None = None  # "%": the column holds rates in hundredths of a percent (123 = 1.23 %)
 
 
 @dataclass(frozen=True)
@@ -242,7 +243,9 @@ def _columns(doc: dict, chart: Chart, file: str, errors: list[InputError]) -> tu
             errors.append(InputError(file, None, "basis", f"{where}: unknown basis {basis!r}"))
         flows = raw.get("flows")
         out.append(Column(raw["id"], raw["name"], raw.get("role"), basis, tuple(flows) if flows is not None else None,
-                          tuple(raw.get("exclude_flows", ())), int(raw.get("sign", 1)), formula))
+                          tuple(raw.get("exclude_flows", ())), int(raw.get("sign", 1)), formula, raw.get("unit")))
+        if raw.get("unit") not in (None, "%"):
+            errors.append(InputError(file, None, "unit", f"{where}: unknown unit {raw.get('unit')!r} (expected \"%\")"))
     return tuple(out)
 
 
