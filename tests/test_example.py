@@ -100,3 +100,22 @@ def test_closing_entries_are_generated_not_typed(db_url):
     again = runner.invoke(app, ["close", str(EXAMPLE), "--db", db_url, "--dry-run"])
     assert again.exit_code == 0, again.output
     assert again.output.count("unchanged") == 8
+
+
+def test_registers_tie_to_the_ledger():
+    result = runner.invoke(app, ["check", str(EXAMPLE)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    for name in ("固定資産台帳 取得価額・減価償却累計額 = 元帳", "資産除去債務台帳 = 元帳", "リース債務 返済予定 = 元帳"):
+        assert name in result.output
+
+
+def test_a_register_that_disagrees_with_the_ledger_fails_the_check(example_dir):
+    """An asset missing from the 固定資産台帳: its depreciation is not generated, and the
+    register no longer ties to the ledger's cost balance."""
+    path = example_dir / "subledgers" / "fixed_assets.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(True)
+    dropped = next(line for line in lines if line.startswith("E-general-new1,"))
+    path.write_text("".join(line for line in lines if line != dropped), encoding="utf-8")
+    result = runner.invoke(app, ["check", str(example_dir)], env={"COLUMNS": "250"})
+    assert result.exit_code == 1
+    assert "FAIL" in result.output and "general 1320" in result.output

@@ -13,6 +13,8 @@ its own tie-outs as data; the structural checks below hold for every book:
 * C-7 trial balance: every segment's balances sum to zero at the year end;
 * C-8 budget reasons: an amount the engine computes for a 主な理由 equals the one in its text;
 * C-9 every account with a balance is presented in the 貸借対照表 or 損益計算書.
+* C-10 (``kessan check BOOK_DIR``) the registers agree with the ledger: 固定資産台帳, 資産除去債務,
+      リース債務 (closing/tieout.py).
 """
 
 from __future__ import annotations

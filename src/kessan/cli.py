@@ -310,11 +310,17 @@ def _num(v) -> str:
 
 @app.command()
 def check(book_dir: BookDirArg = None, url: DbOpt = None, book: BookOpt = None, year: YearOpt = None) -> None:
-    """Run the auditor tie-outs; exit 1 if any fails."""
+    """Run the auditor tie-outs; exit 1 if any fails. With BOOK_DIR, its registers
+    (subledgers/) are also tied to the ledger."""
+    from .closing.subledgers import read_subledgers
+    from .closing.tieout import register_ties
+
     with _source(book_dir, url, book) as (engine, code):
         ss, conn = statements(engine, code, year)
         with conn:
             results = checks_mod.run_checks(ss, conn)
+        if book_dir is not None:
+            results += register_ties(ss.book, ss.year, ss.cells, read_subledgers(book_dir, ss.book.chart))
     render_text.render_checks(out, results)
     raise typer.Exit(0 if all(r.passed for r in results) else 1)
 

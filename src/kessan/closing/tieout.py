@@ -1,0 +1,89 @@
+"""Registers agree with the ledger (補助簿と総勘定元帳の照合), after the closing.
+
+* 固定資産台帳: per segment, Σ cost of the assets in service at the year end = the cost
+  account's balance, and Σ their accumulated depreciation = the contra account's balance.
+  Assets written off directly (no contra account) are left out: their account may hold more
+  than the register (a 保証金 holds the refundable part too).
+* 資産除去債務台帳: per segment, Σ year-end balances of the open obligations = the account.
+* リース債務: per segment, Σ principal not yet due at the year end (the schedules) = 流動 +
+  固定 リース債務.
+
+Each tie is a ``CheckResult`` of ``kessan check BOOK_DIR`` (the registers live in the book
+directory, not in the database).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ..checks import CheckResult
+from ..ledger.model import Book
+from ..store.repo import Cell
+from . import formulas
+from .steps import DEFAULTS, asset_depreciation, obligation_accretion, obligation_opening
+from .subledgers import Asset, Subledgers
+
+
+def accumulated_at_end(asset: Asset, year: int) -> int:
+    """The asset's 減価償却累計額 at the end of ``year``."""
+    if asset.opening_accumulated is not None and year >= asset.opening_year:
+        start, acc = asset.opening_year, asset.opening_accumulated
+    else:
+        start, acc = formulas.fiscal_year_of(asset.in_use), 0
+    return acc + sum(asset_depreciation(asset, y) for y in range(start, year + 1))
+
+
+def _held(asset: Asset, year: int) -> bool:
+    return formulas.fiscal_year_of(asset.in_use) <= year and (
+        asset.disposed is None or formulas.fiscal_year_of(asset.disposed) > year)
+
+
+def _ledger(cells) -> dict[tuple[str, str], int]:
+    out: dict[tuple[str, str], int] = defaultdict(int)
+    for c in cells:
+        out[(c.segment, c.account)] += c.opening + c.movement
+    return out
+
+
+def register_ties(book: Book, year: int, cells: list[Cell], subs: Subledgers) -> list[CheckResult]:
+    ledger = _ledger(cells)
+    out: list[CheckResult] = []
+    register: dict[tuple[str, str, str], int] = defaultdict(int)  # (what, segment, account) → amount
+    for a in subs.assets:
+        if a.contra_account is None or not _held(a, year):
+            continue
+        register[("取得価額", a.segment, a.cost_account)] += a.cost
+        register[("減価償却累計額", a.segment, a.contra_account)] -= accumulated_at_end(a, year)
+    out.append(_tie("固定資産台帳 取得価額・減価償却累計額 = 元帳",
+                    [(f"{seg} {acc}", amount, ledger[(seg, acc)]) for (_, seg, acc), amount in sorted(register.items())]))
+    aro: dict[tuple[str, str], int] = defaultdict(int)
+    for o in subs.obligations:
+        if formulas.fiscal_year_of(o.recognised) > year or (o.settled and formulas.fiscal_year_of(o.settled) <= year):
+            continue
+        first = formulas.fiscal_year_of(o.recognised)
+        opening = o.initial_amount if first == year else obligation_opening(o, year)
+        aro[(o.segment, o.account)] -= opening + obligation_accretion(o, year)
+    if aro:
+        out.append(_tie("資産除去債務台帳 = 元帳",
+                        [(f"{seg} {acc}", amount, ledger[(seg, acc)]) for (seg, acc), amount in sorted(aro.items())]))
+    if subs.leases:
+        settings = book.settings.get("closing", {})
+        accounts = [settings.get(k, DEFAULTS[k]) for k in ("lease_current_account", "lease_noncurrent_account")]
+        fy = book.fiscal_year(year)
+        debt: dict[str, int] = defaultdict(int)
+        for lease in subs.leases:
+            schedule = formulas.lease_debt_schedule(lease.amount, lease.term_months, lease.first_due,
+                                                    lease.monthly_rate, payment=lease.payment)
+            debt[lease.segment] -= sum(p.principal for p in schedule if p.due > fy.end)
+        out.append(_tie("リース債務 返済予定 = 元帳 (流動 + 固定)",
+                        [(seg, debt.get(seg, 0), sum(ledger[(seg, a)] for a in accounts)) for seg in book.chart.segments]))
+    return out
+
+
+def _tie(name: str, rows: list[tuple[str, int, int]]) -> CheckResult:
+    """One check over (where, register, ledger) rows; the detail names every row that differs."""
+    rows = [r for r in rows if r[1] or r[2]]
+    bad = [f"{where}: 台帳 {reg:,} vs 元帳 {led:,}" for where, reg, led in rows if reg != led]
+    if bad:
+        return CheckResult(name, False, "; ".join(bad))
+    return CheckResult(name, True, f"{len(rows)} balances agree (台帳 Σ {sum(abs(r[1]) for r in rows):,})")
