@@ -177,6 +177,18 @@ def test_owned_asset_is_not_depreciated_in_its_disposal_year():
     assert steps.asset_depreciation(a, 2020) == 0
 
 
+def test_non_depreciable_assets_are_registered_at_cost(book):
+    from kessan.closing.tieout import register_ties
+
+    phone = Asset("T", "電話加入権", "a", "1310", None, "5140", "none", None, None, dt.date(2000, 4, 1), 72_000)
+    assert steps.asset_depreciation(phone, 2020) == 0
+    cells = [Cell("a", "1310", None, None, 72_000, 0, 0)]
+    assert all(r.passed for r in register_ties(book, 2020, cells, Subledgers(assets=(phone,))))
+    cells = [Cell("a", "1310", None, None, 70_000, 0, 0)]
+    failed = [r for r in register_ties(book, 2020, cells, Subledgers(assets=(phone,))) if not r.passed]
+    assert failed and "a 1310: 台帳 72,000 vs 元帳 70,000" in failed[0].detail
+
+
 # --------------------------------------------------------------------------- lease rates
 
 

@@ -202,6 +202,15 @@ def fixed_assets():
     acc_open = LSI['acc_close'] - LSI['dep'] + LSI['dec']
     assert lease_class('LI-residents', 'ソフトウェア (リース)', 'residents', '1430', '1431', LSI['dep'], LSI['open'],
                        acc_open, LSI['dec'], LSI['dec'])
+    # 非償却資産: 電話加入権 (no movement in the year) and 建設仮勘定 (the year's unfinished works)
+    for s in range(8):
+        seg = SEGS[s]
+        if B['BS']['電話加入権'][s]:
+            add(Asset(f'T-{seg}', '電話加入権', seg, '1410', None, '5140', 'none', None, None, date('2000-04-01'),
+                      B['BS']['電話加入権'][s]))
+        if B['CIP'][s]:
+            add(Asset(f'C-{seg}', '建設仮勘定 (施設設備整備 未完成分)', seg, '1330', None, '5140', 'none', None, None,
+                      FY_END, B['CIP'][s]))
     # ソフトウェア (一般事業, 直接減額): this year's purchase over 5 years, the rest carried over
     SFT = B['SFT']
     new = additions('S-general', '業務システム (ソフトウェア)', 'general', '1420', None, [('2020-11-30', SFT['inc'])],

@@ -49,7 +49,7 @@ def asset_depreciation(asset: Asset, year: int) -> int:
     See ``_in_service`` for the year of disposal. An asset taken over from an earlier register starts from its carried-over 期首減価償却累計額
     (``opening_accumulated`` at the opening of ``opening_year``), rolled forward year by year.
     """
-    if not _in_service(asset, year):
+    if asset.method == "none" or not _in_service(asset, year):
         return 0
     if asset.opening_accumulated is None or year < asset.opening_year:
         return _replayed(asset, year)

@@ -36,7 +36,7 @@ RESERVE_COLUMNS = ("reserve", "segment", "account", "action", "counter_account",
 ARO_COLUMNS = ("obligation", "name", "segment", "account", "expense_account", "recognised", "discount_rate",
                "initial_amount", "opening_balance", "opening_year", "settled")
 TAX_COLUMNS = ("office", "jurisdiction", "segment", "annual_amount", "opened", "closed")
-METHODS = ("straight_line", "declining_200", "lease")
+METHODS = ("straight_line", "declining_200", "lease", "none")  # none: 非償却 (電話加入権, 建設仮勘定)
 PROVISION_METHODS = ("bonus", "retirement_simplified", "bylaw")
 RESERVE_ACTIONS = ("provision", "release")
 
@@ -255,7 +255,7 @@ def read_subledgers(root: Path | str, chart: Chart) -> Subledgers:
             f.fail("method", f"unknown method {method!r} (expected {', '.join(METHODS)})")
         a = Asset(row["asset"], row["name"], f.segment(chart), f.account("cost_account", chart),
                   f.account("contra_account", chart, required=False), f.account("expense_account", chart), method,
-                  f.int("useful_life", required=method != "lease"), f.int("lease_months", required=method == "lease"),
+                  f.int("useful_life", required=method not in ("lease", "none")), f.int("lease_months", required=method == "lease"),
                   f.date("in_use"), f.int("cost"), f.account("grant_account", chart, required=False),
                   f.int("funded_amount", required=False) or 0, f.date("disposed", required=False),
                   f.int("opening_accumulated", required=False),

@@ -1,9 +1,10 @@
 """Registers agree with the ledger (補助簿と総勘定元帳の照合), after the closing.
 
 * 固定資産台帳: per segment, Σ cost of the assets in service at the year end = the cost
-  account's balance, and Σ their accumulated depreciation = the contra account's balance.
-  Assets written off directly (no contra account) are left out: their account may hold more
-  than the register (a 保証金 holds the refundable part too).
+  account's balance, and Σ their accumulated depreciation = the contra account's balance;
+  non-depreciable assets (method ``none``: 電話加入権, 建設仮勘定) at cost. Assets written off
+  directly (no contra account) are left out: their account may hold more than the register
+  (a 保証金 holds the refundable part too).
 * 資産除去債務台帳: per segment, Σ year-end balances of the open obligations = the account.
 * リース債務: per segment, Σ principal not yet due at the year end (the schedules) = 流動 +
   固定 リース債務.
@@ -50,10 +51,11 @@ def register_ties(book: Book, year: int, cells: list[Cell], subs: Subledgers) ->
     out: list[CheckResult] = []
     register: dict[tuple[str, str, str], int] = defaultdict(int)  # (what, segment, account) → amount
     for a in subs.assets:
-        if a.contra_account is None or not _held(a, year):
+        if not _held(a, year) or (a.contra_account is None and a.method != "none"):
             continue
         register[("取得価額", a.segment, a.cost_account)] += a.cost
-        register[("減価償却累計額", a.segment, a.contra_account)] -= accumulated_at_end(a, year)
+        if a.contra_account is not None:
+            register[("減価償却累計額", a.segment, a.contra_account)] -= accumulated_at_end(a, year)
     out.append(_tie("固定資産台帳 取得価額・減価償却累計額 = 元帳",
                     [(f"{seg} {acc}", amount, ledger[(seg, acc)]) for (_, seg, acc), amount in sorted(register.items())]))
     aro: dict[tuple[str, str], int] = defaultdict(int)
