@@ -346,6 +346,43 @@ def chart(
 
 
 @app.command()
+def publish(
+    book_dir: BookDirArg = None, out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Comma-separated: xlsx, pdf, html.")] = "xlsx,pdf,html",
+    spec: Annotated[Optional[Path], typer.Option("--spec", help="Package structure (default: BOOK_DIR/publish.toml).")] = None,
+    url: DbOpt = None, book: BookOpt = None, year: YearOpt = None,
+    revision: Annotated[Optional[str], typer.Option("--revision", help="Budget revision code (default: the latest).")] = None,
+) -> None:
+    """Write the settlement package (Excel, PDF, HTML site) in the published order and layout."""
+    from . import publish as publish_mod
+
+    formats = tuple(f.strip() for f in fmt.split(",") if f.strip())
+    if not formats or (bad := [f for f in formats if f not in publish_mod.FORMATS]):
+        err.print(f"[red]error:[/] unknown format {', '.join(bad) if formats else fmt!r} (choose from {', '.join(publish_mod.FORMATS)})")
+        raise typer.Exit(2)
+    spec_file = spec or (book_dir / "publish.toml" if book_dir else None)
+    if spec_file is None:
+        err.print("[red]error:[/] name BOOK_DIR (holding publish.toml) or --spec")
+        raise typer.Exit(2)
+    try:
+        structure = publish_mod.read_spec(spec_file)
+        with _source(book_dir, url, book) as (engine, code):
+            ss, conn = statements(engine, code, year, revision)
+            with conn:
+                written = publish_mod.publish(ss, structure, out_dir, formats)
+    except BookError as exc:
+        err.print(f"[red]error:[/] the package was not written ({len(exc.errors)} problem(s) in {spec_file})")
+        for e in exc.errors:
+            err.print(f"  {e}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+    except RuntimeError as exc:  # a system package is missing (Pango, Japanese fonts)
+        err.print(f"[red]error:[/] {exc}", markup=False)
+        raise typer.Exit(2)
+    for path in written:
+        out.print(f"wrote {path}")
+
+
+@app.command()
 def close(
     book_dir: BookDirArg = None, year: YearOpt = None, url: DbOpt = None, book: BookOpt = None,
     subledger_dir: Annotated[Optional[Path], typer.Option("--subledgers", help="Book directory holding subledgers/ (default: BOOK_DIR).")] = None,

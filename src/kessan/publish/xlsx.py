@@ -1,0 +1,257 @@
+"""The package as an Excel workbook (XlsxWriter): one sheet per part, in the published order.
+
+Cells hold numbers (negative amounts are negative numbers; △ is the number format), subtotal
+cells a formula with its computed value stored, headers are merged over their spans, header
+rows are frozen and repeated on every printed page, and the print setup is A4, fit to width.
+A hidden sheet ``_figures`` maps every number to its key in the figures contract.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from decimal import Decimal
+from pathlib import Path
+
+import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from .model import Formula, Package, Part, Table
+
+INTEGER = '#,##0;"△"#,##0'
+FONT = {"font_name": "游ゴシック", "font_size": 10}
+INDEX_SHEET = "_figures"
+LINE_HEIGHT = 13.5  # points per line of 10-point text
+
+
+def display_width(text: str) -> int:
+    """Width in Excel character units: East Asian wide characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
+
+
+def number_format(value) -> str:
+    if isinstance(value, Decimal) and value.as_tuple().exponent < 0:
+        places = "0" * -value.as_tuple().exponent
+        return f'#,##0.{places};"△"#,##0.{places}'
+    return INTEGER
+
+
+class _Formats:
+    """XlsxWriter formats, created once per distinct property set."""
+
+    def __init__(self, book: xlsxwriter.Workbook):
+        self.book, self.cache = book, {}
+
+    def get(self, **props):
+        key = tuple(sorted(props.items()))
+        if key not in self.cache:
+            self.cache[key] = self.book.add_format(FONT | props)
+        return self.cache[key]
+
+
+def write_workbook(package: Package, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = xlsxwriter.Workbook(str(path))
+    book.set_properties({"title": f"{package.entity} {package.title}", "author": package.entity,
+                         "company": package.entity, "comments": "kessan publish"})
+    fmt = _Formats(book)
+    _contents_sheet(book, fmt, package)
+    index: list[tuple] = []
+    for part in package.parts:
+        _PartSheet(book, fmt, package, part, index).write()
+    _index_sheet(book, fmt, index)
+    book.close()
+    return path
+
+
+def _contents_sheet(book, fmt: _Formats, package: Package) -> None:
+    ws = book.add_worksheet(package.labels["contents"])
+    ws.set_column(0, 0, 4)
+    ws.set_column(1, 1, 60)
+    ws.write(0, 1, package.entity, fmt.get(bold=True, font_size=12))
+    ws.write(1, 1, package.title, fmt.get(bold=True, font_size=16))
+    ws.write(2, 1, package.date, fmt.get())
+    ws.write(4, 1, package.labels["contents"], fmt.get(bold=True, font_size=12))
+    row = 5
+    for section in package.sections:
+        ws.write(row, 0, section.toc, fmt.get(bold=True))
+        row += 1
+        group = None
+        for part in section.parts:
+            if part.group and part.group != group:
+                ws.write(row, 1, part.group, fmt.get(italic=True))
+                row += 1
+            group = part.group
+            label = f"{part.form} {part.title}" if part.form else part.title
+            ws.write_url(row, 1, f"internal:'{part.sheet}'!A1", fmt.get(font_color="blue", underline=1, indent=1),
+                         string=label)
+            row += 1
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+
+
+def _index_sheet(book, fmt: _Formats, index: list[tuple]) -> None:
+    ws = book.add_worksheet(INDEX_SHEET)
+    ws.write_row(0, 0, ["table", "line", "column", "sheet", "cell"], fmt.get(bold=True))
+    for i, entry in enumerate(index, 1):
+        ws.write_row(i, 0, entry)
+    ws.set_column(0, 2, 30)
+    ws.hide()
+
+
+class _PartSheet:
+    """Lays out one part: title, then each table with caption, unit, header, body and notes."""
+
+    def __init__(self, book, fmt: _Formats, package: Package, part: Part, index: list):
+        self.book, self.fmt, self.package, self.part, self.index = book, fmt, package, part, index
+        self.ws = book.add_worksheet(part.sheet)
+        self.width = 1 + max((len(t.columns) for t in part.tables), default=1)
+        self.row = 0
+        self.frozen: tuple[int, int] | None = None  # first and last header row of the first table
+
+    def write(self) -> None:
+        ws, part = self.ws, self.part
+        if part.form:
+            ws.write(self.row, 0, part.form, self.fmt.get())
+            self.row += 1
+        self._merged(part.title, self.fmt.get(bold=True, font_size=14, align="center"))
+        self.row += 1
+        for line in part.text:
+            self._text_line(line)
+        for table in part.tables:
+            self._table(table)
+        if part.chart_files.get("png"):
+            ws.insert_image(self.row, 0, str(part.chart_files["png"]), {"x_scale": 0.8, "y_scale": 0.8})
+        self._columns()
+        self._print_setup()
+
+    def _merged(self, text: str, cell_format, height: float | None = None, width: int | None = None) -> None:
+        width = width or self.width
+        if width > 1:
+            self.ws.merge_range(self.row, 0, self.row, width - 1, text, cell_format)
+        else:
+            self.ws.write(self.row, 0, text, cell_format)
+        if height:
+            self.ws.set_row(self.row, height)
+        self.row += 1
+
+    def _text_line(self, line: str) -> None:
+        heading = not line.startswith("\u3000") and line.strip() != ""
+        self.ws.write(self.row, 0, line, self.fmt.get(bold=heading, text_wrap=True, valign="top"))
+        lines = max(1, math.ceil(display_width(line) / 110))
+        self.ws.set_row(self.row, LINE_HEIGHT * lines)
+        self.row += 1
+
+    def _table(self, table: Table) -> None:
+        if len(self.part.tables) > 1 or table.title != self.part.title:
+            self.row += 1
+            self.ws.write(self.row, 0, table.title, self.fmt.get(bold=True, font_size=11))
+            self.row += 1
+        width = 1 + len(table.columns)
+        if table.caption:
+            self._merged(table.caption, self.fmt.get(align="center"), width=width)
+        if table.unit:
+            self._merged(table.unit, self.fmt.get(align="right"), width=width)
+        first_header = self.row
+        self._header(table)
+        if self.frozen is None and self.part.shared_header:
+            self.frozen = (first_header, self.row - 1)
+        top = self.row
+        for i, row in enumerate(table.rows):
+            self._body_row(table, i, top)
+        self.row = top + len(table.rows)
+        for note in table.notes:
+            self._merged(note, self.fmt.get(text_wrap=True, valign="top"),
+                         LINE_HEIGHT * max(1, math.ceil(display_width(note) / (14 * width + 20))), width)
+
+    def _header(self, table: Table) -> None:
+        head = self.fmt.get(bold=True, align="center", valign="vcenter", text_wrap=True, border=1, bg_color="#EDEDED")
+        for cell in table.header():
+            r, c = self.row + cell.row, cell.col
+            if cell.rowspan > 1 or cell.colspan > 1:
+                self.ws.merge_range(r, c, r + cell.rowspan - 1, c + cell.colspan - 1, cell.text, head)
+            else:
+                self.ws.write(r, c, cell.text, head)
+        widths = [self._column_width(j) for j in range(1, 1 + len(table.columns))]
+        lines = max([1, *(math.ceil(display_width(h.text) / (widths[h.col - 1] * h.colspan)) for h in table.header()
+                          if h.col and h.row == table.depth - 1)])
+        for r in range(self.row, self.row + table.depth):
+            self.ws.set_row(r, LINE_HEIGHT * (lines + 0.4))
+        self.row += table.depth
+
+    def _body_row(self, table: Table, i: int, top: int) -> None:
+        row, r = table.rows[i], top + i
+        line = dict(bold=row.bold, border=1, border_color="#BFBFBF")
+        self.ws.write(r, 0, row.label, self.fmt.get(align="left", indent=row.indent, valign="top", **line))
+        tallest = 1
+        for j, (col, value) in enumerate(zip(table.columns, row.cells), 1):
+            if not col.numeric:
+                self.ws.write(r, j, value or "", self.fmt.get(text_wrap=True, valign="top", font_size=9, **line))
+                tallest = max(tallest, _text_lines(value or "", self._column_width(j) * 1.1))
+                continue
+            cell_format = self.fmt.get(num_format=number_format(value), valign="top", **line)
+            if value is None:
+                self.ws.write_blank(r, j, None, cell_format)
+                continue
+            number = float(value) if isinstance(value, Decimal) else value
+            formula = row.formulas.get(j - 1)
+            if formula is not None:
+                self.ws.write_formula(r, j, _a1(formula, top), cell_format, number)
+            else:
+                self.ws.write_number(r, j, number, cell_format)
+            if row.key is not None:
+                self.index.append((table.figure_table, row.key, col.key, self.part.sheet, xl_rowcol_to_cell(r, j)))
+        if tallest > 1:
+            self.ws.set_row(r, LINE_HEIGHT * tallest * 0.85)
+
+    def _columns(self) -> None:
+        label = max([display_width(r.label) + 2 * r.indent + 2 for t in self.part.tables for r in t.rows] or [40])
+        self.ws.set_column(0, 0, min(max(label, 14), 56) if self.part.tables else 110)
+        for j in range(1, self.width):
+            self.ws.set_column(j, j, self._column_width(j))
+
+    def _column_width(self, j: int) -> float:
+        widest = 10
+        for t in self.part.tables:
+            if j - 1 >= len(t.columns):
+                continue
+            if not t.columns[j - 1].numeric:  # 備考, 左の主な理由: wrapped text
+                texts = [line for r in t.rows for line in (r.cells[j - 1] or "").splitlines()]
+                return min(48, max([10, *(display_width(x) + 2 for x in texts)]))
+            for r in t.rows:
+                v = r.cells[j - 1]
+                if v is not None:
+                    widest = max(widest, len(f"{abs(v):,}") + 3)
+        return widest
+
+    def _print_setup(self) -> None:
+        ws = self.ws
+        ws.set_paper(9)  # A4
+        ws.set_landscape() if self.part.landscape else ws.set_portrait()
+        ws.fit_to_pages(1, 0)  # fit to width, as many pages down as needed
+        ws.set_margins(left=0.5, right=0.5, top=0.7, bottom=0.7)
+        ws.center_horizontally()
+        ws.set_header(f"&L&8{_escape(self.package.entity)} {_escape(self.package.title)}")
+        ws.set_footer("&C&P / &N")
+        if self.frozen:
+            first, last = self.frozen
+            ws.freeze_panes(last + 1, 1)
+            ws.repeat_rows(first, last)
+
+
+def _a1(formula: Formula, top: int) -> str:
+    parts = []
+    for t in formula.terms:
+        ref = xl_rowcol_to_cell(top + t.row, t.col + 1)
+        parts.append(("-" if t.sign < 0 else ("+" if parts else "")) + ref)
+    if formula.constant:
+        parts.append(f"{formula.constant:+d}")
+    return "=" + "".join(parts)
+
+
+def _text_lines(text: str, width: int) -> int:
+    return sum(max(1, math.ceil(display_width(line) / width)) for line in text.splitlines()) if text else 1
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&&")

@@ -1,0 +1,330 @@
+"""kessan publish: the workbook, the PDF and the HTML site show exactly the figures of
+`kessan figures`, in the published order and layout (docs/publish.md).
+
+The package is published once per session (the PDF takes a few seconds). The PDF checks use
+poppler-utils, which scripts/setup installs; a missing tool fails with a message, never a skip.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+import subprocess
+import tomllib
+import xml.etree.ElementTree as ET
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from kessan.cli import app
+from kessan.publish import build_package, read_spec
+from kessan.publish.build import spec_problems
+from kessan.publish.html import amount
+from kessan.publish.xlsx import INDEX_SHEET, INTEGER
+
+from .conftest import EXAMPLE
+
+runner = CliRunner()
+SPEC = EXAMPLE / "publish.toml"
+BASE = tomllib.loads(SPEC.read_text(encoding="utf-8"))["package"]["file"]
+
+
+def tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(f"{name} not found: run scripts/setup, which installs poppler-utils (apt-get)")
+    return path
+
+
+def run(*args: str) -> str:
+    done = subprocess.run([tool(args[0]), *args[1:]], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.fixture(scope="session")
+def published(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("publish")
+    result = runner.invoke(app, ["publish", str(EXAMPLE), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="session")
+def expected() -> dict[tuple[str, str, str], str]:
+    """Every figure of `kessan figures`, value as printed in its CSV."""
+    result = runner.invoke(app, ["figures", str(EXAMPLE)])
+    assert result.exit_code == 0, result.output
+    return {(r["table"], r["line"], r["column"]): r["value"] for r in csv.DictReader(io.StringIO(result.output))}
+
+
+@pytest.fixture(scope="session")
+def package(example_statements):
+    ss, _ = example_statements
+    return build_package(ss, read_spec(SPEC))
+
+
+def same(cell, figure: str) -> bool:
+    if re.fullmatch(r"-?\d+", figure):
+        return type(cell) is int and cell == int(figure)  # a number, not text, and exact
+    return isinstance(cell, (int, float)) and Decimal(str(cell)) == Decimal(figure)
+
+
+# -- structure
+
+def test_every_layout_is_in_the_package(example_statements, expected, package):
+    ss, _ = example_statements
+    assert spec_problems(ss, read_spec(SPEC)) == []
+    assert {t.figure_table for t in package.tables} == {k[0] for k in expected}
+
+
+def test_a_layout_left_out_is_bad_input(example_dir, tmp_path):
+    text = (example_dir / "publish.toml").read_text(encoding="utf-8")
+    (example_dir / "publish.toml").write_text(text.replace('tables = ["aro_schedule"]', 'tables = ["cf"]'), encoding="utf-8")
+    result = runner.invoke(app, ["publish", str(example_dir), "--out", str(tmp_path / "out"), "--format", "xlsx"])
+    assert result.exit_code == 2
+    assert "'aro_schedule' is not in the package" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_structure_names_the_field(example_dir, tmp_path):
+    text = (example_dir / "publish.toml").read_text(encoding="utf-8")
+    text = text.replace('sheet = "引当金明細書"', 'sheet = "引当金明細書/様式第13号のとても長いシート名です、三十一文字を超える"')
+    (example_dir / "publish.toml").write_text(text.replace('"note_accum",', '"note_nope",'), encoding="utf-8")
+    result = runner.invoke(app, ["publish", str(example_dir), "--out", str(tmp_path), "--format", "xlsx"])
+    assert result.exit_code == 2
+    assert "sheet" in result.output and "1-31 characters" in result.output
+
+
+def test_unknown_statement_and_format(example_dir, tmp_path):
+    text = (example_dir / "publish.toml").read_text(encoding="utf-8")
+    (example_dir / "publish.toml").write_text(text.replace('"note_accum",', '"note_nope",'), encoding="utf-8")
+    result = runner.invoke(app, ["publish", str(example_dir), "--out", str(tmp_path), "--format", "xlsx"])
+    assert result.exit_code == 2 and "no statement 'note_nope'" in result.output
+    result = runner.invoke(app, ["publish", str(example_dir), "--out", str(tmp_path), "--format", "docx"])
+    assert result.exit_code == 2 and "unknown format" in result.output
+
+
+def test_one_format_only(tmp_path):
+    result = runner.invoke(app, ["publish", str(EXAMPLE), "--out", str(tmp_path), "--format", "xlsx"])
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in tmp_path.iterdir()] == [f"{BASE}.xlsx"]
+
+
+def test_captions_in_wareki(package):
+    captions = {t.figure_table: t.caption for t in package.tables}
+    assert captions["貸借対照表"] == "(令和3年3月31日現在)"
+    assert captions["損益計算書"] == "(令和2年4月1日から令和3年3月31日まで)"
+    assert package.date == "令和3年6月23日" and package.title == "令和2年度決算"
+    units = {t.figure_table: t.unit for t in package.tables}
+    assert (units["貸借対照表"], units["概要_貸借対照表"], units["推移"]) == ("(単位：円)", "(単位：百万円)", "(単位：億円)")
+
+
+# -- the workbook
+
+@pytest.fixture(scope="session")
+def workbook(published):
+    path = published / f"{BASE}.xlsx"
+    return openpyxl.load_workbook(path, data_only=True), openpyxl.load_workbook(path, data_only=False)
+
+
+def test_workbook_numbers_are_the_figures(workbook, expected):
+    values, _ = workbook
+    index = list(values[INDEX_SHEET].iter_rows(min_row=2, values_only=True))
+    keys = [(t, line, c) for t, line, c, _, _ in index]
+    assert len(keys) == len(set(keys)), "a figure appears twice"
+    assert set(keys) == set(expected), (sorted(set(expected) - set(keys))[:5], sorted(set(keys) - set(expected))[:5])
+    different = []
+    for table, line, column, sheet, ref in index:
+        cell = values[sheet][ref]
+        if not same(cell.value, expected[(table, line, column)]):
+            different.append((table, line, column, cell.value, expected[(table, line, column)]))
+        if str(expected[(table, line, column)]).startswith("-"):
+            assert cell.value < 0 and "△" in cell.number_format, (table, line, column)
+    assert different == []
+
+
+def test_workbook_has_no_number_outside_the_figures(workbook):
+    values, _ = workbook
+    indexed = {(sheet, ref) for *_, sheet, ref in values[INDEX_SHEET].iter_rows(min_row=2, values_only=True)}
+    stray = [(ws.title, c.coordinate, c.value) for ws in values.worksheets[1:] if ws.title != INDEX_SHEET
+             for row in ws.iter_rows() for c in row
+             if isinstance(c.value, (int, float)) and not isinstance(c.value, bool) and (ws.title, c.coordinate) not in indexed]
+    assert stray == []
+
+
+def test_workbook_sheets_in_published_order(workbook):
+    values, _ = workbook
+    spec = read_spec(SPEC)
+    assert values.sheetnames == ["目次", *(p.sheet for p in spec.parts), INDEX_SHEET]
+    assert values[INDEX_SHEET].sheet_state == "hidden"
+    assert all(len(name) <= 31 for name in values.sheetnames)
+
+
+def test_workbook_subtotals_are_formulas_with_values(workbook, expected):
+    values, formulas = workbook
+    bs_values, bs_formulas = values["貸借対照表"], formulas["貸借対照表"]
+    row = next(r for r in range(1, bs_values.max_row + 1) if bs_values.cell(r, 1).value == "資産合計")
+    assert str(bs_formulas.cell(row, 2).value).startswith("=")
+    assert bs_values.cell(row, 2).value == int(expected[("貸借対照表", "資産合計", "金額")])  # the stored result
+    n = sum(1 for ws in formulas.worksheets for r in ws.iter_rows() for c in r if isinstance(c.value, str) and c.value.startswith("="))
+    assert n > 300
+
+
+def test_workbook_layout_and_print_setup(workbook):
+    values, _ = workbook
+    bs = values["貸借対照表"]
+    assert bs.freeze_panes is not None and bs.print_title_rows
+    assert bs.page_setup.paperSize == 9 and bs.sheet_properties.pageSetUpPr.fitToPage
+    assert bs.page_setup.fitToWidth in (None, 1) and bs.page_setup.fitToHeight == 0  # 1 page wide (the default), any height
+    assert values["事業別貸借対照表"].page_setup.orientation == "landscape"
+    assert bs.page_setup.orientation == "portrait"
+    amounts = [c for r in bs.iter_rows() for c in r if isinstance(c.value, int)]
+    assert amounts and all(c.number_format == INTEGER for c in amounts)
+    provisions = values["引当金明細書"]
+    group = [rng for rng in provisions.merged_cells.ranges if provisions.cell(rng.min_row, rng.min_col).value == "当期減少額"]
+    assert group and group[0].max_col - group[0].min_col == 1  # over 目的使用 and その他
+    label = [rng for rng in provisions.merged_cells.ranges if provisions.cell(rng.min_row, rng.min_col).value == "区分"]
+    assert label and label[0].max_row - label[0].min_row == 1  # the label header spans both header rows
+    trend = values["参考資料1-1 推移"]
+    assert any(c.number_format.startswith("#,##0.0") for r in trend.iter_rows() for c in r if isinstance(c.value, float))
+
+
+# -- the PDF
+
+@pytest.fixture(scope="session")
+def pdf(published) -> Path:
+    return published / f"{BASE}.pdf"
+
+
+@pytest.fixture(scope="session")
+def pdf_pages(pdf) -> list[str]:
+    return run("pdftotext", "-layout", str(pdf), "-").split("\f")
+
+
+def test_pdf_has_every_figure_of_the_balance_sheet_and_income_statement(pdf_pages, package):
+    lines = [line for page in pdf_pages[2:] for line in page.splitlines()]
+    for name in ("貸借対照表", "損益計算書"):
+        table = next(t for t in package.tables if t.figure_table == name)
+        cursor = 0
+        for _, key, _, value, i, _ in table.figures():
+            label, text = table.rows[i].label, amount(value)
+            found = next((n for n in range(cursor, len(lines))
+                          if label in lines[n] and text in lines[n].split()), None)
+            assert found is not None, f"{name} {key}: {text} not found in the PDF text after line {cursor}"
+            cursor = found + 1
+
+
+def test_pdf_cover_contents_and_page_numbers(pdf_pages, package):
+    cover, contents = pdf_pages[0], pdf_pages[1]
+    assert package.entity in cover and "令和2年度決算" in cover.replace(" ", "") and "令和3年6月23日" in cover
+    assert "目" in contents and re.search(r"貸借対照表[ .]+\d+", contents)
+    for part in package.parts:
+        assert part.title.replace(" ", "")[:8] in contents.replace(" ", ""), part.title
+    assert re.search(r"-\s*3\s*-", pdf_pages[2])  # page numbers
+
+
+def test_pdf_wide_tables_are_landscape(pdf, pdf_pages):
+    info = run("pdfinfo", "-f", "1", "-l", str(len(pdf_pages)), str(pdf))
+    sizes = {int(n): (float(w), float(h)) for n, w, h in re.findall(r"Page\s+(\d+) size:\s+([\d.]+) x ([\d.]+)", info)}
+    landscape = [n for n, (w, h) in sizes.items() if w > h]
+    segment_pages = [n for n, text in enumerate(pdf_pages, 1) if "事業別財務情報(貸借対照表関係)" in text.replace(" ", "")]
+    assert segment_pages and all(n in landscape for n in segment_pages if n > 2)
+    assert 1 not in landscape and 3 not in landscape  # cover and 貸借対照表
+
+
+def test_pdf_repeats_table_headers_across_pages(pdf_pages):
+    """The 事業別貸借対照表 runs over two pages; its column headers (相殺等 appears nowhere else
+    on those pages) are printed on each."""
+    pages = [p for p in pdf_pages[2:] if "事業別財務情報(貸借対照表関係)" in p.replace(" ", "")]  # running header
+    assert len(pages) >= 2
+    assert all("相殺等" in p and "一般事業" in p and "科目" in p for p in pages)
+
+
+def test_pdf_fonts_are_embedded_japanese_fonts(pdf, tmp_path):
+    fonts = run("pdffonts", str(pdf)).splitlines()[2:]
+    assert fonts
+    for line in fonts:
+        name, emb = line.split()[0], line.split()[-5]
+        assert emb == "yes", f"font {name} is not embedded"
+        assert "IPAex" in name or "CJK" in name, f"font fallback to {name}"  # nothing fell back to a non-Japanese font
+    assert any("IPAex" in line or "CJK" in line for line in fonts)
+
+
+def test_pdf_text_has_glyphs_in_the_embedded_fonts(pdf_pages):
+    """Every character printed is in the Japanese font's character map, so none was drawn as
+    a missing glyph (tofu) or taken from a fallback font."""
+    from fontTools.ttLib import TTFont
+
+    from kessan.publish.fonts import japanese_fonts
+
+    covered = set()
+    for font in japanese_fonts().values():
+        covered |= set(TTFont(font.path, fontNumber=0).getBestCmap())
+    used = {ch for page in pdf_pages for ch in page if not ch.isspace()}
+    assert {ch for ch in used if ord(ch) not in covered} == set()
+
+
+def test_pdf_first_pages_render(pdf, tmp_path):
+    from PIL import Image
+
+    done = subprocess.run([tool("pdftoppm"), "-r", "40", "-png", "-f", "1", "-l", "4", str(pdf), str(tmp_path / "p")],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and "rror" not in done.stderr, done.stderr
+    pages = sorted(tmp_path.glob("p-*.png"))
+    assert len(pages) == 4
+    for page in pages:
+        image = Image.open(page).convert("L")
+        lo, hi = image.getextrema()
+        assert lo < 100 and hi > 200, f"{page.name} looks blank"
+
+
+# -- the HTML site
+
+@pytest.fixture(scope="session")
+def site(published) -> dict[str, ET.Element]:
+    pages = {}
+    for path in sorted((published / "html").glob("*.html")):
+        pages[path.name] = ET.fromstring(path.read_text(encoding="utf-8"))  # well-formed, or this raises
+    return pages
+
+
+def test_site_has_an_index_and_a_page_per_part(site, package):
+    assert set(site) == {"index.html", *(f"{p.id}.html" for p in package.parts)}
+    links = [a.get("href") for a in site["index.html"].iter("a")]
+    assert links == [f"{p.id}.html" for p in package.parts]
+
+
+def test_site_shows_every_figure(site, expected):
+    shown = {}
+    for root in site.values():
+        for table in root.iter("table"):
+            name = table.get("data-table")
+            for tr in table.iter("tr"):
+                for td in tr.iter("td"):
+                    if td.get("data-column") is not None:
+                        key = (name, tr.get("data-line"), td.get("data-column"))
+                        assert key not in shown, key
+                        shown[key] = "".join(td.itertext())
+    assert set(shown) == set(expected)
+    printed = {k: amount(int(v)) if re.fullmatch(r"-?\d+", v) else amount(Decimal(v)) for k, v in expected.items()}
+    assert [k for k in expected if shown[k] != printed[k]] == []
+
+
+def test_site_tables_are_accessible_and_local(site, published):
+    for name, root in site.items():
+        assert root.get("lang") == "ja"
+        for table in root.iter("table"):
+            assert table.find("caption") is not None, name
+            assert all(th.get("scope") in ("col", "colgroup", "row") for th in table.iter("th")), name
+        for element in root.iter():
+            for attr in ("src", "href"):
+                value = element.get(attr) or ""
+                assert "//" not in value, f"{name}: external reference {value}"
+    css = (published / "html" / "style.css").read_text(encoding="utf-8")
+    assert "@media print" in css and "url(" not in css and "@import" not in css
