@@ -43,8 +43,8 @@ def _add_fixed_assets(book):
     (book / "subledgers").mkdir()
     (book / "subledgers" / "fixed_assets.csv").write_text(
         "asset,name,segment,cost_account,contra_account,expense_account,method,useful_life,lease_months,in_use,cost,"
-        "grant_account,funded_amount,disposed,opening_accumulated,opening_year\n"
-        "A1,本部建物附属設備,a,1310,1311,5140,declining_200,10,,2020-10-01,1000000,,,,,\n", encoding="utf-8")
+        "grant_account,funded_amount,disposed,opening_accumulated,opening_year,revised_base\n"
+        "A1,本部建物附属設備,a,1310,1311,5140,declining_200,10,,2020-10-01,1000000,,,,,,\n", encoding="utf-8")
 
 
 def test_income_close_is_generated_and_idempotent(mini_dir, db_url, tmp_path):

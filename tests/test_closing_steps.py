@@ -3,6 +3,7 @@ and the carried-over fixed-asset register: pure functions of (ledger state, sub-
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -169,6 +170,19 @@ def test_lease_asset_depreciates_until_its_term_ends_in_the_disposal_year():
     a = Asset("L", "機器", "a", "1340", "1341", "5140", "lease", None, 60, dt.date(2015, 10, 1), 6_000_000,
               disposed=FY_END, opening_accumulated=5_400_000, opening_year=2020)
     assert steps.asset_depreciation(a, 2020) == 600_000  # April–September: 6 of 60 months
+
+
+def test_a_carried_over_asset_the_formula_cannot_place_is_bad_input_naming_the_asset(book):
+    from kessan.ledger.errors import BookError
+
+    a = Asset("D9", "機器", "a", "1310", "1311", "5140", "declining_200", 10, None, dt.date(2015, 4, 1), 1_000_000,
+              opening_accumulated=900_000, opening_year=2020)  # past the 保証率 switch, 改定取得価額 unknown
+    with pytest.raises(BookError) as exc:
+        steps.depreciation(state(book, assets=(a,)))
+    assert "subledgers/fixed_assets.csv [asset D9]" in str(exc.value) and "revised_base" in str(exc.value)
+    # with its 改定取得価額 the asset continues at 改定償却率 (10 years: 0.250)
+    switched = dataclasses.replace(a, revised_base=200_000)
+    assert steps.asset_depreciation(switched, 2020) == 50_000
 
 
 def test_owned_asset_is_not_depreciated_in_its_disposal_year():

@@ -318,10 +318,10 @@ def main() -> None:
     fixed_assets()
     write('fixed_assets.csv', ['asset', 'name', 'segment', 'cost_account', 'contra_account', 'expense_account', 'method',
                                'useful_life', 'lease_months', 'in_use', 'cost', 'grant_account', 'funded_amount',
-                               'disposed', 'opening_accumulated', 'opening_year'],
+                               'disposed', 'opening_accumulated', 'opening_year', 'revised_base'],
           [[a.asset, a.name, a.segment, a.cost_account, a.contra_account, a.expense_account, a.method, a.useful_life,
             a.lease_months, a.in_use, a.cost, a.grant_account, a.funded_amount or None, a.disposed,
-            a.opening_accumulated, a.opening_year] for a in ASSETS])
+            a.opening_accumulated, a.opening_year, a.revised_base] for a in ASSETS])
     write('grant_uses.csv', ['use', 'name', 'segment', 'grant_account', 'fiscal_year', 'spent'],
           [[f'G-{SEGS[s]}-{acc}', name, SEGS[s], acc, FY, B['PL']['4220'][s]] for s, acc, name in GRANT_USES])
     write('provisions.csv', ['provision', 'name', 'segment', 'account', 'expense_account', 'method', 'amount',

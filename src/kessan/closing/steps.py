@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from ..ledger.errors import BookError, InputError
 from ..ledger.model import Entry, Posting
 from . import formulas
 from .pipeline import ClosingState
@@ -70,7 +71,8 @@ def _from_accumulated(asset: Asset, year: int, accumulated: int) -> int:
     if asset.method == "lease":  # the term's schedule, never beyond what is left (residual value 0)
         return min(asset.cost - accumulated, _replayed(asset, year))
     return formulas.annual_depreciation(asset.cost, asset.useful_life, asset.method, asset.in_use, year,
-                                        opening_accumulated=accumulated, keep_memo=asset.contra_account is not None)
+                                        opening_accumulated=accumulated, revised_base=asset.revised_base,
+                                        keep_memo=asset.contra_account is not None)
 
 
 def depreciation(state: ClosingState) -> list[Entry]:
@@ -79,7 +81,10 @@ def depreciation(state: ClosingState) -> list[Entry]:
     flow = _flow(state, "fa.depreciation")
     out = []
     for a in state.subledgers.assets:
-        amount = asset_depreciation(a, state.year)
+        try:
+            amount = asset_depreciation(a, state.year)
+        except ValueError as exc:  # e.g. a carried-over 定率法 asset past its switch, without revised_base
+            raise BookError([InputError("subledgers/fixed_assets.csv", None, f"asset {a.asset}", str(exc))]) from exc
         if amount:
             credit = a.contra_account or a.cost_account
             out.append(Entry("", fy.end, "closing", f"{fy.label} 減価償却 {a.asset} {a.name}", (

@@ -26,7 +26,7 @@ from ..ledger.model import Chart
 
 ASSET_COLUMNS = ("asset", "name", "segment", "cost_account", "contra_account", "expense_account", "method",
                  "useful_life", "lease_months", "in_use", "cost", "grant_account", "funded_amount", "disposed", "opening_accumulated",
-                 "opening_year")
+                 "opening_year", "revised_base")
 LEASE_COLUMNS = ("lease", "segment", "first_due", "term_months", "amount", "monthly_rate", "payment")
 SECURITY_COLUMNS = ("security", "name", "segment", "account", "face_value", "maturity", "purpose")
 GRANT_USE_COLUMNS = ("use", "name", "segment", "grant_account", "fiscal_year", "spent")
@@ -60,6 +60,7 @@ class Asset:
     # 期首減価償却累計額 carried over from an earlier register (None: replayed from in_use)
     opening_accumulated: int | None = None
     opening_year: int | None = None  # the fiscal year whose opening the carried-over figure is
+    revised_base: int | None = None  # 改定取得価額 of a carried-over 200%定率法 asset already switched
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +260,8 @@ def read_subledgers(root: Path | str, chart: Chart) -> Subledgers:
                   f.date("in_use"), f.int("cost"), f.account("grant_account", chart, required=False),
                   f.int("funded_amount", required=False) or 0, f.date("disposed", required=False),
                   f.int("opening_accumulated", required=False),
-                  f.int("opening_year", required=bool(row["opening_accumulated"])))
+                  f.int("opening_year", required=bool(row["opening_accumulated"])),
+                  f.int("revised_base", required=False))
         if f.ok and a.opening_accumulated is not None and not 0 <= a.opening_accumulated <= a.cost:
             f.fail("opening_accumulated", f"must lie between 0 and the cost {a.cost}")
         if f.ok:
