@@ -294,10 +294,18 @@ def site(published) -> dict[str, ET.Element]:
     return pages
 
 
-def test_site_has_an_index_and_a_page_per_part(site, package):
-    assert set(site) == {"index.html", *(f"{p.id}.html" for p in package.parts)}
+def test_site_has_an_index_and_a_page_per_table(site, package):
+    from kessan.publish.html import site_pages
+
+    stems = [stem for stem, _ in site_pages(package)]
+    assert set(site) == {"index.html", *(f"{s}.html" for s in stems)}
     links = [a.get("href") for a in site["index.html"].iter("a")]
-    assert links == [f"{p.id}.html" for p in package.parts]
+    assert links == [f"{s}.html" for s in stems]
+    for name, root in site.items():  # one table on every page (重要な会計方針 has none)
+        assert len(list(root.iter("table"))) <= 1, name
+    assert len(stems) == sum(max(1, len(p.tables)) for p in package.parts)
+    notes = next(p for p in package.parts if len(p.tables) > 1)
+    assert f"{notes.id}-1.html" in site and f"{notes.id}-{len(notes.tables)}.html" in site
 
 
 def test_site_shows_every_figure(site, expected):
