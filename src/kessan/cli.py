@@ -104,16 +104,25 @@ def load_dir(engine: sa.Engine, book_dir: Path, show_progress: bool = True) -> t
     return book.code, n
 
 
+def closing_plans(engine: sa.Engine, code: str, source: Path | None, year: int | None = None,
+                  only: set[str] | None = None):
+    """The 決算整理 batch of ``year`` (default: the report year) from the registers in
+    ``source``/subledgers (none without a source), compared with what earlier runs posted."""
+    from .closing import post as closing_post
+    from .closing.subledgers import Subledgers, read_subledgers
+
+    with engine.connect() as conn:
+        stored = repo.load_stored_book(conn, code)
+    subs = read_subledgers(source, stored.chart) if source else Subledgers()
+    return closing_post.plan(engine, code, year or stored.report_year, subs, only)
+
+
 def close_year(engine: sa.Engine, code: str, book_dir: Path, year: int | None = None) -> tuple[int, int]:
     """Run the 決算整理 of ``year`` (default: the report year) from BOOK_DIR's sub-ledgers and
     post what changed. Returns (reversals, entries posted); idempotent."""
     from .closing import post as closing_post
-    from .closing.subledgers import read_subledgers
 
-    with engine.connect() as conn:
-        stored = repo.load_stored_book(conn, code)
-    plans = closing_post.plan(engine, code, year or stored.report_year, read_subledgers(book_dir, stored.chart))
-    return closing_post.post(engine, code, plans)
+    return closing_post.post(engine, code, closing_plans(engine, code, book_dir, year))
 
 
 def load_and_close(engine: sa.Engine, book_dir: Path) -> str:
@@ -395,18 +404,12 @@ def close(
     for an unchanged one, so a batch is never duplicated. A CLOSED year is refused.
     """
     from .closing import post as closing_post
-    from .closing.subledgers import Subledgers, read_subledgers
 
     if book_dir is not None and url is None:
         err.print("[red]error:[/] close posts entries: name the database with --db (or KESSAN_DATABASE_URL)")
         raise typer.Exit(2)
     with _source(book_dir, url, book) as (engine, code):
-        with engine.connect() as conn:
-            stored = repo.load_stored_book(conn, code)
-        year = year or stored.report_year
-        source = subledger_dir or book_dir
-        subs = read_subledgers(source, stored.chart) if source else Subledgers()
-        plans = closing_post.plan(engine, code, year, subs, set(step) if step else None)
+        plans = closing_plans(engine, code, subledger_dir or book_dir, year, set(step) if step else None)
         for p in plans:
             state = "unchanged" if p.unchanged else f"v{p.version}: {len(p.proposed)} entries" + (
                 f", replacing {len(p.previous)}" if p.previous else "")

@@ -52,12 +52,25 @@ def asset_depreciation(asset: Asset, year: int) -> int:
     """
     if asset.method == "none" or not _in_service(asset, year):
         return 0
-    if asset.opening_accumulated is None or year < asset.opening_year:
+    if not _carried(asset, year):
         return _replayed(asset, year)
-    accumulated = asset.opening_accumulated
-    for y in range(asset.opening_year, year):
-        accumulated += _from_accumulated(asset, y, accumulated) if _in_service(asset, y) else 0
-    return _from_accumulated(asset, year, accumulated)
+    return _from_accumulated(asset, year, accumulated_at_opening(asset, year))
+
+
+def _carried(asset: Asset, year: int) -> bool:
+    return asset.opening_accumulated is not None and year >= asset.opening_year
+
+
+def accumulated_at_opening(asset: Asset, year: int) -> int:
+    """期首減価償却累計額 of ``year``: the carried-over figure rolled forward, or the replayed history."""
+    if _carried(asset, year):
+        start, accumulated = asset.opening_year, asset.opening_accumulated
+    else:
+        start, accumulated = formulas.fiscal_year_of(asset.in_use), 0
+    for y in range(start, year):
+        if asset.method != "none" and _in_service(asset, y):
+            accumulated += _from_accumulated(asset, y, accumulated) if _carried(asset, y) else _replayed(asset, y)
+    return accumulated
 
 
 def _replayed(asset: Asset, year: int) -> int:
@@ -139,9 +152,7 @@ def lease_reclassification(state: ClosingState) -> list[Entry]:
     current_acc, noncurrent_acc = _setting(state, "lease_current_account"), _setting(state, "lease_noncurrent_account")
     wanted: dict[str, int] = defaultdict(int)
     for lease in state.subledgers.leases:
-        schedule = formulas.lease_debt_schedule(lease.amount, lease.term_months, lease.first_due, lease.monthly_rate,
-                                                payment=lease.payment)
-        wanted[lease.segment] += formulas.current_portion(schedule, fy.end)
+        wanted[lease.segment] += formulas.current_portion(lease.schedule(), fy.end)
     out = []
     for seg in state.book.chart.segments:
         current = -sum(c.opening + c.movement for c in state.cells if c.segment == seg and c.account == current_acc)

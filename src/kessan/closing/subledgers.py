@@ -73,6 +73,13 @@ class Lease:
     monthly_rate: Decimal | None  # None: 利子込み法 (no interest allocated)
     payment: int | None
 
+    def schedule(self):
+        """The repayment schedule (formulas.lease_debt_schedule)."""
+        from . import formulas
+
+        return formulas.lease_debt_schedule(self.amount, self.term_months, self.first_due, self.monthly_rate,
+                                            payment=self.payment)
+
 
 @dataclass(frozen=True, slots=True)
 class Security:
@@ -361,8 +368,7 @@ def register_inputs(subledgers: Subledgers, years) -> list:
 
     source = "有価証券台帳 (subledgers/securities.csv)"
     out = []
-    schedules = [formulas.lease_debt_schedule(x.amount, x.term_months, x.first_due, x.monthly_rate, payment=x.payment)
-                 for x in subledgers.leases]
+    schedules = [x.schedule() for x in subledgers.leases]
     for fy in years:
         out += _lease_rates(subledgers.leases, schedules, fy)
         if schedules:  # リース債務の返済予定額: principal by bucket after the balance-sheet date

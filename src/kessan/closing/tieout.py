@@ -21,17 +21,13 @@ from ..checks import CheckResult
 from ..ledger.model import Book
 from ..store.repo import Cell
 from . import formulas
-from .steps import DEFAULTS, asset_depreciation, obligation_accretion, obligation_opening
+from .steps import DEFAULTS, accumulated_at_opening, asset_depreciation, obligation_opening
 from .subledgers import Asset, Subledgers
 
 
 def accumulated_at_end(asset: Asset, year: int) -> int:
     """The asset's 減価償却累計額 at the end of ``year``."""
-    if asset.opening_accumulated is not None and year >= asset.opening_year:
-        start, acc = asset.opening_year, asset.opening_accumulated
-    else:
-        start, acc = formulas.fiscal_year_of(asset.in_use), 0
-    return acc + sum(asset_depreciation(asset, y) for y in range(start, year + 1))
+    return accumulated_at_opening(asset, year) + asset_depreciation(asset, year)
 
 
 def _held(asset: Asset, year: int) -> bool:
@@ -62,9 +58,7 @@ def register_ties(book: Book, year: int, cells: list[Cell], subs: Subledgers) ->
     for o in subs.obligations:
         if formulas.fiscal_year_of(o.recognised) > year or (o.settled and formulas.fiscal_year_of(o.settled) <= year):
             continue
-        first = formulas.fiscal_year_of(o.recognised)
-        opening = o.initial_amount if first == year else obligation_opening(o, year)
-        aro[(o.segment, o.account)] -= opening + obligation_accretion(o, year)
+        aro[(o.segment, o.account)] -= obligation_opening(o, year + 1)  # the year-end balance
     if aro:
         out.append(_tie("資産除去債務台帳 = 元帳",
                         [(f"{seg} {acc}", amount, ledger[(seg, acc)]) for (seg, acc), amount in sorted(aro.items())]))
@@ -74,9 +68,7 @@ def register_ties(book: Book, year: int, cells: list[Cell], subs: Subledgers) ->
         fy = book.fiscal_year(year)
         debt: dict[str, int] = defaultdict(int)
         for lease in subs.leases:
-            schedule = formulas.lease_debt_schedule(lease.amount, lease.term_months, lease.first_due,
-                                                    lease.monthly_rate, payment=lease.payment)
-            debt[lease.segment] -= sum(p.principal for p in schedule if p.due > fy.end)
+            debt[lease.segment] -= sum(p.principal for p in lease.schedule() if p.due > fy.end)
         out.append(_tie("リース債務 返済予定 = 元帳 (流動 + 固定)",
                         [(seg, debt.get(seg, 0), sum(ledger[(seg, a)] for a in accounts)) for seg in book.chart.segments]))
     return out

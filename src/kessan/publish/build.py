@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..figures import UNITS, budget_rows, presenter, trend_tables
+from ..figures import UNITS, budget_rows, percent, presenter, trend_tables
 from ..ledger.errors import BookError, InputError
 from ..render.format import Unit
 from ..render.text import cite, reason_bullets
@@ -130,7 +130,7 @@ class _Context:
     def entity_table(self, lay: Layout, spec: PartSpec) -> Table:
         if lay.measures:
             columns = self._measure_columns(lay)
-            shows = [_percent if getattr(c, "unit", None) == "%" else presenter(lay) for c in lay.measures]
+            shows = [_percent if c.unit == "%" else presenter(lay) for c in lay.measures]
             col_ids = [c.id for c in lay.measures]
         else:
             columns, shows, col_ids = [Column(self.labels["amount"], self.labels["amount"])], [presenter(lay)], [None]
@@ -148,7 +148,7 @@ class _Context:
         out = []
         for c in lay.measures:
             group, label = groups.get(c.name, (None, c.name))
-            if getattr(c, "unit", None):
+            if c.unit:
                 label = self.labels["column_unit"].format(name=label, unit=c.unit)
             out.append(Column(c.name, label, group))
         return out
@@ -218,8 +218,8 @@ class _Context:
 
 
 def _percent(hundredths: int | None) -> Decimal | None:
-    """A rate held in hundredths of a percent, with its two decimals (figures.percent): 123 → 1.23."""
-    return None if hundredths is None else Decimal(hundredths).scaleb(-2)
+    """A rate held in hundredths of a percent, as a number with its two decimals: 123 → 1.23."""
+    return None if hundredths is None else Decimal(percent(hundredths))
 
 
 def _strip_form(title: str, form: str | None) -> str:
