@@ -3,8 +3,8 @@
 
     python bench/bench.py [--transactions N] [--db sqlite|postgresql|both] [--pg-url URL] [--keep]
 
-1. Generates a synthetic book under bench/data/ (gitignored): the chart, flows and layouts of
-   examples/jlis-fy2020 plus opening.csv and journal.csv with N random but valid, balanced,
+1. Generates a synthetic book under bench/data/ (gitignored): the chart, flows, layouts,
+   inputs and registers of examples/jlis-fy2020 plus opening.csv and journal.csv with N random but valid, balanced,
    multi-segment entries over FY2020 (fixed seed; ~3 postings per entry on average).
 2. Per database, in a fresh subprocess (so peak memory is attributable to the load):
    creates a fresh database, runs the real load path (kessan.cli.load_dir: read CSV,
@@ -35,7 +35,7 @@ ROOT = HERE.parent
 EXAMPLE = ROOT / "examples" / "jlis-fy2020"
 DATA = HERE / "data"
 SEED = 20200401
-GENERATOR = 4  # bump when generate() changes, so --keep does not reuse a stale book
+GENERATOR = 5  # bump when generate() changes, so --keep does not reuse a stale book
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PG_BENCH_DB = "kessan_bench"
 
@@ -151,9 +151,11 @@ def generate(book_dir: Path, n: int) -> tuple[int, int]:
     final, book_dir = book_dir, book_dir.with_name(f"{book_dir.name}.tmp{os.getpid()}")
     shutil.rmtree(book_dir, ignore_errors=True)
     book_dir.mkdir(parents=True)
-    for name in ("book.toml", "segments.toml", "accounts.toml", "flows.toml"):
+    for name in ("book.toml", "segments.toml", "accounts.toml", "flows.toml", "inputs.toml"):
         shutil.copy(EXAMPLE / name, book_dir / name)
-    shutil.copytree(EXAMPLE / "layouts", book_dir / "layouts")
+    # the layouts' notes take inputs (時価) and register figures (lease.*, sec.*): copy their sources
+    for folder in ("layouts", "subledgers"):
+        shutil.copytree(EXAMPLE / folder, book_dir / folder)
     rnd = random.Random(SEED)
 
     # Opening balances: per segment, assets on the debit side, liabilities and net assets on
