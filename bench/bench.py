@@ -7,11 +7,11 @@
    inputs and registers of examples/jlis-fy2020 plus opening.csv and journal.csv with N random but valid, balanced,
    multi-segment entries over FY2020 (fixed seed; ~3 postings per entry on average).
 2. Per database, in a fresh subprocess (so peak memory is attributable to the load):
-   creates a fresh database, runs the real load path (kessan.cli.load_dir: read CSV,
+   creates a fresh database, runs the real load path (kessan.app.load: read CSV,
    validate, insert, aggregate, in one transaction) and reports postings/second.
 3. In a second fresh subprocess against the stored database: times the full statement set
-   (load_stored_book + repo.cube + StatementSet.build + figures.figures, i.e. every statement
-   and every segment column) and, separately, checks.run_checks with the connection.
+   (kessan.app.OpenBook: stored book, cube query, statement set and report model, i.e. every statement
+   and every segment column) and, separately, OpenBook.checks.
 
 Generation time is printed but is not part of the load figure. See bench/README.md.
 """
@@ -271,42 +271,38 @@ class _OtherLoad:
 
 def worker_load(url: str, book_dir: Path) -> dict:
     sys.path.insert(0, str(ROOT / "src"))
-    from kessan.cli import load_dir
-    from kessan.store import db
+    from kessan import app
 
     base = _peak_mib()
-    engine = db.make_engine(url)
-    db.upgrade(engine)
+    engine = app.open_database(url)
     with _OtherLoad() as other:
         t0 = time.perf_counter()
-        code, n = load_dir(engine, book_dir, show_progress=False)
+        loaded = app.load(engine, book_dir)
         elapsed = time.perf_counter() - t0
     engine.dispose()
-    return {"book": code, "postings": n, "load_s": elapsed, "peak_mib": _peak_mib(), "base_mib": base,
+    return {"book": loaded.book, "postings": loaded.postings, "load_s": elapsed, "peak_mib": _peak_mib(), "base_mib": base,
             "other_cpu_s": other.seconds}
 
 
 def worker_report(url: str, book_code: str) -> dict:
     sys.path.insert(0, str(ROOT / "src"))
-    from kessan import checks, figures
-    from kessan.statements.engine import StatementSet
-    from kessan.store import db, repo
+    from kessan import app
 
-    engine = db.make_engine(url)
-    with engine.connect() as conn:
-        t0 = time.perf_counter()
-        book = repo.load_stored_book(conn, book_code)
-        cells = repo.cube(conn, book_code, book.report_year)
-        ss = StatementSet.build(book, book.report_year, cells)
-        figs = figures.figures(ss)
-        t_statements = time.perf_counter() - t0
+    engine = app.open_database(url)
+    book = app.OpenBook(engine, book_code)
+    t0 = time.perf_counter()
+    ss = book.statements()  # stored book, the cube query, the statement set
+    t_cube = time.perf_counter() - t0
+    figs = book.figures()  # the report model: every table, every segment column
+    t_statements = time.perf_counter() - t0
+    cells = ss.cells
 
-        t0 = time.perf_counter()
-        results = checks.run_checks(ss, conn)
-        t_checks = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    results = book.checks()
+    t_checks = time.perf_counter() - t0
     engine.dispose()
     failed = [f"{r.name}: {r.detail}" for r in results if not r.passed]
-    return {"statements_s": t_statements, "figures": len(figs), "cells": len(cells), "checks_s": t_checks,
+    return {"statements_s": t_statements, "cube_s": t_cube, "figures": len(figs), "cells": len(cells), "checks_s": t_checks,
             "checks": len(results), "checks_failed": failed, "report_peak_mib": _peak_mib()}
 
 

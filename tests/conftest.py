@@ -70,15 +70,24 @@ def example_dir(tmp_path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def example_statements():
-    """The example book loaded into an in-memory SQLite database, statements for 令和2年度."""
-    from kessan.cli import load_and_close
+def example_book():
+    """The example book opened through the application layer, as `kessan report BOOK_DIR` does:
+    loaded into an in-memory SQLite database and closed (決算整理) for 令和2年度."""
+    from kessan import app
 
-    engine = db.memory_engine()
-    db.upgrade(engine)
-    load_and_close(engine, EXAMPLE)
-    from kessan.cli import statements  # the CLI's own path: stored book, budget, history
+    with app.open_book(EXAMPLE) as book:
+        yield book
 
-    ss, conn = statements(engine, "jlis", 2020)
-    yield ss, conn
-    conn.close()
+
+@pytest.fixture(scope="session")
+def example_statements(example_book):
+    """The statements of 令和2年度 of the example book, and a connection to its database."""
+    ss = example_book.statements(2020)
+    with example_book.engine.connect() as conn:
+        yield ss, conn
+
+
+@pytest.fixture(scope="session")
+def example_report(example_book):
+    """The report model of 令和2年度 of the example book."""
+    return example_book.report(2020)

@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from kessan.cli import app
-from kessan.figures import figures, read_known, read_reference, reconcile, trend_tables
-from kessan.render.format import Rounding, Unit, round_yen
+from kessan.ledger.rounding import Rounding, Unit, round_yen
+from kessan.report.figures import figures, read_known, read_reference, reconcile
 from kessan.statements.trend import round_oku
 
 from .conftest import EXAMPLE, PUBLISHED
@@ -24,18 +24,24 @@ def example(example_statements):
     return example_statements[0]
 
 
+@pytest.fixture(scope="module")
+def trend(example_book):
+    (table,) = example_book.trend_tables(2020)
+    return table
+
+
 @pytest.mark.parametrize("table", TABLES)
-def test_every_budget_and_summary_figure(example, table):
+def test_every_budget_and_summary_figure(example_report, table):
     reference = read_reference(REFERENCE)
     known = read_known(EXAMPLE / "known_differences.csv")
-    result = reconcile(figures(example), reference, {table}, known)
+    result = reconcile(figures(example_report), reference, {table}, known)
     assert result.mismatches == [], result.mismatches[:10]
     n = sum(1 for f in reference if f.table == table)
     assert result.matched + sum(1 for _, holds in result.known if holds) == n
 
 
-def test_documented_difference_is_exactly_as_documented(example):
-    mine = {(f.table, f.line, f.column): f.value for f in figures(example)}
+def test_documented_difference_is_exactly_as_documented(example_report):
+    mine = {(f.table, f.line, f.column): f.value for f in figures(example_report)}
     assert mine[("概要_貸借対照表", "負債", "差引")] == -26_204  # 四捨五入(−26,204,231,043 円)
     published = {(f.table, f.line, f.column): f.value for f in read_reference(REFERENCE)}
     assert published[("概要_貸借対照表", "負債", "差引")] == -26_205
@@ -44,8 +50,8 @@ def test_documented_difference_is_exactly_as_documented(example):
     assert mine[("概要_貸借対照表", "負債", "決算")] == published[("概要_貸借対照表", "負債", "決算")] == 263_958
 
 
-def test_totals_are_rounded_from_yen_not_summed(example):
-    mine = {(f.table, f.line, f.column): f.value for f in figures(example)}
+def test_totals_are_rounded_from_yen_not_summed(example_report):
+    mine = {(f.table, f.line, f.column): f.value for f in figures(example_report)}
     # 資産 予算 294,341,499,000 円 → 294,341 although 流動 268,905 + 固定 25,437 = 294,342
     assert mine[("概要_貸借対照表", "資産", "予算")] == 294_341
     assert mine[("概要_貸借対照表", "流動資産", "予算")] + mine[("概要_貸借対照表", "固定資産", "予算")] == 294_342
@@ -56,9 +62,11 @@ def test_totals_are_rounded_from_yen_not_summed(example):
     assert mine[("決算報告書_損益計算書", "当期純利益", "差額")] == 1_022_408_373
 
 
-def test_trend_current_year_from_ledger(example):
-    (table,) = trend_tables(example)
-    assert [str(table.cells[(s, 2020)]) for s in ("general", "card", "digital", "")] == ["65.5", "482.4", "0.01", "864.9"]
+def test_trend_current_year_from_ledger(example, trend):
+    rows = {row.label: row for row in trend.rows}
+    r2 = [str(rows[label].cells[-1].value) for label in ("一般", "個人番号", "デジタル基盤", "計")]
+    assert r2 == ["65.5", "482.4", "0.01", "864.9"]
+    assert trend.rows[0].cells[-1].yen == 6_545_525_804  # the exact yen behind the rounded 65.5
     # R2 is computed: 一般 営業費用 + 営業外費用 = 6,545,525,804 円
     yen = example.value("pl", "operating_expenses", "general") + example.value("pl", "nonop_expenses", "general")
     assert yen == 6_545_525_804
@@ -80,13 +88,12 @@ def test_oku_rounding():
     assert str(round_oku(-6_545_000_000, 1, "half_up")) == "-65.5"
 
 
-def test_chart_renders_japanese_without_missing_glyphs(example, tmp_path):
+def test_chart_renders_japanese_without_missing_glyphs(trend, tmp_path):
     from kessan.render.chart import trend_chart
 
-    (table,) = trend_tables(example)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        paths = trend_chart(table, tmp_path)
+        paths = trend_chart(trend, tmp_path)
     png, svg = paths
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
     assert svg.read_text(encoding="utf-8").lstrip().startswith("<?xml")

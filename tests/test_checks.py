@@ -5,18 +5,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from kessan import checks
-from kessan.cli import load_dir
-from kessan.statements.engine import StatementSet
-from kessan.store import repo
+from kessan.app import OpenBook
+from kessan.app import load as load_dir
 
 HEADER = "entry,date,kind,memo,segment,account,amount,flow,partner\n"
 
 
 def _results(engine, code="mini", year=2020) -> dict[str, checks.CheckResult]:
-    with engine.connect() as conn:
-        book = repo.load_stored_book(conn, code)
-        ss = StatementSet.build(book, year, repo.cube(conn, code, year))
-        return {r.name: r for r in checks.run_checks(ss, conn)}
+    return {r.name: r for r in OpenBook(engine, code).checks(year)}
 
 
 def _failed(results) -> set[str]:

@@ -7,7 +7,8 @@ import json
 from typer.testing import CliRunner
 
 from kessan.cli import app
-from kessan.render.format import Rounding, Unit, round_yen, yen
+from kessan.ledger.rounding import Rounding, Unit, round_yen
+from kessan.render.format import yen
 
 runner = CliRunner()
 
@@ -29,11 +30,12 @@ def test_report_fits_80_columns(mini_dir):
 def test_report_json_and_csv(mini_dir):
     result = runner.invoke(app, ["report", str(mini_dir), "--format", "json", "--statement", "pl"])
     doc = json.loads(result.output)
-    tables = [s["table"] for s in doc["statements"]]
+    tables = [s["table"] for s in doc["tables"]]
     assert tables == ["損益計算書", "事業別損益計算書"]
-    seg = doc["statements"][1]
+    seg = doc["tables"][1]
     net = next(line for line in seg["lines"] if line.get("id") == "net_income")
-    assert net["values"] == {"A事業": 320, "B事業": -70, "相殺等": 0, "合計": 250}
+    assert {k: c["value"] for k, c in net["cells"].items()} == {"A事業": 320, "B事業": -70, "相殺等": 0, "合計": 250}
+    assert net["cells"]["A事業"]["source"]["kind"] in ("postings", "formula")
     result = runner.invoke(app, ["report", str(mini_dir), "--format", "csv", "--statement", "cf"])
     assert result.output.splitlines()[0] == "table,line,column,value"
     assert "キャッシュ・フロー計算書,その他の営業支出,金額,-50" in result.output

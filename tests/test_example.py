@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from kessan import checks
 from kessan.cli import app
-from kessan.figures import figures, read_reference, reconcile
+from kessan.report.figures import figures, read_reference, reconcile
 
 from .conftest import EXAMPLE, PUBLISHED
 
@@ -17,10 +17,9 @@ runner = CliRunner()
 
 
 @pytest.mark.parametrize("table", SEVEN)
-def test_every_published_figure_matches(example_statements, table):
-    ss, _ = example_statements
+def test_every_published_figure_matches(example_report, table):
     reference = read_reference(PUBLISHED / "financial_statements.csv")
-    result = reconcile(figures(ss), reference, {table})
+    result = reconcile(figures(example_report), reference, {table})
     expected_rows = sum(1 for f in reference if f.table == table)
     assert expected_rows > 0
     assert result.mismatches == [], "\n".join(

@@ -8,7 +8,8 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from kessan.cli import app, load_dir
+from kessan.app import load as load_dir
+from kessan.cli import app
 from kessan.ledger.errors import BookError, LedgerViolation
 from kessan.ledger.model import Entry, Posting
 from kessan.store import periods, repo

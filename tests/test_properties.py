@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kessan import checks
-from kessan.cli import load_dir
-from kessan.figures import figures
-from kessan.statements.engine import ELIM, TOTAL, StatementSet
+from kessan.app import OpenBook
+from kessan.app import load as load_dir
+from kessan.statements.engine import ELIM, TOTAL
 from kessan.store import db, repo
 
 from .conftest import MINI
@@ -82,10 +82,8 @@ def _write_book(rows, folder: Path) -> Path:
     return book
 
 
-def _statements(engine):
-    conn = engine.connect()
-    book = repo.load_stored_book(conn, "mini")
-    return StatementSet.build(book, 2020, repo.cube(conn, "mini", 2020)), conn
+def _opened(engine):
+    return OpenBook(engine, "mini")
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -98,10 +96,11 @@ def test_random_journals_keep_every_invariant(rows, db_url):
         for url in (db_url, f"sqlite:///{tmp}/reload.db"):
             engine = db.make_engine(url)
             _reset(engine)
-            load_dir(engine, book, show_progress=False)
-            ss, conn = _statements(engine)
-            with conn:
-                results = checks.run_checks(ss, conn)
+            load_dir(engine, book)
+            opened = _opened(engine)
+            ss = opened.statements(2020)
+            if True:
+                results = opened.checks(2020)
                 assert all(r.passed for r in results), [r for r in results if not r.passed]
                 for seg in SEGMENTS:  # trial balance per segment
                     assert sum(c.opening + c.movement for c in ss.cells if c.segment == seg) == 0
@@ -112,7 +111,7 @@ def test_random_journals_keep_every_invariant(rows, db_url):
                         if ln.has_amount:
                             segs = sum(ss.value(layout.id, ln, s) for s in SEGMENTS)
                             assert segs - ss.value(layout.id, ln, ELIM) == ss.value(layout.id, ln, TOTAL)
-                figs.append(sorted((f.table, f.line, f.column, f.value) for f in figures(ss)))
+                figs.append(sorted((f.table, f.line, f.column, f.value) for f in opened.figures(2020)))
             engine.dispose()
         assert figs[0] == figs[1]
 

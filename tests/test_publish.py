@@ -22,9 +22,9 @@ import pytest
 from typer.testing import CliRunner
 
 from kessan.cli import app
-from kessan.publish import build_package, read_spec
+from kessan.publish import read_spec
 from kessan.publish.build import spec_problems
-from kessan.publish.html import amount
+from kessan.render.format import amount
 from kessan.publish.xlsx import INDEX_SHEET, INTEGER
 
 from .conftest import EXAMPLE
@@ -64,9 +64,8 @@ def expected() -> dict[tuple[str, str, str], str]:
 
 
 @pytest.fixture(scope="session")
-def package(example_statements):
-    ss, _ = example_statements
-    return build_package(ss, read_spec(SPEC))
+def package(example_book):
+    return example_book.package()
 
 
 def same(cell, figure: str) -> bool:
@@ -77,9 +76,8 @@ def same(cell, figure: str) -> bool:
 
 # -- structure
 
-def test_every_layout_is_in_the_package(example_statements, expected, package):
-    ss, _ = example_statements
-    assert spec_problems(ss, read_spec(SPEC)) == []
+def test_every_layout_is_in_the_package(example_report, expected, package):
+    assert spec_problems(example_report, read_spec(SPEC)) == []
     assert {t.figure_table for t in package.tables} == {k[0] for k in expected}
 
 
@@ -212,8 +210,8 @@ def test_pdf_has_every_figure_of_the_balance_sheet_and_income_statement(pdf_page
     for name in ("貸借対照表", "損益計算書"):
         table = next(t for t in package.tables if t.figure_table == name)
         cursor = 0
-        for _, key, _, value, i, _ in table.figures():
-            label, text = table.rows[i].label, amount(value)
+        for i, _, cell in table.figures():
+            key, label, text = cell.figure.line, table.rows[i].label, amount(cell.value)
             found = next((n for n in range(cursor, len(lines))
                           if label in lines[n] and text in lines[n].split()), None)
             assert found is not None, f"{name} {key}: {text} not found in the PDF text after line {cursor}"

@@ -8,20 +8,18 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from kessan.cli import app, load_dir
-from kessan.figures import figures
+from kessan.app import BadInput, OpenBook
+from kessan.app import load as load_dir
+from kessan.cli import app
 from kessan.ledger.errors import BookError
 from kessan.ledger.model import Entry, Posting
-from kessan.statements.engine import StatementSet
 from kessan.store import db, repo
 
 runner = CliRunner()
 
 
 def _figs(engine, code="mini", year=2020):
-    with engine.connect() as conn:
-        book = repo.load_stored_book(conn, code)
-        return {(f.table, f.line, f.column): f.value for f in figures(StatementSet.build(book, year, repo.cube(conn, code, year)))}
+    return {(f.table, f.line, f.column): f.value for f in OpenBook(engine, code).figures(year)}
 
 
 @pytest.mark.parametrize("sql", [
@@ -81,7 +79,7 @@ def test_posting_later_entries_updates_balances(mini_dir, engine):
 
 def test_loading_same_book_twice_is_refused(mini_dir, engine):
     load_dir(engine, mini_dir)
-    with pytest.raises(BookError, match="already loaded"):
+    with pytest.raises(BadInput, match="already loaded"):
         load_dir(engine, mini_dir)
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kessan.render.wareki import ERAS, as_of, era_year, period, wareki, wareki_month
+from kessan.report.wareki import ERAS, as_of, era_year, period, wareki, wareki_month
 from kessan.statements.trend import era_label
 
 D = dt.date

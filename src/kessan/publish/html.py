@@ -10,26 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
 import jinja2
 
-from ..render.format import yen
+from ..render.format import amount
 from .model import Package, Part
-
-
-def amount(value) -> str:
-    """An amount as printed: thousands separators, △ for negatives; 億円 keep their decimals."""
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        text = f"{abs(value):,}"
-        return ("△" + text) if value < 0 else text
-    if isinstance(value, int):
-        return yen(value)
-    return str(value)
 
 
 def environment() -> jinja2.Environment:

@@ -13,30 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..ledger.errors import BookError, InputError
+from ..report.build import DEFAULT_LABELS, ColumnGroup
 
 FILE = "publish.toml"
 SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 PART_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-
-# Printed words, overridable in [labels] (docs/publish.md lists them).
-DEFAULT_LABELS = {
-    "label_header": "科目",
-    "amount": "金額",
-    "column_unit": "{name}({unit})",
-    "remarks": "備考",
-    "reasons": "左の主な理由",
-    "unit": "(単位：{unit})",
-    "as_of": "({date}現在)",
-    "period": "({start}から{end}まで)",
-    "title": "{fiscal_year}決算",
-    "contents": "目次",
-    "note": "({mark}) {text}",
-    "segment_table": "{segment} {title}",
-    "index": "目次へ",
-    "previous": "前へ",
-    "next": "次へ",
-}
-
 
 @dataclass(frozen=True)
 class TableRef:
@@ -47,14 +28,6 @@ class TableRef:
     def parse(cls, text: str) -> "TableRef":
         stmt, _, which = text.partition(":")
         return cls(stmt.strip(), which.strip() == "segments")
-
-
-@dataclass(frozen=True)
-class ColumnGroup:
-    statement: str
-    label: str
-    columns: tuple[str, ...]
-    labels: tuple[str, ...]
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,9 @@ class _Formats:
 
 def write_workbook(package: Package, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    book = xlsxwriter.Workbook(str(path))
+    # a text is written as text: never turned into a formula (a label "=HYPERLINK(…)") or a link
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+                                           "strings_to_numbers": False})
     book.set_properties({"title": f"{package.entity} {package.title}", "author": package.entity,
                          "company": package.entity, "comments": "kessan publish"})
     fmt = _Formats(book)
@@ -184,10 +186,12 @@ class _PartSheet:
         line = dict(bold=row.bold, border=1, border_color="#BFBFBF")
         self.ws.write(r, 0, row.label, self.fmt.get(align="left", indent=row.indent, valign="top", **line))
         tallest = 1
-        for j, (col, value) in enumerate(zip(table.columns, row.cells), 1):
+        for j, (col, cell) in enumerate(zip(table.columns, row.cells), 1):
+            value = cell.value
             if not col.numeric:
-                self.ws.write(r, j, value or "", self.fmt.get(text_wrap=True, valign="top", font_size=9, **line))
-                tallest = max(tallest, _text_lines(value or "", self._column_width(j) * 1.1))
+                # text is always a string cell, never a formula, whatever it begins with
+                self.ws.write_string(r, j, str(value or ""), self.fmt.get(text_wrap=True, valign="top", font_size=9, **line))
+                tallest = max(tallest, _text_lines(str(value or ""), self._column_width(j) * 1.1))
                 continue
             cell_format = self.fmt.get(num_format=number_format(value), valign="top", **line)
             if value is None:
@@ -199,8 +203,9 @@ class _PartSheet:
                 self.ws.write_formula(r, j, _a1(formula, top), cell_format, number)
             else:
                 self.ws.write_number(r, j, number, cell_format)
-            if row.key is not None:
-                self.index.append((table.figure_table, row.key, col.key, self.part.sheet, xl_rowcol_to_cell(r, j)))
+            if cell.figure is not None:
+                f = cell.figure
+                self.index.append((f.table, f.line, f.column, self.part.sheet, xl_rowcol_to_cell(r, j)))
         if tallest > 1:
             self.ws.set_row(r, LINE_HEIGHT * tallest * 0.85)
 
@@ -216,11 +221,11 @@ class _PartSheet:
             if j - 1 >= len(t.columns):
                 continue
             if not t.columns[j - 1].numeric:  # 備考, 左の主な理由: wrapped text
-                texts = [line for r in t.rows for line in (r.cells[j - 1] or "").splitlines()]
+                texts = [line for r in t.rows for line in str(r.cells[j - 1].value or "").splitlines()]
                 return min(48, max([10, *(display_width(x) + 2 for x in texts)]))
             for r in t.rows:
-                v = r.cells[j - 1]
-                if v is not None:
+                v = r.cells[j - 1].value
+                if isinstance(v, (int, Decimal)):
                     widest = max(widest, len(f"{abs(v):,}") + 3)
         return widest
 

@@ -1,34 +1,10 @@
-"""Presentation of yen amounts. Rounding happens here, under a named policy, never earlier.
-
-△ marks a negative amount, as in Japanese published statements; it is presentation only,
-the figures contract and JSON keep signed integers.
-"""
+"""Printing amounts: thousands separators and △ for negatives (presentation only; the
+figures contract and JSON keep signed numbers). Rounding is not done here: the report model
+holds amounts already rounded under the table's named policy (ledger/rounding.py)."""
 
 from __future__ import annotations
 
-from enum import Enum
-
-
-class Rounding(Enum):
-    HALF_UP = "half_up"  # 四捨五入
-    TRUNCATE = "truncate"  # 切捨て (toward zero)
-
-
-class Unit(Enum):
-    YEN = 1
-    THOUSAND_YEN = 1_000
-    MILLION_YEN = 1_000_000
-    HUNDRED_MILLION_YEN = 100_000_000
-
-
-def round_yen(amount: int, unit: Unit, policy: Rounding) -> int:
-    """Round an integer yen amount to ``unit`` with integer arithmetic (no floats)."""
-    if unit is Unit.YEN:
-        return amount
-    q, r = divmod(abs(amount), unit.value)
-    if policy is Rounding.HALF_UP and 2 * r >= unit.value:
-        q += 1
-    return -q if amount < 0 else q
+from decimal import Decimal
 
 
 def yen(amount: int | None, triangle: bool = True) -> str:
@@ -39,3 +15,16 @@ def yen(amount: int | None, triangle: bool = True) -> str:
     if amount < 0:
         return ("△" if triangle else "-") + text
     return text
+
+
+def amount(value) -> str:
+    """A cell value as printed: thousands separators, △ for negatives; Decimals (億円, %)
+    keep their decimals; text as it is; None blank."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        text = f"{abs(value):,}"
+        return ("△" + text) if value < 0 else text
+    if isinstance(value, int):
+        return yen(value)
+    return str(value)

@@ -6,7 +6,7 @@ import re
 
 from ..ledger.budget import Budget, Reason
 from ..ledger.errors import InputError
-from ..render.format import Rounding, Unit, round_yen
+from ..ledger.rounding import Rounding, Unit, round_yen
 from .engine import TOTAL, StatementSet
 from .layout import Layout
 

@@ -21,10 +21,46 @@ from dataclasses import dataclass, field
 from ..ledger.budget import Budget, Revision
 from ..ledger.model import Book
 from ..store.repo import Cell
-from .layout import Layout, Line, parse_layouts
+from .layout import Column as MeasureColumn
+from .layout import BookLayouts, Layout, Line, parse_book_layouts
 
 ELIM = "相殺等"
 TOTAL = "合計"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Provenance of a statement figure, for drill-down to the postings behind it.
+
+    ``postings``: the sum of the postings of ``accounts`` (restricted to ``flows``, without
+    ``exclude_flows``) measured on ``basis``, times ``sign`` × each account's normal sign, in
+    ``view``: a segment (all its postings), 相殺等 (postings with a partner) or 合計 (postings
+    without a partner). ``formula``: ``terms`` over other lines (``stmt.line`` for another
+    statement); ``columns``: ``terms`` over other columns of the same line; ``input``: a
+    recorded input (inputs.toml or a register).
+    """
+
+    kind: str  # postings | formula | columns | input
+    statement: str
+    line: str
+    column: str | None
+    view: str
+    accounts: tuple[str, ...] = ()
+    flows: tuple[str, ...] | None = None
+    exclude_flows: tuple[str, ...] = ()
+    basis: str | None = None
+    sign: int = 1
+    terms: tuple[tuple[int, str], ...] = ()
+    input: str | None = None
+
+    @property
+    def segment(self) -> str | None:
+        return None if self.view in (TOTAL, ELIM) else self.view
+
+    @property
+    def partners(self) -> str:
+        """Which postings by partner: none (合計: without a partner), only (相殺等), any (a segment)."""
+        return {TOTAL: "none", ELIM: "only"}.get(self.view, "any")
 
 
 def _cell_amount(c: Cell, basis: str) -> int:
@@ -50,14 +86,18 @@ class StatementSet:
     history: dict = field(default_factory=dict)  # series → {(year, segment): published value}
     inputs: dict = field(default_factory=dict)  # key → InputValue of this year (inputs.toml)
     _by_account: dict[str, list[Cell]] = field(default_factory=dict)
-    _memo: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    _memo: dict[tuple, int] = field(default_factory=dict)
     _budget_amounts: dict[tuple[str, str, str | None], int] = field(default_factory=dict)
-    _budget_memo: dict[tuple[str, str, str], int | None] = field(default_factory=dict)
+    _budget_memo: dict[tuple, int | None] = field(default_factory=dict)
+
+    parsed: BookLayouts | None = None  # every layout of the book (statements, 推移, text)
 
     @classmethod
     def build(cls, book: Book, year: int, cells: list[Cell], budget: Budget | None = None,
-              revision: str | None = None, history: dict | None = None) -> "StatementSet":
-        layouts = {lay.id: lay for lay in parse_layouts(book.layouts, book.chart)}
+              revision: str | None = None, history: dict | None = None,
+              layouts: BookLayouts | None = None) -> "StatementSet":
+        """The statements of ``year``; ``layouts`` parsed once by the caller, else parsed here."""
+        parsed = layouts or parse_book_layouts(book.layouts, book.chart)
         by_account: dict[str, list[Cell]] = defaultdict(list)
         for c in cells:
             by_account[c.account].append(c)
@@ -67,8 +107,8 @@ class StatementSet:
             if revision and rev is None:
                 raise KeyError(f"no budget revision {revision!r}")
         amounts = budget.amounts_of(rev.code) if (budget and rev) else {}
-        return cls(book, year, layouts, cells, budget, rev, history=history or {}, _by_account=dict(by_account),
-                   _budget_amounts=amounts)
+        return cls(book, year, {lay.id: lay for lay in parsed.statements}, cells, budget, rev, history=history or {},
+                   _by_account=dict(by_account), _budget_amounts=amounts, parsed=parsed)
 
     # -- columns
 
@@ -107,19 +147,18 @@ class StatementSet:
             return None
         if layout.measures and column is None:
             column = layout.measures[0].id
-        key = (stmt, ln.id or ln.label, view, column)
+        # a line without an id is its own key: two unnamed lines with one label stay distinct
+        key = (stmt, ln.id or ln, view, column)
         if key in self._memo:
             return self._memo[key]
         self._memo[key] = 0  # guards against formula cycles; replaced below
-        col = next((c for c in layout.measures if c.id == column), None) if column else None
-        input_key = ln.input_for(col.role if col else None)
-        if col is not None and col.formula is not None:  # a column computed from other columns
+        kind, col, input_key = self._recipe(layout, ln, column)
+        if kind == "columns":  # a column computed from other columns of the same line
             total = sum(sign * (int(t) if t.isdigit() else self.value(stmt, ln, view, t) or 0) for sign, t in col.formula)
-        elif input_key is not None and (col is not None or ln.formula is None):
-            # an input (時価, memo balance, 平均利率) belongs to the whole organisation, not to a
-            # segment; a column's own input wins over the line's formula (a total line's rate)
+        elif kind == "input":
+            # an input (時価, memo balance, 平均利率) belongs to the whole organisation, not to a segment
             total = self.inputs[input_key].amount if (view == TOTAL and input_key in self.inputs) else 0
-        elif ln.formula is not None:
+        elif kind == "formula":
             total = sum(sign * self._term(stmt, term, view, column) for sign, term in ln.formula)
         elif col is not None:
             total = col.sign * self._sum(ln.accounts_for(col.role), col.flows, col.exclude_flows, col.basis, view)
@@ -127,6 +166,42 @@ class StatementSet:
             total = ln.sign * self._sum(ln.accounts, ln.flows, ln.exclude_flows, ln.basis, view)
         self._memo[key] = total
         return total
+
+    @staticmethod
+    def _recipe(layout: Layout, ln: Line, column: str | None) -> tuple[str, MeasureColumn | None, str | None]:
+        """How a line's figure in a column is made: from other columns, an input, the line's
+        formula, or postings. value() and source() share this one decision."""
+        col = next((c for c in layout.measures if c.id == column), None) if column else None
+        input_key = ln.input_for(col.role if col else None)
+        if col is not None and col.formula is not None:
+            return "columns", col, None
+        if input_key is not None and (col is not None or ln.formula is None):
+            return "input", col, input_key  # a column's own input wins over the line's formula
+        if ln.formula is not None:
+            return "formula", col, None
+        return "postings", col, None
+
+    def source(self, stmt: str, line: Line | str, view: str = TOTAL, column: str | None = None) -> Source | None:
+        """Provenance of a figure: the postings it sums or the figures it combines."""
+        layout = self.layouts[stmt]
+        ln = layout.line(line) if isinstance(line, str) else line
+        if not ln.has_amount:
+            return None
+        if layout.measures and column is None:
+            column = layout.measures[0].id
+        kind, col, input_key = self._recipe(layout, ln, column)
+        base = dict(statement=stmt, line=ln.id or ln.label, column=column, view=view)
+        if kind == "columns":
+            return Source("columns", terms=col.formula, **base)
+        if kind == "input":
+            return Source("input", input=input_key, **base)
+        if kind == "formula":
+            return Source("formula", terms=ln.formula, **base)
+        if col is not None:
+            return Source("postings", accounts=ln.accounts_for(col.role), flows=col.flows,
+                          exclude_flows=col.exclude_flows, basis=col.basis, sign=col.sign, **base)
+        return Source("postings", accounts=ln.accounts, flows=ln.flows, exclude_flows=ln.exclude_flows,
+                      basis=ln.basis, sign=ln.sign, **base)
 
     def _term(self, stmt: str, term: str, view: str, column: str | None = None) -> int:
         if term.isdigit():
@@ -159,7 +234,7 @@ class StatementSet:
         ln = layout.line(line) if isinstance(line, str) else line
         if not ln.has_amount or view == ELIM:
             return None
-        key = (stmt, ln.id or ln.label, view)
+        key = (stmt, ln.id or ln, view)
         if key in self._budget_memo:
             return self._budget_memo[key]
         self._budget_memo[key] = None  # cycle guard

@@ -12,15 +12,16 @@ A layout lists the published lines of one statement in order. A line is one of:
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass
 
 from ..ledger.errors import BookError, InputError
 from ..ledger.model import Chart
+from .formula import parse_formula
+from .text import TextLayout, text_layout
+from .trend import TrendLayout, trend_layout
 
 BASES = ("closing", "opening", "movement", "next_appropriation")
-TOKEN = re.compile(r"\s*(?:(?P<op>[+-])|(?P<num>\d+)|(?P<ref>[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)?))")
 
 
 @dataclass(frozen=True)
@@ -111,33 +112,12 @@ class Layout:
         raise KeyError(f"{self.id}.{line_id}")
 
 
-def parse_formula(text: str) -> tuple[tuple[int, str], ...]:
-    terms: list[tuple[int, str]] = []
-    sign = 1
-    pos = 0
-    expect_term = True
-    text = text.strip()
-    while pos < len(text):
-        m = TOKEN.match(text, pos)
-        if not m or m.end() == pos:
-            raise ValueError(f"cannot parse formula at {text[pos:]!r}")
-        pos = m.end()
-        if m.group("op"):
-            sign = sign * (-1 if m.group("op") == "-" else 1)
-            expect_term = True
-            continue
-        if not expect_term:
-            raise ValueError(f"missing operator before {m.group(0).strip()!r}")
-        terms.append((sign, m.group("num") or m.group("ref")))
-        sign, expect_term = 1, False
-    if expect_term:
-        raise ValueError("formula ends with an operator or is empty")
-    return tuple(terms)
-
-
 def parse_layout(name: str, text: str, chart: Chart) -> Layout:
     """Parse one layout file; raise BookError naming the file and the offending line."""
-    doc = tomllib.loads(text)
+    return _layout(name, tomllib.loads(text), chart)
+
+
+def _layout(name: str, doc: dict, chart: Chart) -> Layout:
     file = f"layouts/{name}"
     errors: list[InputError] = []
     st = doc.get("statement", {})
@@ -250,16 +230,55 @@ def _columns(doc: dict, chart: Chart, file: str, errors: list[InputError]) -> tu
 
 
 def parse_layouts(layouts: tuple[tuple[str, str], ...], chart: Chart) -> list[Layout]:
+    """The statement layouts of a book (trend and text layouts left out), in order."""
+    return list(parse_book_layouts(layouts, chart).statements)
+
+
+@dataclass(frozen=True)
+class BookLayouts:
+    """Every layout file of a book, each parsed once: statements, 推移 tables, text statements."""
+
+    statements: tuple[Layout, ...]
+    trends: tuple[TrendLayout, ...]
+    texts: tuple[TextLayout, ...]
+
+    def kind_of(self, statement: str) -> str | None:
+        """statement, segments (it has a 事業別 table), trend or text; None if unknown."""
+        for lay in self.statements:
+            if lay.id == statement:
+                return "segments" if lay.segment_table else "statement"
+        if any(t.id == statement for t in self.trends):
+            return "trend"
+        if any(t.id == statement for t in self.texts):
+            return "text"
+        return None
+
+
+def parse_book_layouts(layouts: tuple[tuple[str, str], ...], chart: Chart) -> BookLayouts:
+    """Parse every layout file once; raise BookError with every problem, each naming its file."""
     errors: list[InputError] = []
-    out: list[Layout] = []
+    statements: list[Layout] = []
+    trends: list[TrendLayout] = []
+    texts: list[TextLayout] = []
     for name, text in layouts:
-        if tomllib.loads(text).get("statement", {}).get("kind") in ("trend", "text"):
-            continue  # parsed by statements.trend and statements.text
         try:
-            out.append(parse_layout(name, text, chart))
+            doc = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            errors.append(InputError(f"layouts/{name}", None, None, f"malformed TOML: {exc}"))
+            continue
+        kind = doc.get("statement", {}).get("kind")
+        try:
+            if kind == "trend":
+                trends.append(trend_layout(name, doc))
+            elif kind == "text":
+                texts.append(text_layout(name, doc))
+            else:
+                statements.append(_layout(name, doc, chart))
         except BookError as exc:
             errors.extend(exc.errors)
     if errors:
         raise BookError(errors)
-    out.sort(key=lambda lay: (lay.order, lay.id))
-    return out
+    statements.sort(key=lambda lay: (lay.order, lay.id))
+    trends.sort(key=lambda t: t.order)
+    texts.sort(key=lambda t: t.order)
+    return BookLayouts(tuple(statements), tuple(trends), tuple(texts))

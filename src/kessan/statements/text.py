@@ -14,7 +14,7 @@ import string
 import tomllib
 from dataclasses import dataclass
 
-from ..ledger.errors import InputError
+from ..ledger.errors import BookError, InputError
 
 
 class _Template(string.Template):
@@ -35,13 +35,17 @@ class TextLayout:
 
 
 def text_layouts(layouts: tuple[tuple[str, str], ...]) -> list[TextLayout]:
-    out = []
-    for name, text in layouts:
-        st = tomllib.loads(text).get("statement", {})
-        if st.get("kind") == "text":
-            out.append(TextLayout(st["id"], st.get("title", st["id"]), int(st.get("order", 100)), st.get("template", ""),
-                                  f"layouts/{name}"))
+    out = [text_layout(name, doc) for name, text in layouts
+           if (doc := tomllib.loads(text)).get("statement", {}).get("kind") == "text"]
     return sorted(out, key=lambda t: t.order)
+
+
+def text_layout(name: str, doc: dict) -> TextLayout:
+    st = doc.get("statement", {})
+    if "id" not in st:
+        raise BookError([InputError(f"layouts/{name}", None, "id", "[statement] needs an id")])
+    return TextLayout(st["id"], st.get("title", st["id"]), int(st.get("order", 100)), st.get("template", ""),
+                      f"layouts/{name}")
 
 
 def text_problems(layouts: list[TextLayout], policies: dict) -> list[InputError]:

@@ -13,8 +13,8 @@ import tomllib
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, ROUND_DOWN, Decimal
 
-from .engine import StatementSet
-from .layout import parse_formula
+from ..ledger.errors import BookError, InputError
+from .formula import parse_formula
 
 OKU = Decimal(100_000_000)
 
@@ -36,13 +36,24 @@ class TrendLayout:
 
 def parse_trend(text: str) -> TrendLayout | None:
     doc = tomllib.loads(text)
-    st = doc.get("statement", {})
-    if st.get("kind") != "trend":
+    if doc.get("statement", {}).get("kind") != "trend":
         return None
+    return trend_layout("trend", doc)
+
+
+def trend_layout(name: str, doc: dict) -> TrendLayout:
+    st = doc.get("statement", {})
+    missing = [k for k in ("id", "table", "measure") if k not in st]
+    if missing:
+        raise BookError([InputError(f"layouts/{name}", None, k, "a trend layout needs it") for k in missing])
+    try:
+        measure = parse_formula(st["measure"])
+    except ValueError as exc:
+        raise BookError([InputError(f"layouts/{name}", None, "measure", str(exc))]) from exc
     return TrendLayout(
         id=st["id"], title=st.get("title", st["id"]), table=st["table"], unit=st.get("unit", "億円"),
         decimals=int(st.get("decimals", 1)), rounding=st.get("rounding", "half_up"),
-        measure=parse_formula(st["measure"]), series=st.get("series", st["id"]),
+        measure=measure, series=st.get("series", st["id"]),
         rows=tuple((r["segment"], r["label"]) for r in doc.get("row", [])),
         total_label=doc.get("total", {}).get("label", "計"), order=int(st.get("order", 90)),
     )
@@ -72,32 +83,3 @@ def round_oku(yen: int, decimals: int, policy: str) -> Decimal:
         if r != 0 or yen == 0 or places >= decimals + 2:
             return r if yen >= 0 else -r
         places += 1
-
-
-@dataclass(frozen=True)
-class TrendTable:
-    layout: TrendLayout
-    years: tuple[int, ...]
-    cells: dict[tuple[str, int], Decimal]  # (segment or '', year) → value; '' is the 計 row
-
-    def columns(self) -> list[str]:
-        return [f"{era_label(y)}決算" for y in self.years]
-
-
-def build_trend(ss: StatementSet, layout: TrendLayout, history: dict[tuple[int, str], str]) -> TrendTable:
-    """Combine imported history (year, segment) → '30.8' with the current year from the ledger."""
-    years = sorted({y for y, _ in history if y < ss.year} | {ss.year})
-    cells: dict[tuple[str, int], Decimal] = {}
-    for seg, _label in layout.rows:
-        for y in years:
-            if y == ss.year:
-                yen = sum(sign * (ss.value(*term.split(".", 1), view=seg) or 0) for sign, term in layout.measure)
-                cells[(seg, y)] = round_oku(yen, layout.decimals, layout.rounding)
-            elif (y, seg) in history:
-                cells[(seg, y)] = Decimal(history[(y, seg)])
-    for y in years:
-        parts = [cells[(seg, y)] for seg, _ in layout.rows if (seg, y) in cells]
-        total = sum(parts, Decimal(0))
-        # printed with the table's decimals: Σ of rounded parts, e.g. 864.91 → 864.9
-        cells[("", y)] = total.quantize(Decimal(1).scaleb(-layout.decimals), rounding=ROUND_HALF_UP)
-    return TrendTable(layout, tuple(years), cells)

@@ -13,12 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .render.format import Rounding, Unit, round_yen
-from .statements.engine import ELIM, TOTAL, StatementSet
-from .statements.layout import Layout, Line
-from .statements.trend import TrendTable, build_trend, parse_trend
-
-ENTITY_COLUMN = "金額"
+from .model import Report, Table
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,99 +21,18 @@ class Figure:
     table: str
     line: str
     column: str
-    value: int | str  # int yen (or rounded 百万円); str for published-style decimals (億円)
+    value: int | str  # int yen (or rounded 百万円); str for published-style decimals (億円, %)
 
 
-UNITS = {"円": Unit.YEN, "千円": Unit.THOUSAND_YEN, "百万円": Unit.MILLION_YEN, "億円": Unit.HUNDRED_MILLION_YEN}
+def figures(report: Report) -> list[Figure]:
+    """Every figure of the report model, in report order."""
+    return [f for t in report.tables for f in table_figures(t)]
 
 
-def presenter(layout: Layout):
-    """The rounding of a layout's figures: none for 円, else its named policy (四捨五入 default)."""
-    unit = UNITS.get(layout.unit, Unit.YEN)
-    if unit is Unit.YEN:
-        return lambda v: v
-    policy = Rounding(layout.rounding or "half_up")
-    return lambda v: round_yen(v, unit, policy)
-
-
-def percent(hundredths: int) -> str:
-    """A rate held in hundredths of a percent, as the published decimal (123 → "1.23")."""
-    return str(Decimal(hundredths).scaleb(-2))
-
-
-def budget_rows(ss: StatementSet, layout: Layout, view: str) -> list[tuple[Line, int | None, int, int | None]]:
-    """(line, 予算, 決算, 差額) in yen for one view of a budget layout; 差額 = 決算 − 予算."""
-    rows = []
-    for ln in ss.lines_for(layout, segment_table=view != TOTAL):
-        if ln.has_amount:
-            b = ss.budget_value(layout.id, ln, view)
-            a = ss.value(layout.id, ln, view)
-            rows.append((ln, b, a, None if b is None else a - b))
-    return rows
-
-
-def _budget_figures(ss: StatementSet, layout: Layout) -> list[Figure]:
-    out: list[Figure] = []
-    show = presenter(layout)
-    views: list[tuple[str, str]] = []
-    if layout.table and layout.entity:
-        views.append((layout.table, TOTAL))
-    if layout.per_segment_tables:
-        views += [(layout.segment_table.format(segment=ss.column_label(s)), s) for s in ss.segment_codes]
-    for table, view in views:
-        for ln, b, a, d in budget_rows(ss, layout, view):
-            label = ln.figure_label
-            if b is not None:
-                out.append(Figure(table, label, layout.columns[0], show(b)))
-            out.append(Figure(table, label, layout.columns[1], show(a)))
-            if d is not None:
-                out.append(Figure(table, label, layout.columns[2], show(d)))
-    return out
-
-
-def figures(ss: StatementSet) -> list[Figure]:
-    out: list[Figure] = []
-    for layout in ss.ordered():
-        if layout.budget:
-            out += _budget_figures(ss, layout)
-            continue
-        show = presenter(layout)
-        if layout.table and layout.entity:
-            for ln in ss.lines_for(layout, segment_table=False):
-                if not ln.has_amount:
-                    continue
-                if layout.measures:  # a schedule: one figure per measure column
-                    for col in layout.measures:
-                        v = ss.value(layout.id, ln, TOTAL, col.id)
-                        out.append(Figure(layout.table, ln.figure_label, col.name, percent(v) if col.unit == "%" else show(v)))
-                else:
-                    out.append(Figure(layout.table, ln.figure_label, ENTITY_COLUMN, show(ss.value(layout.id, ln, TOTAL))))
-        if layout.segment_table:
-            for ln in ss.lines_for(layout, segment_table=True):
-                if not ln.has_amount:
-                    continue
-                label = ln.segment_ref or ln.figure_label
-                for view in ss.columns(layout):
-                    column = ss.column_label(view) if view not in (ELIM, TOTAL) else view
-                    out.append(Figure(layout.segment_table, label, column, ss.value(layout.id, ln, view)))
-    out += trend_figures(ss)
-    return out
-
-
-def trend_tables(ss: StatementSet) -> list[TrendTable]:
-    layouts = sorted((t for _, text in ss.book.layouts if (t := parse_trend(text))), key=lambda t: t.order)
-    return [build_trend(ss, t, ss.history.get(t.series, {})) for t in layouts]
-
-
-def trend_figures(ss: StatementSet) -> list[Figure]:
-    out = []
-    for table in trend_tables(ss):
-        rows = [*table.layout.rows, ("", table.layout.total_label)]
-        for seg, label in rows:
-            for year, column in zip(table.years, table.columns()):
-                if (seg, year) in table.cells:
-                    out.append(Figure(table.layout.table, label, column, str(table.cells[(seg, year)])))
-    return out
+def table_figures(table: Table) -> list[Figure]:
+    """The figures of one table: its cells that carry a figure id and a value."""
+    return [Figure(c.figure.table, c.figure.line, c.figure.column, str(c.value) if isinstance(c.value, Decimal) else c.value)
+            for _, _, c in table.figures() if c.figure is not None and c.value is not None]
 
 
 def write_csv(figs: Iterable[Figure], fh) -> None:

@@ -1,0 +1,65 @@
+"""A book directory read once: the book, its layouts, budget, history, inputs, registers and
+package structure become typed objects when the directory is opened, so a command never
+parses a file twice (docs/book-format.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from ..closing.subledgers import Subledgers, read_subledgers, register_inputs
+from ..io import reader
+from ..io.budget import read_budget
+from ..io.history import read_history
+from ..io.inputs import InputValue, read_inputs
+from ..ledger.budget import Budget
+from ..ledger.errors import BookError, InputError
+from ..ledger.model import Book
+from ..publish.spec import PublishSpec, read_spec
+from ..statements.budget_report import budget_problems
+from ..statements.layout import BookLayouts, parse_book_layouts
+from ..statements.text import text_problems
+
+PUBLISH_FILE = "publish.toml"
+
+
+@dataclass(frozen=True)
+class BookDir:
+    path: Path
+    book: Book
+    layouts: BookLayouts
+    budget: Budget | None
+    history: dict
+    inputs: tuple[InputValue, ...]
+    subledgers: Subledgers
+
+    @cached_property
+    def spec(self) -> PublishSpec | None:
+        """publish.toml, parsed on first use (a book without one can do all but publish)."""
+        path = self.path / PUBLISH_FILE
+        return read_spec(path) if path.exists() else None
+
+
+def read_book_dir(path: Path) -> BookDir:
+    """Read and validate every file of a book directory but the journal (streamed at load).
+
+    Raises BookError with every problem found, each naming its file, line and field."""
+    if not path.is_dir():
+        raise BookError([InputError(str(path), None, None, "not a book directory")])
+    book = reader.read_book(path)
+    layouts = parse_book_layouts(book.layouts, book.chart)  # a bad layout is bad input too
+    years = {fy.year for fy in book.fiscal_years}
+    budget = read_budget(path, book.chart, years)
+    if budget is not None and (problems := budget_problems(budget, list(layouts.statements), book.chart.segments)):
+        raise BookError(problems)
+    history = read_history(path, book.chart)
+    if problems := text_problems(list(layouts.texts), book.settings.get("policies", {})):
+        raise BookError(problems)
+    subledgers = read_subledgers(path, book.chart)
+    inputs = tuple(read_inputs(path, years) + register_inputs(subledgers, book.fiscal_years))
+    keys = {key for lay in layouts.statements for ln in lay.lines for _, key in ln.role_inputs}
+    if unknown := sorted(keys - {v.key for v in inputs}):
+        raise BookError([InputError("inputs.toml", None, "key", f"layouts use input {k!r}, which inputs.toml does not give")
+                         for k in unknown])
+    return BookDir(path, book, layouts, budget, history, inputs, subledgers)

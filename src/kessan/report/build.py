@@ -1,0 +1,351 @@
+"""Build the report model (report/model.py) from a StatementSet: every table of the book,
+once, with presentation applied (rounding under the table's named policy), each figure
+keyed in the figures contract and carrying its provenance.
+
+The whole-organisation statement, the 事業別 table, the budget-vs-actual tables (決算報告書
+and 決算の概要, whole organisation and per segment, with 備考 and 左の主な理由), the 推移 in
+億円 and the text statements (重要な会計方針) are all built here; renderers only lay them out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from ..ledger.rounding import UNITS, Rounding, Unit, round_yen
+from ..statements.budget_report import AMOUNT_IN_TEXT, cited_amount
+from ..statements.engine import ELIM, TOTAL, Source, StatementSet
+from ..statements.layout import Layout, Line
+from ..statements.text import render as render_text_statement
+from ..statements.trend import TrendLayout, era_label, round_oku
+from .model import BLANK, Cell, Column, Derived, FigureId, Formula, Presentation, Report, Row, Table, Term
+from .wareki import wareki
+
+ENTITY_COLUMN = "金額"  # the one amount column of a whole-organisation statement, in the contract
+
+# Printed words, overridable in publish.toml [labels] (docs/publish.md lists them).
+DEFAULT_LABELS = {
+    "label_header": "科目",
+    "amount": "金額",
+    "column_unit": "{name}({unit})",
+    "remarks": "備考",
+    "reasons": "左の主な理由",
+    "unit": "(単位：{unit})",
+    "as_of": "({date}現在)",
+    "period": "({start}から{end}まで)",
+    "title": "{fiscal_year}決算",
+    "contents": "目次",
+    "note": "({mark}) {text}",
+    "segment_table": "{segment} {title}",
+    "index": "目次へ",
+    "previous": "前へ",
+    "next": "次へ",
+}
+
+
+@dataclass(frozen=True)
+class ColumnGroup:
+    """An upper header label over adjacent measure columns of a schedule (publish.toml)."""
+
+    statement: str
+    label: str
+    columns: tuple[str, ...]
+    labels: tuple[str, ...]
+
+
+def build_report(ss: StatementSet, labels: dict | None = None, column_groups: tuple[ColumnGroup, ...] = ()) -> Report:
+    """Every table of the book for the StatementSet's year, in layout order."""
+    b = _Builder(ss, dict(DEFAULT_LABELS) | (labels or {}), column_groups)
+    parsed = ss.parsed
+    items: list[tuple[int, str, Callable[[], list[Table]]]] = []
+    for lay in ss.ordered():
+        items.append((lay.order, lay.id, lambda lay=lay: b.statement_tables(lay)))
+    for tr in parsed.trends if parsed else ():
+        items.append((tr.order, tr.id, lambda tr=tr: [b.trend(tr)]))
+    for tx in parsed.texts if parsed else ():
+        items.append((tx.order, tx.id, lambda tx=tx: [b.text(tx)]))
+    tables = [t for _, _, make in sorted(items, key=lambda x: (x[0], x[1])) for t in make()]
+    fy = ss.book.fiscal_year(ss.year)
+    rev = ss.revision
+    budget_label = f"{rev.name} ({rev.approved:%Y-%m-%d} {rev.body})" if rev else None
+    return Report(ss.book.code, ss.book.name, ss.year, fy.label, fy.state, rev.code if rev else None, tables,
+                  b.labels, budget_label)
+
+
+def presentation(unit: str, rounding: str | None) -> Presentation:
+    """A table's presentation: exact yen for 円, else the named policy (四捨五入 by default)."""
+    if UNITS.get(unit, Unit.YEN) is Unit.YEN:
+        return Presentation(unit)
+    return Presentation(unit, Rounding(rounding or "half_up").value)
+
+
+def shown(p: Presentation, amount: int) -> int:
+    """An amount in yen as the table prints it (rounded to its unit under its policy)."""
+    if p.rounding is None:
+        return amount
+    return round_yen(amount, UNITS[p.unit], Rounding(p.rounding))
+
+
+def percent(hundredths: int) -> Decimal:
+    """A rate held in hundredths of a percent, as the printed number: 123 → 1.23."""
+    return Decimal(hundredths).scaleb(-2)
+
+
+class _Builder:
+    def __init__(self, ss: StatementSet, labels: dict, column_groups: tuple[ColumnGroup, ...]):
+        self.ss, self.labels, self.column_groups = ss, labels, column_groups
+        fy = ss.book.fiscal_year(ss.year)
+        self.captions = {"as_of": labels["as_of"].format(date=wareki(fy.end)),
+                         "period": labels["period"].format(start=wareki(fy.start), end=wareki(fy.end))}
+
+    def _table(self, lay: Layout, table_id: str, kind: str, title: str, figure_table: str | None,
+               columns: list[Column], segment: str | None = None) -> Table:
+        return Table(table_id, lay.id, kind, title, figure_table, self.captions.get(lay.caption),
+                     self.labels["unit"].format(unit=lay.unit), self.labels["label_header"], columns,
+                     presentation(lay.unit, lay.rounding), segment=segment, order=lay.order)
+
+    def statement_tables(self, lay: Layout) -> list[Table]:
+        if lay.budget:
+            views = [TOTAL] if lay.entity and lay.table else []
+            if lay.per_segment_tables:
+                views += self.ss.segment_codes
+            return [self.budget(lay, view) for view in views]
+        out = []
+        if lay.entity and lay.table:
+            out.append(self.entity(lay))
+        if lay.segment_table:
+            out.append(self.segments(lay))
+        return out
+
+    # -- one amount column, or the measure columns of a schedule
+
+    def entity(self, lay: Layout) -> Table:
+        ss = self.ss
+        if lay.measures:
+            columns = self._measure_columns(lay)
+            col_ids: list[str | None] = [c.id for c in lay.measures]
+            rates = [c.unit == "%" for c in lay.measures]
+        else:
+            columns = [Column(ENTITY_COLUMN, self.labels["amount"])]
+            col_ids, rates = [None], [False]
+        table = self._table(lay, lay.id, "statement", lay.title, lay.table, columns)
+        lines = ss.lines_for(lay, segment_table=False)
+        for ln in lines:
+            cells = [self._figure(table, lay, ln, ln.figure_label, col.key, TOTAL, cid, rate) if ln.has_amount else BLANK
+                     for col, cid, rate in zip(columns, col_ids, rates)]
+            table.rows.append(_row(ln, ln.figure_label, cells))
+        _add_formulas(table, lay, lines)
+        return table
+
+    def _measure_columns(self, lay: Layout) -> list[Column]:
+        """Columns of a schedule; a rate column's label names its unit, e.g. 平均利率(%)."""
+        groups = {name: (g.label, label) for g in self.column_groups if g.statement == lay.id
+                  for name, label in zip(g.columns, g.labels)}
+        out = []
+        for c in lay.measures:
+            group, label = groups.get(c.name, (None, c.name))
+            if c.unit:
+                label = self.labels["column_unit"].format(name=label, unit=c.unit)
+            out.append(Column(c.name, label, group))
+        return out
+
+    def segments(self, lay: Layout) -> Table:
+        ss = self.ss
+        views = ss.columns(lay)
+        columns = [Column(name, name, view=v) for v, name in ((v, self._view_name(v)) for v in views)]
+        table = self._table(lay, f"{lay.id}-segments", "segments", lay.title, lay.segment_table, columns)
+        lines = ss.lines_for(lay, segment_table=True)
+        for ln in lines:
+            key = ln.segment_ref or ln.figure_label
+            cells = [self._figure(table, lay, ln, key, col.key, v) if ln.has_amount else BLANK
+                     for col, v in zip(columns, views)]
+            table.rows.append(_row(ln, key, cells))
+        _add_formulas(table, lay, lines)
+        return table
+
+    def _view_name(self, view: str) -> str:
+        return self.ss.column_label(view) if view not in (ELIM, TOTAL) else view
+
+    def _figure(self, table: Table, lay: Layout, ln: Line, line_key: str, column: str, view: str,
+                measure: str | None = None, rate: bool = False) -> Cell:
+        amount = self.ss.value(lay.id, ln, view, measure)
+        source = self.ss.source(lay.id, ln, view, measure)
+        figure = FigureId(table.figure_table, line_key, column) if table.figure_table else None
+        if amount is None:
+            return Cell(None, None, figure, source)
+        if rate:
+            return Cell(percent(amount), None, figure, source)
+        return Cell(shown(table.presentation, amount), amount, figure, source)
+
+    # -- budget-vs-actual (決算報告書, 決算の概要)
+
+    def budget(self, lay: Layout, view: str) -> Table:
+        ss = self.ss
+        segment = None if view == TOTAL else view
+        budget = ss.budget
+        notes = [n for n in (budget.notes if budget else ()) if n.statement == lay.id] if view == TOTAL else []
+        all_reasons = [r for r in (budget.reasons if budget else ()) if r.statement == lay.id]
+        reasons = [r for r in all_reasons if r.segment == segment]
+        columns = [Column(name, name) for name in lay.columns]
+        if notes:
+            columns.append(Column(self.labels["remarks"], self.labels["remarks"], numeric=False))
+        if all_reasons:
+            columns.append(Column(self.labels["reasons"], self.labels["reasons"], numeric=False, long=True))
+        if view == TOTAL:
+            table = self._table(lay, lay.id, "budget", lay.title, lay.table, columns)
+        else:
+            name = ss.column_label(view)
+            title = self.labels["segment_table"].format(segment=name, title=lay.title)
+            table = self._table(lay, f"{lay.id}-{view}", "budget", title, lay.segment_table.format(segment=name),
+                                columns, segment=view)
+        bullets: dict[str, list[str]] = {}
+        for line_id, text, cited in reason_bullets(ss, reasons):
+            bullets.setdefault(line_id, []).append("・" + cite(text, cited))
+        revision = ss.revision.code if ss.revision else ""
+        lines = ss.lines_for(lay, segment_table=view != TOTAL)
+        for ln in lines:
+            if not ln.has_amount:
+                cells = [BLANK] * len(columns)
+            else:
+                key = ln.figure_label
+                ids = [FigureId(table.figure_table, key, c) for c in lay.columns]
+                b = ss.budget_value(lay.id, ln, view)
+                a = ss.value(lay.id, ln, view)
+                p = table.presentation
+                cells = [
+                    BLANK if b is None else Cell(shown(p, b), b, ids[0], Derived("budget", revision)),
+                    Cell(shown(p, a), a, ids[1], ss.source(lay.id, ln, view)),
+                    BLANK if b is None else Cell(shown(p, a - b), a - b, ids[2],
+                                                 Derived("difference", "", ((1, ids[1]), (-1, ids[0])))),
+                ]
+            if notes:
+                marks = "、".join(n.mark.removeprefix("注") for n in notes if ln.id in n.lines)
+                cells.append(Cell(f"(注{marks})") if marks else BLANK)
+            if all_reasons:
+                cells.append(Cell("\n".join(bullets.get(ln.id or "", [])) or None))
+            table.rows.append(_row(ln, ln.figure_label, cells))
+        table.notes = [self.labels["note"].format(mark=n.mark, text=n.text) for n in notes]
+        _add_formulas(table, lay, lines, difference=True)
+        return table
+
+    # -- 推移 (億円, decimals)
+
+    def trend(self, tr: TrendLayout) -> Table:
+        ss = self.ss
+        history = ss.history.get(tr.series, {})
+        years = sorted({y for y, _ in history if y < ss.year} | {ss.year})
+        columns = [Column(f"{era_label(y)}決算", f"{era_label(y)}決算") for y in years]
+        table = Table(tr.id, tr.id, "trend", tr.title, tr.table, None, self.labels["unit"].format(unit=tr.unit),
+                      self.labels["label_header"], columns, Presentation(tr.unit, tr.rounding), order=tr.order)
+        for seg, label in tr.rows:
+            cells = []
+            for y, col in zip(years, columns):
+                figure = FigureId(tr.table, label, col.key)
+                if y == ss.year:
+                    amount = sum(sign * (ss.value(*term.split(".", 1), view=seg) or 0) for sign, term in tr.measure)
+                    source = Source("formula", tr.id, label, col.key, seg, terms=tr.measure)
+                    cells.append(Cell(round_oku(amount, tr.decimals, tr.rounding), amount, figure, source))
+                elif (y, seg) in history:
+                    cells.append(Cell(Decimal(history[(y, seg)]), None, figure, Derived("history", tr.series)))
+                else:
+                    cells.append(BLANK)
+            table.rows.append(Row(label, label, 0, False, cells))
+        totals = []
+        quantum = Decimal(1).scaleb(-tr.decimals)
+        for j, col in enumerate(columns):
+            parts = [(row.cells[j].value, row.cells[j].figure) for row in table.rows if row.cells[j].figure is not None]
+            # printed with the table's decimals: Σ of the rounded parts (864.91 → 864.9), as published
+            total = sum((v for v, _ in parts), Decimal(0)).quantize(quantum, rounding=ROUND_HALF_UP)
+            terms = tuple((1, f) for _, f in parts)
+            totals.append(Cell(total, None, FigureId(tr.table, tr.total_label, col.key), Derived("sum_of_rounded", "", terms)))
+        table.rows.append(Row(tr.total_label, tr.total_label, 0, True, totals))
+        return table
+
+    # -- text statements (重要な会計方針)
+
+    def text(self, tx) -> Table:
+        policies = self.ss.book.settings.get("policies", {})
+        lines = render_text_statement(tx, policies).strip("\n").splitlines()
+        return Table(tx.id, tx.id, "text", tx.title, None, None, None, self.labels["label_header"], [],
+                     Presentation("円"), text=lines, order=tx.order)
+
+
+def reason_bullets(ss: StatementSet, reasons) -> list[tuple[str, str, list[int | None]]]:
+    """Group reasons citing several amounts (part 1, 2, …) into one bullet with its amounts."""
+    bullets: dict[tuple[str, str], list] = {}
+    for r in reasons:
+        bullets.setdefault((r.line, r.text), []).append((r.part, cited_amount(ss, r)))
+    return [(line, text, [a for _, a in sorted(parts)]) for (line, text), parts in bullets.items()]
+
+
+def cite(text: str, amounts: list[int | None]) -> str:
+    """Write the cited amounts (百万円, computed where the book can) into the bullet text."""
+    it = iter(amounts)
+
+    def repl(m):
+        value = next(it, None)
+        if value is None:
+            return m.group(0)
+        printed = f"{abs(value):,}"
+        return f"{m.group(1)}{'△' + printed if value < 0 else printed}{m.group(3)}"
+
+    return AMOUNT_IN_TEXT.sub(repl, text)
+
+
+def _row(ln: Line, key: str, cells: list[Cell]) -> Row:
+    return Row(ln.label, key if ln.has_amount else None, ln.indent, ln.bold or not ln.has_amount, cells, line_id=ln.id)
+
+
+# -- formulas: subtotals a workbook computes, kept only where they give the stored value
+
+def _add_formulas(table: Table, lay: Layout, lines: list[Line], difference: bool = False) -> None:
+    if table.presentation.rounding is not None:
+        return  # rounded figures: a total is rounded on its own, not the sum of rounded parts
+    rows_by_id = {ln.id: i for i, ln in enumerate(lines) if ln.id}
+    col_index = {c.id: j for j, c in enumerate(lay.measures)}
+    for i, ln in enumerate(lines):
+        row = table.rows[i]
+        if row.heading:
+            continue
+        for j, col in enumerate(table.columns):
+            if not col.numeric or row.cells[j].value is None:
+                continue
+            formula = _cell_formula(lay, ln, i, j, rows_by_id, col_index, difference)
+            if formula is not None and _evaluates(table, formula) == row.cells[j].value:
+                row.formulas[j] = formula
+
+
+def _cell_formula(lay: Layout, ln: Line, i: int, j: int, rows_by_id: dict, col_index: dict,
+                  difference: bool) -> Formula | None:
+    if difference and j == 2:  # 差額 = 決算 − 予算
+        return Formula((Term(1, i, 1), Term(-1, i, 0)))
+    measure = lay.measures[j] if lay.measures and j < len(lay.measures) else None
+    if measure is not None and measure.formula is not None:
+        return _formula(measure.formula, lambda t: (i, col_index[t]) if t in col_index else None)
+    if ln.formula is not None:
+        return _formula(ln.formula, lambda t: (rows_by_id[t], j) if t in rows_by_id else None)
+    return None
+
+
+def _formula(terms, locate) -> Formula | None:
+    out, constant = [], 0
+    for sign, term in terms:
+        if term.isdigit():
+            constant += sign * int(term)
+            continue
+        where = locate(term)
+        if where is None:
+            return None  # a term outside this table (another statement, a segment-only line)
+        out.append(Term(sign, *where))
+    return Formula(tuple(out), constant) if out else None
+
+
+def _evaluates(table: Table, formula: Formula) -> int | None:
+    total = formula.constant
+    for t in formula.terms:
+        value = table.rows[t.row].cells[t.col].value
+        if not isinstance(value, int) or table.rows[t.row].heading:
+            return None
+        total += t.sign * value
+    return total
