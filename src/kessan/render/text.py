@@ -4,6 +4,7 @@ here computes a figure: every number comes from a report cell."""
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
@@ -27,7 +28,8 @@ def render_table(console: Console, report: Report, table: Table) -> None:
         return
     shown = [j for j, c in enumerate(table.columns) if not c.long]
     long = [j for j, c in enumerate(table.columns) if c.long]
-    label_width = min(30, max([len(r.label) * 2 + r.indent * 2 for r in table.rows] or [10]))
+    widest = max([cell_len(INDENT * r.indent + r.label) for r in table.rows] or [10])
+    label_width = min(widest, max(30, console.width // 3))
     per_block = max(1, (console.width - label_width - 4) // (NUMBER_WIDTH + 3))
     blocks = [shown[i:i + per_block] for i in range(0, len(shown), per_block)] or [[]]
     head = f"{report.entity}  {table.title}"
@@ -36,9 +38,9 @@ def render_table(console: Console, report: Report, table: Table) -> None:
         caption += f"  予算: {report.budget_label}" if report.budget_label else "  (予算なし)"
     for n, block in enumerate(blocks, 1):
         suffix = f"  [{n}/{len(blocks)}]" if len(blocks) > 1 else ""
-        rt = RichTable(title=Text(f"{head}{suffix}\n{caption}"), title_style="bold", header_style="bold",
-                       min_width=min(60, console.width))
-        rt.add_column(Text(table.label_header), overflow="fold", max_width=max(label_width, 14))
+        console.print(Text(f"\n{head}{suffix}", style="bold"), Text(caption), sep="\n")
+        rt = RichTable(header_style="bold", min_width=min(60, console.width))
+        rt.add_column(Text(table.label_header), overflow="fold", min_width=min(label_width, 14), max_width=label_width)
         for j in block:
             col = table.columns[j]
             label = f"{col.group} {col.label}".strip() if col.group else col.label
