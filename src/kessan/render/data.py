@@ -31,7 +31,8 @@ def table_json(t: Table) -> dict:
             item["id"] = row.line_id
         if row.key is not None:
             item["line"] = row.key
-            item["cells"] = {c.key: _cell(cell) for c, cell in zip(t.columns, row.cells) if cell.value is not None}
+            item["cells"] = {c.key: _cell(cell) for c, cell in zip(t.columns, row.cells)
+                             if cell.value is not None or cell.source is not None}  # a blank 予算額 says why
         rows.append(item)
     doc["lines"] = rows
     if t.notes:

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from ..report.model import Report, Table
+from ..report.model import Derived, Report, Table
 from .format import amount
 
 INDENT = "  "
@@ -52,6 +52,9 @@ def render_table(console: Console, report: Report, table: Table) -> None:
         console.print(rt)
     for note in table.notes:
         console.print(note, highlight=False, markup=False)
+    if any(isinstance(c.source, Derived) and c.source.kind == "no_budget" for r in table.rows for c in r.cells):
+        console.print(Text("(予算額 and 差額 are blank where the budget gives no amount for the line, nor for "
+                           "every line of its formula; they are never taken as 0)", style="dim"))
     for j in long:
         texts = [(row.label, row.cells[j].value) for row in table.rows if row.cells[j].value]
         if texts:

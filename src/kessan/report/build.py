@@ -24,6 +24,10 @@ from .wareki import wareki
 
 ENTITY_COLUMN = "金額"  # the one amount column of a whole-organisation statement, in the contract
 
+# 予算額 and 差額 of a line the budget says nothing about: blank, never 0 (docs/budget-format.md)
+NO_BUDGET = Cell(None, None, None, Derived("no_budget", "the budget gives no amount for this line, "
+                                                        "nor for every line of its formula"))
+
 # Printed words, overridable in publish.toml [labels] (docs/publish.md lists them).
 DEFAULT_LABELS = {
     "label_header": "科目",
@@ -214,10 +218,10 @@ class _Builder:
                 a = ss.value(lay.id, ln, view)
                 p = table.presentation
                 cells = [
-                    BLANK if b is None else Cell(shown(p, b), b, ids[0], Derived("budget", revision)),
+                    NO_BUDGET if b is None else Cell(shown(p, b), b, ids[0], Derived("budget", revision)),
                     Cell(shown(p, a), a, ids[1], ss.source(lay.id, ln, view)),
-                    BLANK if b is None else Cell(shown(p, a - b), a - b, ids[2],
-                                                 Derived("difference", "", ((1, ids[1]), (-1, ids[0])))),
+                    NO_BUDGET if b is None else Cell(shown(p, a - b), a - b, ids[2],
+                                                     Derived("difference", "", ((1, ids[1]), (-1, ids[0])))),
                 ]
             if notes:
                 marks = "、".join(n.mark.removeprefix("注") for n in notes if ln.id in n.lines)
