@@ -306,6 +306,42 @@ def worker_report(url: str, book_code: str) -> dict:
             "checks": len(results), "checks_failed": failed, "report_peak_mib": _peak_mib()}
 
 
+def worker_publish(out: str) -> dict:
+    """The example's package, in this fresh interpreter: open the book directory (load and
+    close in memory), build the report model, then each format on its own."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from kessan import app
+
+    times: dict[str, float] = {}
+    t0 = time.perf_counter()
+    with app.open_book(EXAMPLE) as book:
+        times["open_s"] = time.perf_counter() - t0
+        t = time.perf_counter()
+        book.report()
+        times["report_s"] = time.perf_counter() - t
+        for fmt in ("xlsx", "pdf", "html"):
+            t = time.perf_counter()
+            book.publish(Path(out) / fmt, (fmt,))
+            times[f"{fmt}_s"] = time.perf_counter() - t
+    times["total_s"] = time.perf_counter() - t0
+    return times
+
+
+def publish_wall(out: Path, runs: int = 3) -> list[float]:
+    """Wall seconds of the command a user runs: `kessan publish examples/jlis-fy2020` (xlsx, pdf, html)."""
+    exe = Path(sys.executable).with_name("kessan")
+    walls = []
+    for i in range(runs):
+        t0 = time.perf_counter()
+        done = subprocess.run([str(exe), "publish", str(EXAMPLE), "--out", str(out / f"cli-{i}")],
+                              capture_output=True, text=True)
+        walls.append(time.perf_counter() - t0)
+        if done.returncode != 0:
+            sys.stderr.write(done.stdout + done.stderr)
+            raise SystemExit(f"bench: kessan publish failed (exit {done.returncode})")
+    return walls
+
+
 def _run_worker(kind: str, url: str, arg: str) -> dict:
     """Run one measurement in a fresh interpreter; the URL goes by environment, not argv."""
     env = {**os.environ, "KESSAN_BENCH_URL": url}
@@ -357,6 +393,27 @@ def _ok(flag: bool) -> str:
     return "ok" if flag else "MISSED"
 
 
+TARGET_PUBLISH = 3.0  # s, wall, `kessan publish examples/jlis-fy2020` (xlsx + pdf + html)
+TARGET_PDF = 1.5  # s
+
+
+def bench_publish() -> bool:
+    """Print the example package's times: the command's wall time, and each step on its own."""
+    out = DATA / "publish"
+    shutil.rmtree(out, ignore_errors=True)
+    parts = _run_worker("publish", "", str(out))
+    walls = publish_wall(out)
+    print(f"publish (example): `kessan publish examples/jlis-fy2020` wall {min(walls):.2f} s best of "
+          f"{len(walls)} ({', '.join(f'{w:.2f}' for w in walls)}); in one process: open (load + close in memory) "
+          f"{parts['open_s']:.2f} s, report model {parts['report_s']:.3f} s, xlsx {parts['xlsx_s']:.2f} s, "
+          f"pdf {parts['pdf_s']:.2f} s, html {parts['html_s']:.2f} s", flush=True)
+    ok = min(walls) <= TARGET_PUBLISH and parts["pdf_s"] <= TARGET_PDF
+    print(f"publish targets: package ≤ {TARGET_PUBLISH:g} s: {_ok(min(walls) <= TARGET_PUBLISH)}; "
+          f"PDF ≤ {TARGET_PDF:g} s: {_ok(parts['pdf_s'] <= TARGET_PDF)}\n", flush=True)
+    shutil.rmtree(out, ignore_errors=True)
+    return ok
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--transactions", "-n", type=int, default=1_000_000, help="journal entries (default 1,000,000)")
@@ -366,19 +423,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", action="store_true", help="keep the generated book and the databases, and "
                     "reuse a generated book of the same size on the next run")
     ap.add_argument("--worker", nargs=2, metavar=("KIND", "ARG"), help=argparse.SUPPRESS)
+    ap.add_argument("--publish-only", action="store_true", help="only the example's package (no generated book)")
     args = ap.parse_args(argv)
 
     if args.worker:
         kind, arg = args.worker
-        url = os.environ["KESSAN_BENCH_URL"]
-        result = worker_load(url, Path(arg)) if kind == "load" else worker_report(url, arg)
+        url = os.environ.get("KESSAN_BENCH_URL", "")
+        workers = {"load": lambda: worker_load(url, Path(arg)), "report": lambda: worker_report(url, arg),
+                   "publish": lambda: worker_publish(arg)}
+        result = workers[kind]()
         print(json.dumps(result))
         return 0
 
+    DATA.mkdir(parents=True, exist_ok=True)
+    publish_ok = bench_publish()
+    if args.publish_only:
+        return 0 if publish_ok else 1
     n = args.transactions
     if n < 10:
         ap.error("--transactions must be at least 10")
-    DATA.mkdir(parents=True, exist_ok=True)
     book_dir = DATA / f"book-{n}"
     marker = book_dir / "GENERATED"
     meta = json.loads(marker.read_text()) if marker.exists() else None
