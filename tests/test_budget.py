@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import warnings
 
 import pytest
@@ -213,3 +214,19 @@ def test_bad_budget_files_are_rejected(mini_dir, db_url, revisions, files, fragm
     from .test_bad_input import _counts
 
     assert _counts(db_url) == (0, 0, 0)
+
+
+def test_summary_json_is_rounded_per_table_with_its_own_columns():
+    """決算の概要 in JSON: 百万円 as printed (exact yen alongside), its own columns, no 相殺等, and one
+    table per segment under its real name."""
+    result = runner.invoke(app, ["report", str(EXAMPLE), "--format", "json", "--statement", "summary_bs"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    names = [t["table"] for t in doc["tables"]]
+    assert names[0] == "概要_貸借対照表" and "概要_一般事業_貸借対照表" in names
+    assert not any("{segment}" in n for n in names)
+    whole = doc["tables"][0]
+    assert whole["unit"] == "百万円" and whole["rounding"] == "half_up"
+    assert whole["columns"][:3] == ["予算", "決算", "差引"] and "相殺等" not in whole["columns"]
+    assets = next(ln for ln in whole["lines"] if ln.get("line") == "資産")
+    assert assets["cells"]["決算"]["value"] == 271_189 and assets["cells"]["決算"]["yen"] == 271_189_059_015
