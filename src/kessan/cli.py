@@ -14,7 +14,8 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from collections.abc import Callable
+from typing import Annotated, Optional, ParamSpec
 
 import typer
 from rich.console import Console
@@ -43,12 +44,15 @@ def _error(message: str) -> None:
     err.print(Text.assemble(("error:", "red"), " ", message), soft_wrap=True)
 
 
-def _command(fn):
+P = ParamSpec("P")
+
+
+def _command(fn: Callable[P, None]) -> Callable[P, None]:
     """Register a command whose AppErrors become a message and an exit code, and whose
     unexpected failures a one-line message instead of a traceback (KESSAN_DEBUG=1 shows it)."""
 
     @functools.wraps(fn)
-    def run(*args, **kwargs):
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
         try:
             return fn(*args, **kwargs)
         except kessan.AppError as exc:
@@ -68,7 +72,8 @@ def _command(fn):
                    "Run again with KESSAN_DEBUG=1 for the details and report it.")
             raise typer.Exit(70) from None
 
-    return app.command()(run)
+    app.command()(run)
+    return run
 
 
 @_command
@@ -147,7 +152,7 @@ def reconcile(
     raise typer.Exit(0 if result.ok else 1)
 
 
-def _num(v) -> str:
+def _num(v: int | str | None) -> str:
     return f"{v:,}" if isinstance(v, int) else str(v)
 
 

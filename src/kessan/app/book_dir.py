@@ -18,6 +18,7 @@ from ..ledger.errors import BookError, InputError
 from ..ledger.model import Book
 from ..publish.spec import PublishSpec, read_spec
 from ..statements.budget_report import budget_problems
+from ..statements.engine import History
 from ..statements.layout import BookLayouts, parse_book_layouts
 from ..statements.text import text_problems
 
@@ -30,7 +31,7 @@ class BookDir:
     book: Book
     layouts: BookLayouts
     budget: Budget | None
-    history: dict
+    history: History
     inputs: tuple[InputValue, ...]
     subledgers: Subledgers
 

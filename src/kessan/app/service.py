@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import sqlalchemy as sa
 
@@ -43,6 +44,7 @@ from .book_dir import BookDir, read_book_dir
 from .errors import BadInput, NotFound, Unavailable, translated
 
 Progress = Callable[[int, int], None]  # (postings written, postings expected)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ def load(engine: sa.Engine, book_dir: Path, progress: Progress | None = None,
 def _store(engine: sa.Engine, src: BookDir, progress: Progress | None) -> Loaded:
     book = src.book
 
-    def extra(conn, ids) -> None:
+    def extra(conn: sa.Connection, ids: repo.Ids) -> None:
         store_inputs.insert_inputs(conn, ids.book_id, list(src.inputs))
         if src.budget is not None:
             store_budget.insert_budget(conn, ids.book_id, ids.segments, src.budget)
@@ -184,8 +186,8 @@ class OpenBook:
     source: BookDir | None = None  # the book directory it was opened from, with its registers
     _stored: Book | None = None
     _layouts: BookLayouts | None = None
-    _statements: dict = field(default_factory=dict)
-    _reports: dict = field(default_factory=dict)
+    _statements: dict[tuple[int, str | None], StatementSet] = field(default_factory=dict)
+    _reports: dict[tuple[int, str | None], Report] = field(default_factory=dict)
 
     # -- reading
 
@@ -227,12 +229,12 @@ class OpenBook:
                 book_id = repo._book_id(conn, self.code)
                 budget = store_budget.read_budget(conn, book_id)
                 history = store_budget.read_history(conn, book_id)
+                inputs = store_inputs.read_inputs(conn, book_id, year)
                 try:
                     ss = StatementSet.build(self.book, year, repo.cube(conn, self.code, year),
-                                            budget if budget.revisions else None, revision, history, self.layouts)
+                                            budget if budget.revisions else None, revision, history, self.layouts, inputs)
                 except KeyError as exc:
                     raise NotFound(str(exc.args[0])) from exc
-                ss.inputs = store_inputs.read_inputs(conn, book_id, year)
             self._statements[key] = ss
         return self._statements[key]
 
@@ -377,7 +379,7 @@ class OpenBook:
         return [t for t in self.report(year).tables if t.kind == "trend"]
 
 
-def _read_csv_file(read, path: Path):
+def _read_csv_file(read: Callable[[Path], list[T]], path: Path) -> list[T]:
     try:
         return read(path)
     except FileNotFoundError as exc:

@@ -7,6 +7,7 @@ printed title (様式 prefix removed, a part title) and label header may differ.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 from ..ledger.errors import BookError, InputError
 from ..report.model import Report, Table
@@ -15,7 +16,7 @@ from .model import Package, Part, Section
 from .spec import FILE, PartSpec, PublishSpec, TableRef
 
 
-def build_package(report: Report, spec: PublishSpec, fiscal_year_end, package_date=None) -> Package:
+def build_package(report: Report, spec: PublishSpec, fiscal_year_end: dt.date) -> Package:
     """The whole package in the order of publish.toml; every table of the report must be listed."""
     if problems := spec_problems(report, spec):
         raise BookError(problems)

@@ -75,7 +75,7 @@ def write_site(package: Package, out_dir: Path) -> list[Path]:
     return written
 
 
-def _link(page: tuple[str, Part] | None) -> dict | None:
+def _link(page: tuple[str, Part] | None) -> dict[str, str] | None:
     if page is None:
         return None
     stem, shown = page

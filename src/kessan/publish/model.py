@@ -51,7 +51,7 @@ class Package:
     date: str  # 令和3年6月23日
     file: str  # base name of the .xlsx and .pdf
     sections: list[Section]
-    labels: dict
+    labels: dict[str, str]
 
     @property
     def parts(self) -> list[Part]:

@@ -11,6 +11,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..ledger.errors import BookError, InputError
 from ..report.build import DEFAULT_LABELS, ColumnGroup
@@ -57,7 +58,7 @@ class PublishSpec:
     title: str | None = None
     date: dt.date | None = None
     file: str | None = None
-    labels: dict = field(default_factory=lambda: dict(DEFAULT_LABELS))
+    labels: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_LABELS))
     column_groups: tuple[ColumnGroup, ...] = ()
 
     @property
@@ -88,7 +89,7 @@ def read_spec(path: Path) -> PublishSpec:
     return PublishSpec(sections, pkg.get("title"), date, pkg.get("file"), labels, groups)
 
 
-def _section(raw: dict, n: int, errors: list[InputError]) -> SectionSpec:
+def _section(raw: dict[str, Any], n: int, errors: list[InputError]) -> SectionSpec:
     title = raw.get("title") or ""
     if not title:
         errors.append(InputError(FILE, None, f"section #{n}", "needs a title"))
@@ -96,7 +97,7 @@ def _section(raw: dict, n: int, errors: list[InputError]) -> SectionSpec:
     return SectionSpec(title, raw.get("toc") or title, parts)
 
 
-def _part(raw: dict, where: str, errors: list[InputError]) -> PartSpec:
+def _part(raw: dict[str, Any], where: str, errors: list[InputError]) -> PartSpec:
     pid, sheet = str(raw.get("id", "")), str(raw.get("sheet", ""))
     if not PART_ID.match(pid):
         errors.append(InputError(FILE, None, f"{where}.id", f"{pid!r}: use lower-case letters, digits, _ and -"))
@@ -110,7 +111,7 @@ def _part(raw: dict, where: str, errors: list[InputError]) -> PartSpec:
                     raw.get("label_header"), bool(raw.get("chart", False)))
 
 
-def _column_group(raw: dict, n: int, errors: list[InputError]) -> ColumnGroup:
+def _column_group(raw: dict[str, Any], n: int, errors: list[InputError]) -> ColumnGroup:
     columns, labels = tuple(raw.get("columns", ())), tuple(raw.get("labels", raw.get("columns", ())))
     if len(columns) != len(labels) or not columns:
         errors.append(InputError(FILE, None, f"column_group #{n}", "columns and labels must be non-empty and of one length"))

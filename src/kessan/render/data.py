@@ -6,19 +6,22 @@ from __future__ import annotations
 
 import dataclasses
 from decimal import Decimal
+from typing import Any
 
-from ..report.model import Cell, Report, Table
+from ..report.model import Cell, Provenance, Report, Table
 from ..statements.engine import Source
 
+JSON = dict[str, Any]
 
-def report_json(report: Report, tables: list[Table]) -> dict:
+
+def report_json(report: Report, tables: list[Table]) -> JSON:
     return {"book": report.book, "entity": report.entity, "year": report.year, "fiscal_year": report.fiscal_year,
             "closing_state": report.closing_state, "budget_revision": report.revision,
             "tables": [table_json(t) for t in tables]}
 
 
-def table_json(t: Table) -> dict:
-    doc = {"id": t.id, "statement": t.statement, "kind": t.kind, "title": t.title, "table": t.figure_table,
+def table_json(t: Table) -> JSON:
+    doc: JSON = {"id": t.id, "statement": t.statement, "kind": t.kind, "title": t.title, "table": t.figure_table,
            "caption": t.caption, "unit": t.presentation.unit, "rounding": t.presentation.rounding,
            "segment": t.segment, "columns": [c.key for c in t.columns]}
     if t.kind == "text":
@@ -26,7 +29,7 @@ def table_json(t: Table) -> dict:
         return doc
     rows = []
     for row in t.rows:
-        item: dict = {"label": row.label, "indent": row.indent, "bold": row.bold}
+        item: JSON = {"label": row.label, "indent": row.indent, "bold": row.bold}
         if row.line_id:
             item["id"] = row.line_id
         if row.key is not None:
@@ -40,9 +43,9 @@ def table_json(t: Table) -> dict:
     return doc
 
 
-def _cell(cell: Cell) -> dict:
+def _cell(cell: Cell) -> JSON:
     value = str(cell.value) if isinstance(cell.value, Decimal) else cell.value
-    out: dict = {"value": value}
+    out: JSON = {"value": value}
     if cell.yen is not None:
         out["yen"] = cell.yen
     if cell.source is not None:
@@ -50,10 +53,9 @@ def _cell(cell: Cell) -> dict:
     return out
 
 
-def _source(src) -> dict:
-    doc = {k: v for k, v in dataclasses.asdict(src).items() if v not in (None, (), "")}
+def _source(src: Provenance) -> JSON:
+    """A cell's provenance; asdict turns a Derived's FigureId terms into objects too."""
+    doc: JSON = {k: v for k, v in dataclasses.asdict(src).items() if v not in (None, (), "")}
     if isinstance(src, Source):
         doc["partners"] = src.partners
-    if "terms" in doc:
-        doc["terms"] = [[sign, dataclasses.asdict(t) if dataclasses.is_dataclass(t) else t] for sign, t in doc["terms"]]
     return doc

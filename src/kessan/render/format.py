@@ -17,7 +17,7 @@ def yen(amount: int | None, triangle: bool = True) -> str:
     return text
 
 
-def amount(value) -> str:
+def amount(value: int | Decimal | str | None) -> str:
     """A cell value as printed: thousands separators, △ for negatives; Decimals (億円, %)
     keep their decimals; text as it is; None blank."""
     if value is None:

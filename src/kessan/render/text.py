@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
 
+from ..checks import CheckResult
 from ..report.model import Derived, Report, Table
 from .format import amount
 
@@ -64,7 +65,7 @@ def render_table(console: Console, report: Report, table: Table) -> None:
                     console.print(f"  [{label}] {line}", highlight=False, markup=False)
 
 
-def render_checks(console: Console, results) -> None:
+def render_checks(console: Console, results: list[CheckResult]) -> None:
     table = RichTable(title="照合 (checks)", header_style="bold")
     table.add_column("", no_wrap=True)
     table.add_column("check", overflow="fold")

@@ -9,14 +9,17 @@ and 決算の概要, whole organisation and per segment, with 備考 and 左の�
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from re import Match
 from decimal import ROUND_HALF_UP, Decimal
 
+from ..ledger.budget import Reason
 from ..ledger.rounding import UNITS, Rounding, Unit, round_yen
 from ..statements.budget_report import AMOUNT_IN_TEXT, cited_amount
 from ..statements.engine import ELIM, TOTAL, Source, StatementSet
 from ..statements.layout import Layout, Line
+from ..statements.text import TextLayout
 from ..statements.text import render as render_text_statement
 from ..statements.trend import TrendLayout, era_label, round_oku
 from .model import BLANK, Cell, Column, Derived, FigureId, Formula, Presentation, Report, Row, Table, Term
@@ -29,7 +32,7 @@ NO_BUDGET = Cell(None, None, None, Derived("no_budget", "the budget gives no amo
                                                         "nor for every line of its formula"))
 
 # Printed words, overridable in publish.toml [labels] (docs/publish.md lists them).
-DEFAULT_LABELS = {
+DEFAULT_LABELS: dict[str, str] = {
     "label_header": "科目",
     "amount": "金額",
     "column_unit": "{name}({unit})",
@@ -58,18 +61,22 @@ class ColumnGroup:
     labels: tuple[str, ...]
 
 
-def build_report(ss: StatementSet, labels: dict | None = None, column_groups: tuple[ColumnGroup, ...] = ()) -> Report:
+def build_report(ss: StatementSet, labels: dict[str, str] | None = None,
+                 column_groups: tuple[ColumnGroup, ...] = ()) -> Report:
     """Every table of the book for the StatementSet's year, in layout order."""
     b = _Builder(ss, dict(DEFAULT_LABELS) | (labels or {}), column_groups)
     parsed = ss.parsed
-    items: list[tuple[int, str, Callable[[], list[Table]]]] = []
-    for lay in ss.ordered():
-        items.append((lay.order, lay.id, lambda lay=lay: b.statement_tables(lay)))
-    for tr in parsed.trends if parsed else ():
-        items.append((tr.order, tr.id, lambda tr=tr: [b.trend(tr)]))
-    for tx in parsed.texts if parsed else ():
-        items.append((tx.order, tx.id, lambda tx=tx: [b.text(tx)]))
-    tables = [t for _, _, make in sorted(items, key=lambda x: (x[0], x[1])) for t in make()]
+    items: list[tuple[int, str, Layout | TrendLayout | TextLayout]] = [(lay.order, lay.id, lay) for lay in ss.ordered()]
+    if parsed is not None:
+        items += [(t.order, t.id, t) for t in parsed.trends] + [(t.order, t.id, t) for t in parsed.texts]
+    tables: list[Table] = []
+    for _, _, item in sorted(items, key=lambda x: (x[0], x[1])):
+        if isinstance(item, TrendLayout):
+            tables.append(b.trend(item))
+        elif isinstance(item, TextLayout):
+            tables.append(b.text(item))
+        else:
+            tables += b.statement_tables(item)
     fy = ss.book.fiscal_year(ss.year)
     rev = ss.revision
     budget_label = f"{rev.name} ({rev.approved:%Y-%m-%d} {rev.body})" if rev else None
@@ -97,7 +104,7 @@ def percent(hundredths: int) -> Decimal:
 
 
 class _Builder:
-    def __init__(self, ss: StatementSet, labels: dict, column_groups: tuple[ColumnGroup, ...]):
+    def __init__(self, ss: StatementSet, labels: dict[str, str], column_groups: tuple[ColumnGroup, ...]):
         self.ss, self.labels, self.column_groups = ss, labels, column_groups
         fy = ss.book.fiscal_year(ss.year)
         self.captions = {"as_of": labels["as_of"].format(date=wareki(fy.end)),
@@ -197,12 +204,13 @@ class _Builder:
         if all_reasons:
             columns.append(Column(self.labels["reasons"], self.labels["reasons"], numeric=False, long=True))
         if view == TOTAL:
-            table = self._table(lay, lay.id, "budget", lay.title, lay.table, columns)
+            figure_table = lay.table or lay.id
+            table = self._table(lay, lay.id, "budget", lay.title, figure_table, columns)
         else:
             name = ss.column_label(view)
             title = self.labels["segment_table"].format(segment=name, title=lay.title)
-            table = self._table(lay, f"{lay.id}-{view}", "budget", title, lay.segment_table.format(segment=name),
-                                columns, segment=view)
+            figure_table = (lay.segment_table or lay.id).format(segment=name)
+            table = self._table(lay, f"{lay.id}-{view}", "budget", title, figure_table, columns, segment=view)
         bullets: dict[str, list[str]] = {}
         for line_id, text, cited in reason_bullets(ss, reasons):
             bullets.setdefault(line_id, []).append("・" + cite(text, cited))
@@ -213,9 +221,9 @@ class _Builder:
                 cells = [BLANK] * len(columns)
             else:
                 key = ln.figure_label
-                ids = [FigureId(table.figure_table, key, c) for c in lay.columns]
+                ids = [FigureId(figure_table, key, c) for c in lay.columns]
                 b = ss.budget_value(lay.id, ln, view)
-                a = ss.value(lay.id, ln, view)
+                a = _amount(ss, lay, ln, view)
                 p = table.presentation
                 cells = [
                     NO_BUDGET if b is None else Cell(shown(p, b), b, ids[0], Derived("budget", revision)),
@@ -243,11 +251,12 @@ class _Builder:
         table = Table(tr.id, tr.id, "trend", tr.title, tr.table, None, self.labels["unit"].format(unit=tr.unit),
                       self.labels["label_header"], columns, Presentation(tr.unit, tr.rounding), order=tr.order)
         for seg, label in tr.rows:
-            cells = []
-            for y, col in zip(years, columns):
+            cells: list[Cell] = []
+            for y, col in zip(years, columns, strict=True):
                 figure = FigureId(tr.table, label, col.key)
                 if y == ss.year:
-                    amount = sum(sign * (ss.value(*term.split(".", 1), view=seg) or 0) for sign, term in tr.measure)
+                    amount = sum(sign * (ss.value(stmt, line, seg) or 0)
+                                 for sign, (stmt, _, line) in ((s, t.partition(".")) for s, t in tr.measure))
                     source = Source("formula", tr.id, label, col.key, seg, terms=tr.measure)
                     cells.append(Cell(round_oku(amount, tr.decimals, tr.rounding), amount, figure, source))
                 elif (y, seg) in history:
@@ -258,7 +267,8 @@ class _Builder:
         totals = []
         quantum = Decimal(1).scaleb(-tr.decimals)
         for j, col in enumerate(columns):
-            parts = [(row.cells[j].value, row.cells[j].figure) for row in table.rows if row.cells[j].figure is not None]
+            parts = [(c.value, c.figure) for c in (row.cells[j] for row in table.rows)
+                     if isinstance(c.value, Decimal) and c.figure is not None]
             # printed with the table's decimals: Σ of the rounded parts (864.91 → 864.9), as published
             total = sum((v for v, _ in parts), Decimal(0)).quantize(quantum, rounding=ROUND_HALF_UP)
             terms = tuple((1, f) for _, f in parts)
@@ -268,16 +278,24 @@ class _Builder:
 
     # -- text statements (重要な会計方針)
 
-    def text(self, tx) -> Table:
+    def text(self, tx: TextLayout) -> Table:
         policies = self.ss.book.settings.get("policies", {})
         lines = render_text_statement(tx, policies).strip("\n").splitlines()
         return Table(tx.id, tx.id, "text", tx.title, None, None, None, self.labels["label_header"], [],
                      Presentation("円"), text=lines, order=tx.order)
 
 
-def reason_bullets(ss: StatementSet, reasons) -> list[tuple[str, str, list[int | None]]]:
+def _amount(ss: StatementSet, lay: Layout, ln: Line, view: str, measure: str | None = None) -> int:
+    """The amount of a line that has one (a heading has none: asking for it is a bug)."""
+    value = ss.value(lay.id, ln, view, measure)
+    if value is None:
+        raise ValueError(f"{lay.id}: line {ln.label!r} has no amount")
+    return value
+
+
+def reason_bullets(ss: StatementSet, reasons: Iterable[Reason]) -> list[tuple[str, str, list[int | None]]]:
     """Group reasons citing several amounts (part 1, 2, …) into one bullet with its amounts."""
-    bullets: dict[tuple[str, str], list] = {}
+    bullets: dict[tuple[str, str], list[tuple[int, int | None]]] = {}
     for r in reasons:
         bullets.setdefault((r.line, r.text), []).append((r.part, cited_amount(ss, r)))
     return [(line, text, [a for _, a in sorted(parts)]) for (line, text), parts in bullets.items()]
@@ -287,7 +305,7 @@ def cite(text: str, amounts: list[int | None]) -> str:
     """Write the cited amounts (百万円, computed where the book can) into the bullet text."""
     it = iter(amounts)
 
-    def repl(m):
+    def repl(m: Match[str]) -> str:
         value = next(it, None)
         if value is None:
             return m.group(0)
@@ -320,7 +338,7 @@ def _add_formulas(table: Table, lay: Layout, lines: list[Line], difference: bool
                 row.formulas[j] = formula
 
 
-def _cell_formula(lay: Layout, ln: Line, i: int, j: int, rows_by_id: dict, col_index: dict,
+def _cell_formula(lay: Layout, ln: Line, i: int, j: int, rows_by_id: dict[str, int], col_index: dict[str, int],
                   difference: bool) -> Formula | None:
     if difference and j == 2:  # 差額 = 決算 − 予算
         return Formula((Term(1, i, 1), Term(-1, i, 0)))
@@ -332,8 +350,9 @@ def _cell_formula(lay: Layout, ln: Line, i: int, j: int, rows_by_id: dict, col_i
     return None
 
 
-def _formula(terms, locate) -> Formula | None:
-    out, constant = [], 0
+def _formula(terms: tuple[tuple[int, str], ...], locate: Callable[[str], tuple[int, int] | None]) -> Formula | None:
+    out: list[Term] = []
+    constant = 0
     for sign, term in terms:
         if term.isdigit():
             constant += sign * int(term)

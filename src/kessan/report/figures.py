@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import csv
 from decimal import Decimal, InvalidOperation
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import TextIO
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,11 +32,15 @@ def figures(report: Report) -> list[Figure]:
 
 def table_figures(table: Table) -> list[Figure]:
     """The figures of one table: its cells that carry a figure id and a value."""
-    return [Figure(c.figure.table, c.figure.line, c.figure.column, str(c.value) if isinstance(c.value, Decimal) else c.value)
-            for _, _, c in table.figures() if c.figure is not None and c.value is not None]
+    out = []
+    for _, _, c in table.figures():
+        if c.figure is not None and c.value is not None:
+            value = str(c.value) if isinstance(c.value, Decimal) else c.value
+            out.append(Figure(c.figure.table, c.figure.line, c.figure.column, value))
+    return out
 
 
-def write_csv(figs: Iterable[Figure], fh) -> None:
+def write_csv(figs: Iterable[Figure], fh: TextIO) -> None:
     w = csv.writer(fh, lineterminator="\n")
     w.writerow(["table", "line", "column", "value"])
     for f in figs:
@@ -128,7 +133,7 @@ def _same(a: int | str | None, b: int | str) -> bool:
 
 
 def reconcile(produced: list[Figure], reference: list[Figure], tables: set[str] | None = None,
-              known: list[KnownDifference] = ()) -> Reconciliation:
+              known: Sequence[KnownDifference] = ()) -> Reconciliation:
     """Compare produced figures with a reference; a documented known difference is accepted only
     while both sides still show exactly the documented values."""
     mine = {(f.table, f.line, f.column): f.value for f in produced}

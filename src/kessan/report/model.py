@@ -17,6 +17,7 @@ shared by its cells; bold and indent belong to the row.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -174,7 +175,7 @@ class Table:
             j = k
         return cells
 
-    def figures(self):
+    def figures(self) -> Iterator[tuple[int, int, Cell]]:
         """(row index, column index, cell) of every cell that is a figure of the contract."""
         for i, row in enumerate(self.rows):
             for j, cell in enumerate(row.cells):
@@ -193,7 +194,7 @@ class Report:
     closing_state: str  # the fiscal year's period state: OPEN, ADJUSTING, CLOSED
     revision: str | None  # the budget revision reported, if any
     tables: list[Table]
-    labels: dict
+    labels: dict[str, str]
     budget_label: str | None = None  # 予算: its name, approval date and body
 
     def table(self, table_id: str) -> Table:
@@ -205,7 +206,7 @@ class Report:
     def of_statement(self, statement: str) -> list[Table]:
         return [t for t in self.tables if t.statement == statement]
 
-    def cells(self):
+    def cells(self) -> Iterator[tuple[Table, Row, Cell]]:
         """(table, row, cell) of every figure, in report order."""
         for t in self.tables:
             for i, _, cell in t.figures():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from ..ledger.budget import Budget, Reason
 from ..ledger.errors import InputError
@@ -19,7 +20,7 @@ def printed_amounts(text: str) -> list[int]:
     return [int(m.group(2).replace("△", "-").replace(",", "")) for m in AMOUNT_IN_TEXT.finditer(text)]
 
 
-def budget_problems(budget: Budget, layouts: list[Layout], segments=()) -> list[InputError]:
+def budget_problems(budget: Budget, layouts: list[Layout], segments: Collection[str] = ()) -> list[InputError]:
     """Budget amounts, notes and reasons must name budget layouts and their line ids."""
     by_id = {lay.id: lay for lay in layouts}
     errors: list[InputError] = []
@@ -58,6 +59,7 @@ def cited_amount(ss: StatementSet, reason: Reason) -> int | None:
     # "stmt.line@seg" cites another segment's line; "stmt.line@" the whole organisation
     view = (segment or TOTAL) if at else (reason.segment or TOTAL)
     b = ss.budget_value(stmt, line, view)
-    if b is None:
+    a = ss.value(stmt, line, view)
+    if b is None or a is None:
         return reason.amount
-    return round_yen(ss.value(stmt, line, view) - b, Unit.MILLION_YEN, Rounding.HALF_UP)
+    return round_yen(a - b, Unit.MILLION_YEN, Rounding.HALF_UP)

@@ -17,12 +17,23 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from collections.abc import Mapping
+from typing import Protocol
 
 from ..ledger.budget import Budget, Revision
 from ..ledger.model import Book
 from ..store.repo import Cell
-from .layout import Column as MeasureColumn
 from .layout import BookLayouts, Layout, Line, parse_book_layouts
+
+History = dict[str, dict[tuple[int, str], str]]  # series → {(year, segment): published figure}
+
+
+class Input(Protocol):
+    """A recorded input figure (io.inputs.InputValue): its amount in yen (or hundredths of a %)."""
+
+    @property
+    def amount(self) -> int: ...
+
 
 ELIM = "相殺等"
 TOTAL = "合計"
@@ -83,19 +94,19 @@ class StatementSet:
     cells: list[Cell]
     budget: Budget | None = None
     revision: Revision | None = None  # the budget revision reported (default: the year's latest)
-    history: dict = field(default_factory=dict)  # series → {(year, segment): published value}
-    inputs: dict = field(default_factory=dict)  # key → InputValue of this year (inputs.toml)
+    history: History = field(default_factory=dict)  # series → {(year, segment): published value}
+    inputs: Mapping[str, Input] = field(default_factory=dict)  # key → input of this year (inputs.toml, registers)
     _by_account: dict[str, list[Cell]] = field(default_factory=dict)
-    _memo: dict[tuple, int] = field(default_factory=dict)
+    _memo: dict[tuple[str, str | Line, str, str | None], int] = field(default_factory=dict)
     _budget_amounts: dict[tuple[str, str, str | None], int] = field(default_factory=dict)
-    _budget_memo: dict[tuple, int | None] = field(default_factory=dict)
+    _budget_memo: dict[tuple[str, str | Line, str], int | None] = field(default_factory=dict)
 
     parsed: BookLayouts | None = None  # every layout of the book (statements, 推移, text)
 
     @classmethod
     def build(cls, book: Book, year: int, cells: list[Cell], budget: Budget | None = None,
-              revision: str | None = None, history: dict | None = None,
-              layouts: BookLayouts | None = None) -> "StatementSet":
+              revision: str | None = None, history: History | None = None,
+              layouts: BookLayouts | None = None, inputs: Mapping[str, Input] | None = None) -> "StatementSet":
         """The statements of ``year``; ``layouts`` parsed once by the caller, else parsed here."""
         parsed = layouts or parse_book_layouts(book.layouts, book.chart)
         by_account: dict[str, list[Cell]] = defaultdict(list)
@@ -108,7 +119,7 @@ class StatementSet:
                 raise KeyError(f"no budget revision {revision!r}")
         amounts = budget.amounts_of(rev.code) if (budget and rev) else {}
         return cls(book, year, {lay.id: lay for lay in parsed.statements}, cells, budget, rev, history=history or {},
-                   _by_account=dict(by_account), _budget_amounts=amounts, parsed=parsed)
+                   inputs=inputs or {}, _by_account=dict(by_account), _budget_amounts=amounts, parsed=parsed)
 
     # -- columns
 
@@ -152,34 +163,19 @@ class StatementSet:
         if key in self._memo:
             return self._memo[key]
         self._memo[key] = 0  # guards against formula cycles; replaced below
-        kind, col, input_key = self._recipe(layout, ln, column)
-        if kind == "columns":  # a column computed from other columns of the same line
-            total = sum(sign * (int(t) if t.isdigit() else self.value(stmt, ln, view, t) or 0) for sign, t in col.formula)
-        elif kind == "input":
+        src = self._source(layout, ln, view, column)
+        if src.kind == "columns":  # a column computed from other columns of the same line
+            total = sum(sign * (int(t) if t.isdigit() else self.value(stmt, ln, view, t) or 0) for sign, t in src.terms)
+        elif src.kind == "input":
             # an input (時価, memo balance, 平均利率) belongs to the whole organisation, not to a segment
-            total = self.inputs[input_key].amount if (view == TOTAL and input_key in self.inputs) else 0
-        elif kind == "formula":
-            total = sum(sign * self._term(stmt, term, view, column) for sign, term in ln.formula)
-        elif col is not None:
-            total = col.sign * self._sum(ln.accounts_for(col.role), col.flows, col.exclude_flows, col.basis, view)
+            given = self.inputs.get(src.input) if view == TOTAL and src.input else None
+            total = given.amount if given is not None else 0
+        elif src.kind == "formula":
+            total = sum(sign * self._term(stmt, term, view, column) for sign, term in src.terms)
         else:
-            total = ln.sign * self._sum(ln.accounts, ln.flows, ln.exclude_flows, ln.basis, view)
+            total = src.sign * self._sum(src.accounts, src.flows, src.exclude_flows, src.basis or "closing", view)
         self._memo[key] = total
         return total
-
-    @staticmethod
-    def _recipe(layout: Layout, ln: Line, column: str | None) -> tuple[str, MeasureColumn | None, str | None]:
-        """How a line's figure in a column is made: from other columns, an input, the line's
-        formula, or postings. value() and source() share this one decision."""
-        col = next((c for c in layout.measures if c.id == column), None) if column else None
-        input_key = ln.input_for(col.role if col else None)
-        if col is not None and col.formula is not None:
-            return "columns", col, None
-        if input_key is not None and (col is not None or ln.formula is None):
-            return "input", col, input_key  # a column's own input wins over the line's formula
-        if ln.formula is not None:
-            return "formula", col, None
-        return "postings", col, None
 
     def source(self, stmt: str, line: Line | str, view: str = TOTAL, column: str | None = None) -> Source | None:
         """Provenance of a figure: the postings it sums or the figures it combines."""
@@ -189,19 +185,27 @@ class StatementSet:
             return None
         if layout.measures and column is None:
             column = layout.measures[0].id
-        kind, col, input_key = self._recipe(layout, ln, column)
-        base = dict(statement=stmt, line=ln.id or ln.label, column=column, view=view)
-        if kind == "columns":
-            return Source("columns", terms=col.formula, **base)
-        if kind == "input":
-            return Source("input", input=input_key, **base)
-        if kind == "formula":
-            return Source("formula", terms=ln.formula, **base)
+        return self._source(layout, ln, view, column)
+
+    @staticmethod
+    def _source(layout: Layout, ln: Line, view: str, column: str | None) -> Source:
+        """How a line's figure in a column is made: from other columns, an input, the line's
+        formula, or postings. value() evaluates exactly this, so provenance cannot drift."""
+        col = next((c for c in layout.measures if c.id == column), None) if column else None
+        input_key = ln.input_for(col.role if col else None)
+        line = ln.id or ln.label
+        if col is not None and col.formula is not None:
+            return Source("columns", layout.id, line, column, view, terms=col.formula)
+        if input_key is not None and (col is not None or ln.formula is None):
+            # a column's own input wins over the line's formula (a total line's rate)
+            return Source("input", layout.id, line, column, view, input=input_key)
+        if ln.formula is not None:
+            return Source("formula", layout.id, line, column, view, terms=ln.formula)
         if col is not None:
-            return Source("postings", accounts=ln.accounts_for(col.role), flows=col.flows,
-                          exclude_flows=col.exclude_flows, basis=col.basis, sign=col.sign, **base)
-        return Source("postings", accounts=ln.accounts, flows=ln.flows, exclude_flows=ln.exclude_flows,
-                      basis=ln.basis, sign=ln.sign, **base)
+            return Source("postings", layout.id, line, column, view, accounts=ln.accounts_for(col.role), flows=col.flows,
+                          exclude_flows=col.exclude_flows, basis=col.basis, sign=col.sign)
+        return Source("postings", layout.id, line, column, view, accounts=ln.accounts, flows=ln.flows,
+                      exclude_flows=ln.exclude_flows, basis=ln.basis, sign=ln.sign)
 
     def _term(self, stmt: str, term: str, view: str, column: str | None = None) -> int:
         if term.isdigit():
@@ -211,7 +215,8 @@ class StatementSet:
             return self.value(other, line_id, view) or 0
         return self.value(stmt, term, view, column) or 0
 
-    def _sum(self, codes, flows, exclude_flows, basis: str, view: str) -> int:
+    def _sum(self, codes: tuple[str, ...], flows: tuple[str, ...] | None, exclude_flows: tuple[str, ...], basis: str,
+             view: str) -> int:
         accounts = self.book.chart.accounts
         total = 0
         for code in codes:
@@ -239,8 +244,7 @@ class StatementSet:
             return self._budget_memo[key]
         self._budget_memo[key] = None  # cycle guard
         segment = None if view == TOTAL else view
-        given = self._budget_amounts.get((stmt, ln.id, segment))
-        result: int | None = given
+        result = self._budget_amounts.get((stmt, ln.id, segment)) if ln.id else None
         if result is None and ln.formula is not None:
             result = 0
             for sign, term in ln.formula:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from typing import Any
 
 from ..ledger.errors import BookError, InputError
 from ..ledger.model import Chart
@@ -103,7 +104,7 @@ class Layout:
     @property
     def per_segment_tables(self) -> bool:
         """A segment table pattern like 概要_{segment}_貸借対照表 makes one table per segment."""
-        return bool(self.segment_table) and "{segment}" in self.segment_table
+        return self.segment_table is not None and "{segment}" in self.segment_table
 
     def line(self, line_id: str) -> Line:
         for ln in self.lines:
@@ -117,7 +118,7 @@ def parse_layout(name: str, text: str, chart: Chart) -> Layout:
     return _layout(name, tomllib.loads(text), chart)
 
 
-def _layout(name: str, doc: dict, chart: Chart) -> Layout:
+def _layout(name: str, doc: dict[str, Any], chart: Chart) -> Layout:
     file = f"layouts/{name}"
     errors: list[InputError] = []
     st = doc.get("statement", {})
@@ -182,7 +183,7 @@ def _layout(name: str, doc: dict, chart: Chart) -> Layout:
     )
 
 
-def _inputs(raw) -> tuple[tuple[str | None, str], ...]:
+def _inputs(raw: str | dict[str, str] | None) -> tuple[tuple[str | None, str], ...]:
     """``inputs = "key"`` (the line's amount) or ``inputs = { role = "key" }`` (a schedule column)."""
     if raw is None:
         return ()
@@ -191,7 +192,7 @@ def _inputs(raw) -> tuple[tuple[str | None, str], ...]:
     return tuple((role, key) for role, key in raw.items())
 
 
-def _formula(raw: dict, file: str, where: str, errors: list[InputError]) -> tuple[tuple[int, str], ...] | None:
+def _formula(raw: dict[str, Any], file: str, where: str, errors: list[InputError]) -> tuple[tuple[int, str], ...] | None:
     """The parsed ``formula`` of a line or column, or None; a syntax error is recorded."""
     if "formula" not in raw:
         return None
@@ -202,7 +203,7 @@ def _formula(raw: dict, file: str, where: str, errors: list[InputError]) -> tupl
         return None
 
 
-def _columns(doc: dict, chart: Chart, file: str, errors: list[InputError]) -> tuple[Column, ...]:
+def _columns(doc: dict[str, Any], chart: Chart, file: str, errors: list[InputError]) -> tuple[Column, ...]:
     out: list[Column] = []
     ids = {c.get("id") for c in doc.get("column", [])}
     for i, raw in enumerate(doc.get("column", []), 1):

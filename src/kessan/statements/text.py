@@ -13,6 +13,7 @@ from __future__ import annotations
 import string
 import tomllib
 from dataclasses import dataclass
+from typing import Any
 
 from ..ledger.errors import BookError, InputError
 
@@ -40,7 +41,7 @@ def text_layouts(layouts: tuple[tuple[str, str], ...]) -> list[TextLayout]:
     return sorted(out, key=lambda t: t.order)
 
 
-def text_layout(name: str, doc: dict) -> TextLayout:
+def text_layout(name: str, doc: dict[str, Any]) -> TextLayout:
     st = doc.get("statement", {})
     if "id" not in st:
         raise BookError([InputError(f"layouts/{name}", None, "id", "[statement] needs an id")])
@@ -48,11 +49,11 @@ def text_layout(name: str, doc: dict) -> TextLayout:
                       f"layouts/{name}")
 
 
-def text_problems(layouts: list[TextLayout], policies: dict) -> list[InputError]:
+def text_problems(layouts: list[TextLayout], policies: dict[str, Any]) -> list[InputError]:
     """Every placeholder of a text template must be given in book.toml [book.policies]."""
     return [InputError(t.file, None, "template", f"${{{p}}} is not set in book.toml [book.policies]")
             for t in layouts for p in sorted(t.placeholders()) if p not in policies]
 
 
-def render(layout: TextLayout, policies: dict) -> str:
+def render(layout: TextLayout, policies: dict[str, Any]) -> str:
     return _Template(layout.template).substitute({k: str(v) for k, v in policies.items()})

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from typing import Any
 from decimal import ROUND_HALF_UP, ROUND_DOWN, Decimal
 
 from ..ledger.errors import BookError, InputError
@@ -41,7 +42,7 @@ def parse_trend(text: str) -> TrendLayout | None:
     return trend_layout("trend", doc)
 
 
-def trend_layout(name: str, doc: dict) -> TrendLayout:
+def trend_layout(name: str, doc: dict[str, Any]) -> TrendLayout:
     st = doc.get("statement", {})
     missing = [k for k in ("id", "table", "measure") if k not in st]
     if missing:
