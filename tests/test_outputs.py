@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import subprocess
 import xml.etree.ElementTree as ET
@@ -159,3 +160,51 @@ def test_pdf_carries_every_figure(book):
     wanted = Counter(amount(c.value) for _, _, c in _cells(report))
     missing = wanted - tokens
     assert not missing, f"figures not printed in the PDF (printed form: times missing): {dict(list(missing.items())[:20])}"
+
+
+def test_csv_text_never_runs_as_a_formula():
+    from kessan.report.figures import Figure, write_csv
+
+    out = io.StringIO()
+    write_csv([Figure("=HYPERLINK(\"http://x\")", "+1", "@SUM(A1)", -5), Figure("t", "-x", "\tc", "-65.5"),
+               Figure("t", "l", "c", "=1+1")], out)
+    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    assert rows[1] == ["'=HYPERLINK(\"http://x\")", "'+1", "'@SUM(A1)", "-5"]
+    assert rows[2] == ["t", "'-x", "'\tc", "-65.5"]  # a negative number stays a number
+    assert rows[3][3] == "'=1+1"
+
+
+def test_republish_replaces_whole_files_and_removes_only_its_stale_pages(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "mine.txt").write_text("a file of the user's", encoding="utf-8")
+    first = runner.invoke(app, ["publish", str(MINI), "--out", str(out), "--format", "xlsx,html"])
+    assert first.exit_code == 0, first.output
+    stale = out / "html" / "old-page.html"
+    stale.write_text("stale", encoding="utf-8")
+    manifest = json.loads((out / ".kessan-publish.json").read_text(encoding="utf-8"))
+    manifest["html"].append("html/old-page.html")  # as if an earlier package had that page
+    (out / ".kessan-publish.json").write_text(json.dumps(manifest), encoding="utf-8")
+    again = runner.invoke(app, ["publish", str(MINI), "--out", str(out), "--format", "html"])
+    assert again.exit_code == 0, again.output
+    assert not stale.exists() and (out / "mine.txt").exists() and (out / "mini-r2.xlsx").exists()
+    assert not [p for p in out.iterdir() if p.name.startswith(".kessan-staging")]
+
+
+def test_publish_into_a_file_or_a_read_only_folder_is_a_clean_error(tmp_path):
+    target = tmp_path / "a-file"
+    target.write_text("x", encoding="utf-8")
+    result = runner.invoke(app, ["publish", str(MINI), "--out", str(target), "--format", "xlsx"])
+    assert result.exit_code == 2 and "is a file" in result.output and "Traceback" not in result.output
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        result = runner.invoke(app, ["publish", str(MINI), "--out", str(locked / "sub"), "--format", "xlsx"])
+        if os.geteuid() != 0:  # root writes anyway; elsewhere a clean refusal
+            assert result.exit_code == 2 and "cannot write the package" in result.output
+        assert "Traceback" not in result.output
+    finally:
+        locked.chmod(0o700)
+    result = runner.invoke(app, ["publish", str(MINI), "--out", "/proc/kessan-cannot-write", "--format", "xlsx"])
+    assert result.exit_code == 2 and "cannot write the package" in result.output and "Traceback" not in result.output

@@ -30,7 +30,7 @@ from ..closing.tieout import register_ties
 from ..io import reader
 from ..ledger.errors import InputError
 from ..ledger.model import Book, Entry
-from ..publish import FORMATS, Package, build_package, publish, read_spec
+from ..publish import FORMATS, Package, PublishError, build_package, publish, read_spec
 from ..publish.spec import PublishSpec
 from ..report import build_report, figures
 from ..report.figures import Figure, Reconciliation, read_known, read_reference, reconcile
@@ -372,6 +372,8 @@ class OpenBook:
         with translated("publishing"):
             try:
                 return publish(package, out_dir, formats)
+            except PublishError as exc:
+                raise BadInput(str(exc)) from exc
             except RuntimeError as exc:  # a native library or font of the PDF engine is missing
                 raise Unavailable(str(exc)) from exc
 

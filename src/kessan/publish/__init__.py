@@ -7,6 +7,9 @@ figures in the same published order.
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -19,23 +22,74 @@ from .xlsx import write_workbook
 
 FORMATS = ("xlsx", "pdf", "html")
 
-__all__ = ["FORMATS", "Package", "PublishSpec", "build_package", "publish", "read_spec"]
+__all__ = ["FORMATS", "MANIFEST", "Package", "PublishError", "PublishSpec", "build_package", "publish", "read_spec"]
+
+
+MANIFEST = ".kessan-publish.json"  # what earlier publishes wrote into the folder, by format
+
+
+class PublishError(Exception):
+    """The package could not be written (a file where the folder should be, no permission, a full disk)."""
 
 
 def publish(package: Package, out_dir: Path, formats: tuple[str, ...] = FORMATS) -> list[Path]:
-    """Write the chosen formats into out_dir; returns the paths written (the site as its index)."""
-    written: list[Path] = []
-    with tempfile.TemporaryDirectory(prefix="kessan-publish-") as tmp:
-        _draw_charts(package, Path(tmp))
+    """Write the chosen formats into out_dir; returns the paths written (the site as its index).
+
+    Everything is written into a staging folder inside out_dir first and then moved into place
+    file by file, so no file is ever half written under its final name. Pages an earlier
+    publish wrote (listed in the folder's manifest) and this one does not are removed; no
+    other file is touched."""
+    try:
+        return _publish(package, out_dir, formats)
+    except OSError as exc:
+        raise PublishError(f"cannot write the package into {out_dir}: {exc.strerror or exc}") from exc
+
+
+def _publish(package: Package, out_dir: Path, formats: tuple[str, ...]) -> list[Path]:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise PublishError(f"{out_dir} is a file; name a folder with --out")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".kessan-staging-", dir=out_dir))
+    try:
+        _draw_charts(package, staging / ".charts")
+        written: dict[str, Path] = {}
         if "xlsx" in formats:
-            written.append(write_workbook(package, out_dir / f"{package.file}.xlsx"))
+            written["xlsx"] = write_workbook(package, staging / f"{package.file}.xlsx")
         if "pdf" in formats:
             from .pdf import write_pdf  # imported when asked for: the PDF engine loads native libraries
 
-            written.append(write_pdf(package, out_dir / f"{package.file}.pdf"))
+            written["pdf"] = write_pdf(package, staging / f"{package.file}.pdf")
         if "html" in formats:
-            written.append(write_site(package, out_dir / "html")[1])
-    return written
+            write_site(package, staging / "html")
+            written["html"] = staging / "html" / "index.html"
+        files = {fmt: sorted(str(f.relative_to(staging)) for f in _files(staging / "html" if fmt == "html" else path))
+                 for fmt, path in written.items()}
+        _move_into_place(staging, out_dir, files)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return [out_dir / path.relative_to(staging) for path in written.values()]
+
+
+def _files(path: Path) -> list[Path]:
+    return [f for f in path.rglob("*") if f.is_file()] if path.is_dir() else [path]
+
+
+def _move_into_place(staging: Path, out_dir: Path, files: dict[str, list[str]]) -> None:
+    manifest = out_dir / MANIFEST
+    try:
+        earlier: dict[str, list[str]] = json.loads(manifest.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        earlier = {}
+    for names in files.values():
+        for name in names:
+            (out_dir / name).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / name, out_dir / name)
+    for fmt, names in files.items():  # stale pages of the formats written now
+        for name in set(earlier.get(fmt, ())) - set(names):
+            (out_dir / name).unlink(missing_ok=True)
+    record = out_dir / f"{MANIFEST}.tmp"
+    record.write_text(json.dumps(earlier | files, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(record, manifest)
 
 
 def _draw_charts(package: Package, folder: Path) -> None:

@@ -40,11 +40,30 @@ def table_figures(table: Table) -> list[Figure]:
     return out
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(text: str) -> str:
+    """A text cell that no spreadsheet will run: one beginning with = + - @ tab or CR gets a
+    leading apostrophe (OWASP CSV injection). Numbers are written as they are."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _csv_value(value: int | str) -> int | str:
+    if isinstance(value, int):
+        return value
+    try:
+        Decimal(value)
+        return value  # a decimal figure such as -65.5
+    except InvalidOperation:
+        return csv_text(value)
+
+
 def write_csv(figs: Iterable[Figure], fh: TextIO) -> None:
     w = csv.writer(fh, lineterminator="\n")
     w.writerow(["table", "line", "column", "value"])
     for f in figs:
-        w.writerow([f.table, f.line, f.column, f.value])
+        w.writerow([csv_text(f.table), csv_text(f.line), csv_text(f.column), _csv_value(f.value)])
 
 
 @dataclass(frozen=True)
