@@ -111,7 +111,7 @@ def test_unknown_statement_and_format(example_dir, tmp_path):
 def test_one_format_only(tmp_path):
     result = runner.invoke(app, ["publish", str(EXAMPLE), "--out", str(tmp_path), "--format", "xlsx"])
     assert result.exit_code == 0, result.output
-    assert [p.name for p in tmp_path.iterdir()] == [f"{BASE}.xlsx"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".kessan-publish.json", f"{BASE}.xlsx"]
 
 
 def test_captions_in_wareki(package):
