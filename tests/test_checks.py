@@ -98,3 +98,45 @@ def test_orphan_segment_breaks_segment_columns(mini_dir, engine):
     assert any(name.startswith("事業別") and "各事業 − 相殺等 = 合計" in name for name in failed)
     assert "stored balances equal the sum of postings" in failed
     assert "試算表: every segment's balances sum to zero" in failed
+
+
+def test_gates_refuse_while_a_check_fails(mini_dir, db_url, tmp_path):
+    """period close and publish refuse a ledger whose checks fail, and name the failed checks."""
+    from typer.testing import CliRunner
+
+    from kessan.cli import app
+
+    runner = CliRunner()
+    _append(mini_dir, "X1,2020-07-01,regular,片側だけの他事業勘定,a,2190,50,,b\nX1,,,,a,1110,-50,op.other_out,\n")
+    assert runner.invoke(app, ["load", str(mini_dir), "--db", db_url]).exit_code == 0
+    assert runner.invoke(app, ["period", "adjust", "--year", "2020", "--db", db_url]).exit_code == 0
+    closed = runner.invoke(app, ["period", "close", "--year", "2020", "--db", db_url])
+    assert closed.exit_code == 2, closed.output
+    assert "was not closed" in closed.output and "他事業勘定 nets to zero (法人全体)" in closed.output
+    shown = runner.invoke(app, ["period", "show", "--db", db_url])
+    assert "2020 令和2年度: ADJUSTING" in shown.output
+    published = runner.invoke(app, ["publish", str(mini_dir), "--db", db_url, "--out", str(tmp_path / "out")])
+    assert published.exit_code == 2 and "the package was not written" in published.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_package_of_an_open_period_says_draft(mini_dir, db_url, tmp_path):
+    import openpyxl
+    from typer.testing import CliRunner
+
+    from kessan.cli import app
+
+    runner = CliRunner()
+    assert runner.invoke(app, ["load", str(mini_dir), "--db", db_url]).exit_code == 0
+    out = tmp_path / "draft"
+    assert runner.invoke(app, ["publish", str(mini_dir), "--db", db_url, "--out", str(out), "-f", "xlsx,html"]).exit_code == 0
+    wb = openpyxl.load_workbook(out / "mini-r2.xlsx")
+    assert all(any(c.value == "未確定" for row in ws.iter_rows(max_row=2) for c in row) for ws in wb.worksheets if ws.sheet_state == "visible")
+    assert all("未確定" in p.read_text(encoding="utf-8") for p in (out / "html").glob("*.html"))
+    for action in ("adjust", "close"):
+        assert runner.invoke(app, ["period", action, "--year", "2020", "--db", db_url]).exit_code == 0
+    final = tmp_path / "final"
+    assert runner.invoke(app, ["publish", str(mini_dir), "--db", db_url, "--out", str(final), "-f", "xlsx,html"]).exit_code == 0
+    wb = openpyxl.load_workbook(final / "mini-r2.xlsx")
+    assert not any(c.value == "未確定" for ws in wb.worksheets for row in ws.iter_rows() for c in row)
+    assert not any("未確定" in p.read_text(encoding="utf-8") for p in (final / "html").glob("*.html"))

@@ -41,7 +41,7 @@ from ..store import budget as store_budget
 from ..store import db, periods, repo
 from ..store import inputs as store_inputs
 from .book_dir import BookDir, read_book_dir
-from .errors import BadInput, NotFound, Unavailable, translated
+from .errors import BadInput, NotFound, Refused, Unavailable, translated
 
 Progress = Callable[[int, int], None]  # (postings written, postings expected)
 T = TypeVar("T")
@@ -279,6 +279,13 @@ class OpenBook:
             results += register_ties(ss.book, ss.year, ss.cells, self.source.subledgers)
         return results
 
+    def _require_checks(self, year: int | None, refusal: str) -> None:
+        """Refuse (naming every failed check) unless every auditor tie-out passes."""
+        failed = [r for r in self.checks(year) if not r.passed]
+        if failed:
+            raise Refused(f"{refusal}: {len(failed)} check(s) fail (run `kessan check`)",
+                          [InputError("check", None, r.name, r.detail) for r in failed])
+
     def reconcile(self, reference: Path, known: Path | None = None, tables: set[str] | None = None,
                   year: int | None = None) -> tuple[Reconciliation, Path | None]:
         """Every published figure of ``reference`` the engine does not reproduce."""
@@ -332,6 +339,8 @@ class OpenBook:
         targets = {"adjust": "ADJUSTING", "close": "CLOSED", "reopen": "ADJUSTING" if current == "CLOSED" else "OPEN"}
         if action not in targets:
             raise BadInput(f"unknown action {action!r} (adjust, close, reopen)")
+        if targets[action] == "CLOSED":
+            self._require_checks(year, f"fiscal year {year} was not closed")
         with translated(f"changing the period state of {year}"):
             before = periods.set_state(self.engine, self.code, year, targets[action], reason)
         self._forget()
@@ -369,6 +378,7 @@ class OpenBook:
         if not formats or (bad := [f for f in formats if f not in FORMATS]):
             raise BadInput(f"unknown format {', '.join(bad) if formats else '(none)'} (choose from {', '.join(FORMATS)})")
         package = self.package(spec_path, year, revision)
+        self._require_checks(year, "the package was not written")
         with translated("publishing"):
             try:
                 return publish(package, out_dir, formats)

@@ -23,7 +23,8 @@ def build_package(report: Report, spec: PublishSpec, fiscal_year_end: dt.date) -
     sections = [Section(s.title, s.toc, [_part(report, p) for p in s.parts]) for s in spec.sections]
     title = spec.title or spec.labels["title"].format(fiscal_year=report.fiscal_year)
     date = wareki(spec.date or fiscal_year_end)
-    return Package(report.entity, title, date, spec.file or f"{report.book}-{report.year}", sections, spec.labels)
+    return Package(report.entity, title, date, spec.file or f"{report.book}-{report.year}", sections, spec.labels,
+                   draft=report.closing_state != "CLOSED")
 
 
 def _is_segment_table(t: Table) -> bool:

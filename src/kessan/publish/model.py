@@ -52,6 +52,7 @@ class Package:
     file: str  # base name of the .xlsx and .pdf
     sections: list[Section]
     labels: dict[str, str]
+    draft: bool = False  # the fiscal year is not CLOSED: every page and sheet says 未確定
 
     @property
     def parts(self) -> list[Part]:

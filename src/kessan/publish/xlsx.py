@@ -70,6 +70,8 @@ def _contents_sheet(book, fmt: _Formats, package: Package) -> None:
     ws = book.add_worksheet(package.labels["contents"])
     ws.set_column(0, 0, 4)
     ws.set_column(1, 1, 60)
+    if package.draft:
+        ws.write_string(0, 0, package.labels["draft"], fmt.get(bold=True, font_color="#C00000"))
     ws.write(0, 1, package.entity, fmt.get(bold=True, font_size=12))
     ws.write(1, 1, package.title, fmt.get(bold=True, font_size=16))
     ws.write(2, 1, package.date, fmt.get())
@@ -113,6 +115,9 @@ class _PartSheet:
 
     def write(self) -> None:
         ws, part = self.ws, self.part
+        if self.package.draft:  # the period is not CLOSED: a draft, said on the sheet and its printed pages
+            ws.write_string(self.row, 0, self.package.labels["draft"], self.fmt.get(bold=True, font_color="#C00000"))
+            self.row += 1
         if part.form:
             ws.write(self.row, 0, part.form, self.fmt.get())
             self.row += 1
@@ -236,7 +241,8 @@ class _PartSheet:
         ws.fit_to_pages(1, 0)  # fit to width, as many pages down as needed
         ws.set_margins(left=0.5, right=0.5, top=0.7, bottom=0.7)
         ws.center_horizontally()
-        ws.set_header(f"&L&8{_escape(self.package.entity)} {_escape(self.package.title)}")
+        draft = f"&R&8{_escape(self.package.labels['draft'])}" if self.package.draft else ""
+        ws.set_header(f"&L&8{_escape(self.package.entity)} {_escape(self.package.title)}{draft}")
         ws.set_footer("&C&P / &N")
         if self.frozen:
             first, last = self.frozen

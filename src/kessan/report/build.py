@@ -48,6 +48,7 @@ DEFAULT_LABELS: dict[str, str] = {
     "index": "目次へ",
     "previous": "前へ",
     "next": "次へ",
+    "draft": "未確定",
 }
 
 
