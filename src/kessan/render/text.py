@@ -18,6 +18,8 @@ NUMBER_WIDTH = 17
 
 
 def render_report(console: Console, report: Report, tables: list[Table]) -> None:
+    draft = "" if report.closing_state == "CLOSED" else f" ({report.labels.get('draft', '未確定')})"
+    console.print(Text(f"{report.entity} {report.fiscal_year}: period {report.closing_state}{draft}", style="bold"))
     for t in tables:
         render_table(console, report, t)
 
