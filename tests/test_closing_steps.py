@@ -16,7 +16,7 @@ from kessan.closing.pipeline import ClosingState
 from kessan.closing.subledgers import (Asset, GrantUse, Lease, Obligation, Office, Provision, Reserve, Subledgers,
                                        read_subledgers, register_inputs)
 from kessan.io import reader
-from kessan.store.repo import Cell
+from kessan.ledger.model import Cell
 
 runner = CliRunner()
 

@@ -16,8 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..ledger.model import NET_INCOME_FLOW, Book, Entry, Posting
-from ..store.repo import Cell
+from ..ledger.model import NET_INCOME_FLOW, Book, Cell, Entry, Posting
 from .subledgers import Subledgers
 
 

@@ -18,8 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..checks import CheckResult
-from ..ledger.model import Book
-from ..store.repo import Cell
+from ..ledger.model import Book, Cell
 from . import formulas
 from .steps import DEFAULTS, accumulated_at_opening, asset_depreciation, obligation_opening
 from .subledgers import Asset, Subledgers

@@ -19,8 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..ledger.budget import Budget, Revision
-from ..ledger.model import Book
-from ..store.repo import Cell
+from ..ledger.model import Book, Cell
 from .layout import Layout, Line, parse_layouts
 
 ELIM = "相殺等"

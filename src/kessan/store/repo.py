@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from ..ledger.errors import BookError, InputError, LedgerViolation
 from ..ledger.invariants import entry_problems, reversal
-from ..ledger.model import ENTRY_KINDS, Account, Book, Chart, Entry, FiscalYear, Flow, Posting, Segment, fiscal_year_of, period_of
+from ..ledger.model import ENTRY_KINDS, Account, Book, Cell, Chart, Entry, FiscalYear, Flow, Posting, Segment, fiscal_year_of, period_of
 from . import schema as s
 
 BATCH = 20_000  # postings per executemany round trip
@@ -572,19 +572,6 @@ def load_stored_book(conn: sa.Connection, code: str, lock: bool = False) -> Book
     layouts = tuple((r.name, r.source) for r in conn.execute(
         sa.select(s.layout).where(s.layout.c.book_id == b.id).order_by(s.layout.c.name)))
     return Book(b.code, b.name, b.report_year, years, Chart(accounts, segments, flows), layouts, dict(b.settings or {}))
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One row of the balance cube for a fiscal year: opening balance and movements."""
-
-    segment: str
-    account: str
-    flow: str | None
-    partner: str | None
-    opening: int  # all postings before the year, plus the year's opening entries
-    movement: int  # the year's postings other than opening entries
-    appropriation_next: int  # appropriation entries of the following year (利益の処分)
 
 
 CUBE = """
