@@ -143,7 +143,7 @@ GROUP BY fiscal_year, period, kind, segment_id, account_id, flow_id, partner_id
 
 
 def stored_data(conn: sa.Connection, book_code: str) -> list[CheckResult]:
-    book_id = repo._book_id(conn, book_code)
+    book_id = repo.book_id(conn, book_code)
     rows = conn.execute(sa.text(UNBALANCED), {"book": book_id}).all()
     entries = conn.execute(sa.text("SELECT COUNT(*) FROM entry WHERE book_id = :b"), {"b": book_id}).scalar()
     out = [CheckResult("every entry balances, in total and within each segment", not rows,

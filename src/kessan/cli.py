@@ -108,21 +108,27 @@ def closing_plans(engine: sa.Engine, code: str, source: Path | None, year: int |
                   only: set[str] | None = None):
     """The 決算整理 batch of ``year`` (default: the report year) from the registers in
     ``source``/subledgers (none without a source), compared with what earlier runs posted."""
-    from .closing import post as closing_post
+    from .closing import batch as closing_batch
     from .closing.subledgers import Subledgers, read_subledgers
 
     with engine.connect() as conn:
-        stored = repo.load_stored_book(conn, code)
-    subs = read_subledgers(source, stored.chart) if source else Subledgers()
-    return closing_post.plan(engine, code, year or stored.report_year, subs, only)
+        book = repo.load_stored_book(conn, code)
+        year = year or book.report_year
+        cells = repo.cube(conn, code, year)
+        generated = repo.closing_entries(conn, code, year)
+    subs = read_subledgers(source, book.chart) if source else Subledgers()
+    return closing_batch.plan(book, year, cells, generated, subs, only)
 
 
 def close_year(engine: sa.Engine, code: str, book_dir: Path, year: int | None = None) -> tuple[int, int]:
     """Run the 決算整理 of ``year`` (default: the report year) from BOOK_DIR's sub-ledgers and
     post what changed. Returns (reversals, entries posted); idempotent."""
-    from .closing import post as closing_post
+    from .closing import batch as closing_batch
 
-    return closing_post.post(engine, code, closing_plans(engine, code, book_dir, year))
+    plans = closing_plans(engine, code, book_dir, year)
+    if entries := closing_batch.batch_entries(plans):
+        repo.post_entries(engine, code, entries)
+    return closing_batch.batch_counts(plans)
 
 
 def load_and_close(engine: sa.Engine, book_dir: Path) -> str:
@@ -170,7 +176,7 @@ def statements(engine: sa.Engine, code: str, year: int | None, revision: str | N
     conn = engine.connect()
     book = repo.load_stored_book(conn, code)
     year = year or book.report_year
-    book_id = repo._book_id(conn, code)
+    book_id = repo.book_id(conn, code)
     budget = store_budget.read_budget(conn, book_id)
     history = store_budget.read_history(conn, book_id)
     try:
@@ -403,7 +409,7 @@ def close(
     Re-running replaces the batch of a changed step (reversal + new version) and posts nothing
     for an unchanged one, so a batch is never duplicated. A CLOSED year is refused.
     """
-    from .closing import post as closing_post
+    from .closing import batch as closing_batch
 
     if book_dir is not None and url is None:
         err.print("[red]error:[/] close posts entries: name the database with --db (or KESSAN_DATABASE_URL)")
@@ -422,7 +428,9 @@ def close(
         if dry_run:
             out.print("dry run: nothing posted")
             return
-        n_rev, n_new = closing_post.post(engine, code, plans)
+        if entries := closing_batch.batch_entries(plans):
+            repo.post_entries(engine, code, entries)
+        n_rev, n_new = closing_batch.batch_counts(plans)
         out.print(f"posted {n_new} closing entries, {n_rev} reversals of an earlier run")
 
 

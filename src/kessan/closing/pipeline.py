@@ -4,10 +4,10 @@ the sub-ledgers to proposed journal entries.
     state₀ = balances of the year without any generated closing entry
     for step in STEPS: entries = step(state, subledgers); state = state + entries
 
-``run`` returns the batch per step without touching the database. ``store`` (in
-closing/post.py) compares it with what was posted by an earlier run and, because posted
-entries never change, replaces a step's earlier version by posting its reversal and the new
-version; an unchanged step posts nothing. So a re-run never duplicates a batch.
+``run`` returns the batch per step without touching the database. ``batch.plan``
+(closing/batch.py) compares it with what earlier runs posted and, because posted entries
+never change, replaces a step's earlier version by the reversal and the new version; an
+unchanged step posts nothing. So a re-run never duplicates a batch. The caller posts.
 """
 
 from __future__ import annotations
