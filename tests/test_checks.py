@@ -102,3 +102,12 @@ def test_orphan_segment_breaks_segment_columns(mini_dir, engine):
     assert any(name.startswith("事業別") and "各事業 − 相殺等 = 合計" in name for name in failed)
     assert "stored balances equal the sum of postings" in failed
     assert "試算表: every segment's balances sum to zero" in failed
+
+
+def test_stored_data_checks_are_computed_from_what_store_verify_found():
+    from kessan.store.verify import AggregateDifferences, Unbalanced
+
+    ok = checks.stored_data_results(1_234, [], AggregateDifferences(56, []))
+    assert [(r.passed, r.detail) for r in ok] == [(True, "1,234 entries"), (True, "56 aggregate rows")]
+    bad = checks.stored_data_results(1_234, [Unbalanced("J1", 2, -1_000)], AggregateDifferences(56, [(2020, 1), (2020, 2)]))
+    assert [(r.passed, r.detail) for r in bad] == [(False, "J1 (segment id 2): -1,000"), (False, "2 aggregate rows differ")]
