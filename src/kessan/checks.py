@@ -20,22 +20,16 @@ its own tie-outs as data; the structural checks below hold for every book:
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .ledger.model import CheckResult  # checks' result type, shared with closing/tieout.py
+from .statements.budget_report import cited_amount, printed_amounts
 from .statements.engine import ELIM, TOTAL, StatementSet
 from .statements.layout import parse_formula
 from .store import verify
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    name: str
-    passed: bool
-    detail: str
 
 
 def _line_value(ss: StatementSet, stmt: str, line_id: str, view: str = TOTAL) -> int | None:
@@ -148,8 +142,6 @@ def stored_data(conn: sa.Connection, book_code: str) -> list[CheckResult]:
 
 def budget_reasons(ss: StatementSet) -> list[CheckResult]:
     """C-8 a reason whose cited amount the engine computes prints that amount in its text."""
-    from .statements.budget_report import cited_amount, printed_amounts
-
     if ss.budget is None or not ss.budget.reasons:
         return []
     bad, n = [], 0

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ..checks import CheckResult
-from ..ledger.model import Book, Cell
+from ..ledger.model import Book, Cell, CheckResult
 from . import formulas
 from .steps import DEFAULTS, accumulated_at_opening, asset_depreciation, obligation_opening
 from .subledgers import Asset, Subledgers

@@ -118,6 +118,15 @@ class Cell:
 
 
 @dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one auditor tie-out (照合): what was compared, and whether it agreed."""
+
+    name: str
+    passed: bool
+    detail: str
+
+
+@dataclass(frozen=True)
 class Chart:
     """Accounts, segments and flows of one book, keyed by code, in declaration order."""
 
