@@ -81,7 +81,7 @@ def load_dir(engine: sa.Engine, book_dir: Path, show_progress: bool = True) -> t
         if budget is not None:
             store_budget.insert_budget(conn, ids.book_id, ids.segments, budget)
         store_budget.insert_history(conn, ids.book_id, ids.segments, history)
-    errors = reader._Errors()
+    errors = reader.Problems()
     opening = reader.read_opening(book_dir, book, errors)
     entries = ([opening] if opening else [])
     rows = _count_rows(book_dir / "journal.csv") if show_progress else 0

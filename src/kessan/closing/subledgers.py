@@ -21,7 +21,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from ..ledger.errors import BookError, InputError
-from ..io.reader import _csv_reader, _Errors
+from ..io.files import Problems, csv_rows
 from ..ledger.model import Chart
 
 ASSET_COLUMNS = ("asset", "name", "segment", "cost_account", "contra_account", "expense_account", "method",
@@ -186,8 +186,8 @@ class Subledgers:
 def _rows(path: Path, columns: tuple[str, ...], errors: list[InputError]):
     """Rows of an optional sub-ledger CSV as dicts, through the book's one CSV reader."""
     name = f"subledgers/{path.name}"
-    found = _Errors()
-    for line, row in _csv_reader(path, columns, found, name=name, required=False):
+    found = Problems()
+    for line, row in csv_rows(path, columns, found, name=name, required=False):
         if len(row) != len(columns):
             found.add(name, line, None, f"expected {len(columns)} fields, got {len(row)}")
             continue
