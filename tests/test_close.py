@@ -143,7 +143,7 @@ def _figs_of_dir(book) -> dict:
 def test_maturity_buckets_of_the_securities_register():
     import datetime as dt
 
-    from kessan.closing.subledgers import maturity_bucket
+    from kessan.closing.notes import maturity_bucket
 
     end = dt.date(2021, 3, 31)
     assert maturity_bucket(dt.date(2021, 3, 31), end) == "1年以内"
@@ -205,7 +205,7 @@ def test_the_batch_is_planned_without_a_database_and_a_rerun_posts_nothing(mini_
     """closing/batch.py is pure: book, balances and earlier runs' entries in, entries to post out."""
     from kessan.closing import batch
     from kessan.closing.pipeline import ClosingState
-    from kessan.closing.subledgers import Subledgers
+    from kessan.ledger.subledgers import Subledgers
     from kessan.io import reader
 
     _without_hand_closing(mini_dir)

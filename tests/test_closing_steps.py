@@ -12,11 +12,12 @@ from typer.testing import CliRunner
 
 from kessan.cli import app
 from kessan.closing import steps
+from kessan.closing.notes import register_inputs
 from kessan.closing.pipeline import ClosingState
-from kessan.closing.subledgers import (Asset, GrantUse, Lease, Obligation, Office, Provision, Reserve, Subledgers,
-                                       read_subledgers, register_inputs)
 from kessan.io import reader
+from kessan.io.subledgers import read_subledgers
 from kessan.ledger.model import Cell
+from kessan.ledger.subledgers import Asset, GrantUse, Lease, Obligation, Office, Provision, Reserve, Subledgers
 
 runner = CliRunner()
 

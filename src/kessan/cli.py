@@ -19,8 +19,9 @@ from . import figures as figures_mod
 from .io import reader
 from .io.budget import read_budget
 from .io.history import read_history
-from .closing.subledgers import read_subledgers, register_inputs
+from .closing.notes import register_inputs
 from .io.inputs import read_inputs
+from .io.subledgers import read_subledgers
 from .ledger.errors import BookError, InputError, LedgerViolation
 from .render import data as render_data
 from .render import text as render_text
@@ -109,7 +110,7 @@ def closing_plans(engine: sa.Engine, code: str, source: Path | None, year: int |
     """The 決算整理 batch of ``year`` (default: the report year) from the registers in
     ``source``/subledgers (none without a source), compared with what earlier runs posted."""
     from .closing import batch as closing_batch
-    from .closing.subledgers import Subledgers, read_subledgers
+    from .ledger.subledgers import Subledgers
 
     with engine.connect() as conn:
         book = repo.load_stored_book(conn, code)
@@ -327,7 +328,6 @@ def _num(v) -> str:
 def check(book_dir: BookDirArg = None, url: DbOpt = None, book: BookOpt = None, year: YearOpt = None) -> None:
     """Run the auditor tie-outs; exit 1 if any fails. With BOOK_DIR, its registers
     (subledgers/) are also tied to the ledger."""
-    from .closing.subledgers import read_subledgers
     from .closing.tieout import register_ties
 
     with _source(book_dir, url, book) as (engine, code):

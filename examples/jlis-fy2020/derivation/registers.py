@@ -31,7 +31,7 @@ from decimal import Decimal
 
 from kessan.closing import formulas
 from kessan.closing.steps import allocate, asset_depreciation, obligation_accretion, provision_required
-from kessan.closing.subledgers import Asset, Obligation, Provision
+from kessan.ledger.subledgers import Asset, Obligation, Provision
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(os.path.dirname(HERE), 'subledgers')

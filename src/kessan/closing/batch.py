@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 from ..ledger.invariants import reversal
 from ..ledger.model import Book, Cell, Entry
+from ..ledger.subledgers import Subledgers
 from .pipeline import ClosingState, run
-from .subledgers import Subledgers
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..ledger.model import NET_INCOME_FLOW, Book, Cell, Entry, Posting
-from .subledgers import Subledgers
+from ..ledger.subledgers import Subledgers
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,10 @@ from collections import defaultdict
 
 from ..ledger.errors import BookError, InputError
 from ..ledger.model import Entry, Posting
+from ..ledger.subledgers import Asset, Obligation, Office, Provision
 from . import formulas
 from .pipeline import ClosingState
-from .subledgers import Asset, Obligation, Office, Provision
+from .schedules import lease_schedule
 
 DEFAULTS = {
     "grant_revenue_account": "4220",  # 長期前受金取崩収入
@@ -152,7 +153,7 @@ def lease_reclassification(state: ClosingState) -> list[Entry]:
     current_acc, noncurrent_acc = _setting(state, "lease_current_account"), _setting(state, "lease_noncurrent_account")
     wanted: dict[str, int] = defaultdict(int)
     for lease in state.subledgers.leases:
-        wanted[lease.segment] += formulas.current_portion(lease.schedule(), fy.end)
+        wanted[lease.segment] += formulas.current_portion(lease_schedule(lease), fy.end)
     out = []
     for seg in state.book.chart.segments:
         current = -sum(c.opening + c.movement for c in state.cells if c.segment == seg and c.account == current_acc)

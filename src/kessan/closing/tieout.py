@@ -18,9 +18,10 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..ledger.model import Book, Cell, CheckResult
+from ..ledger.subledgers import Asset, Subledgers
 from . import formulas
 from .steps import DEFAULTS, accumulated_at_opening, asset_depreciation, obligation_opening
-from .subledgers import Asset, Subledgers
+from .schedules import lease_schedule
 
 
 def accumulated_at_end(asset: Asset, year: int) -> int:
@@ -66,7 +67,7 @@ def register_ties(book: Book, year: int, cells: list[Cell], subs: Subledgers) ->
         fy = book.fiscal_year(year)
         debt: dict[str, int] = defaultdict(int)
         for lease in subs.leases:
-            debt[lease.segment] -= sum(p.principal for p in lease.schedule() if p.due > fy.end)
+            debt[lease.segment] -= sum(p.principal for p in lease_schedule(lease) if p.due > fy.end)
         out.append(_tie("リース債務 返済予定 = 元帳 (流動 + 固定)",
                         [(seg, debt.get(seg, 0), sum(ledger[(seg, a)] for a in accounts)) for seg in book.chart.segments]))
     return out

@@ -1,28 +1,20 @@
-"""Sub-ledgers the closing steps read (BOOK_DIR/subledgers/, docs/closing.md).
+"""Read the registers of BOOK_DIR/subledgers/ (docs/closing.md) into ledger.subledgers rows.
 
-* ``fixed_assets.csv`` — 固定資産台帳: one row per asset.
-* ``leases.csv`` — リース債務: one row per 所有権移転外ファイナンス・リース.
-* ``securities.csv`` — 有価証券台帳: one row per bond.
-* ``grant_uses.csv`` — 長期前受金 spent on expenses (取崩 "as spent").
-* ``provisions.csv`` — 引当金: 賞与 (支給見込額 × 経過月数), 退職給付 (簡便法), 役員退職 (内規).
-* ``reserves.csv`` — 負債性積立金: 繰入 and 取崩 as decided.
-* ``aro.csv`` — 資産除去債務: one row per obligation.
-* ``resident_tax.csv`` — 法人住民税均等割: one row per office and jurisdiction.
-
-Validated like the journal: every problem names file, line and field.
+All files are optional. They are validated like the journal: every problem names file,
+line and field, and a BookError carrying them all is raised before anything is computed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from fractions import Fraction
 from pathlib import Path
 
 from ..ledger.errors import BookError, InputError
-from ..io.files import Problems, csv_rows
 from ..ledger.model import Chart
+from ..ledger.subledgers import (METHODS, PROVISION_METHODS, RESERVE_ACTIONS, Asset, GrantUse, Lease, Obligation, Office,
+                                 Provision, Reserve, Security, Subledgers)
+from .files import Problems, csv_rows
 
 ASSET_COLUMNS = ("asset", "name", "segment", "cost_account", "contra_account", "expense_account", "method",
                  "useful_life", "lease_months", "in_use", "cost", "grant_account", "funded_amount", "disposed", "opening_accumulated",
@@ -36,151 +28,6 @@ RESERVE_COLUMNS = ("reserve", "segment", "account", "action", "counter_account",
 ARO_COLUMNS = ("obligation", "name", "segment", "account", "expense_account", "recognised", "discount_rate",
                "initial_amount", "opening_balance", "opening_year", "settled")
 TAX_COLUMNS = ("office", "jurisdiction", "segment", "annual_amount", "opened", "closed")
-METHODS = ("straight_line", "declining_200", "lease", "none")  # none: 非償却 (電話加入権, 建設仮勘定)
-PROVISION_METHODS = ("bonus", "retirement_simplified", "bylaw")
-RESERVE_ACTIONS = ("provision", "release")
-
-
-@dataclass(frozen=True, slots=True)
-class Asset:
-    asset: str
-    name: str
-    segment: str
-    cost_account: str
-    contra_account: str | None  # None: written off directly against the cost account (ソフトウェア)
-    expense_account: str
-    method: str
-    useful_life: int | None
-    lease_months: int | None
-    in_use: dt.date
-    cost: int
-    grant_account: str | None = None  # 長期前受金 funding this asset
-    funded_amount: int = 0
-    disposed: dt.date | None = None
-    # 期首減価償却累計額 carried over from an earlier register (None: replayed from in_use)
-    opening_accumulated: int | None = None
-    opening_year: int | None = None  # the fiscal year whose opening the carried-over figure is
-    revised_base: int | None = None  # 改定取得価額 of a carried-over 200%定率法 asset already switched
-
-
-@dataclass(frozen=True, slots=True)
-class Lease:
-    lease: str
-    segment: str
-    first_due: dt.date
-    term_months: int
-    amount: int
-    monthly_rate: Decimal | None  # None: 利子込み法 (no interest allocated)
-    payment: int | None
-
-    def schedule(self):
-        """The repayment schedule (formulas.lease_debt_schedule)."""
-        from . import formulas
-
-        return formulas.lease_debt_schedule(self.amount, self.term_months, self.first_due, self.monthly_rate,
-                                            payment=self.payment)
-
-
-@dataclass(frozen=True, slots=True)
-class Security:
-    """One bond of the 有価証券台帳."""
-
-    security: str
-    name: str
-    segment: str
-    account: str
-    face_value: int  # 券面総額
-    maturity: dt.date
-    purpose: str  # e.g. 満期保有目的
-
-
-@dataclass(frozen=True, slots=True)
-class GrantUse:
-    """長期前受金 drawn down as spent: the funded expenditure of one project in one year."""
-
-    use: str
-    name: str
-    segment: str
-    grant_account: str
-    fiscal_year: int
-    spent: int
-
-
-@dataclass(frozen=True, slots=True)
-class Provision:
-    """One line of the 引当金 register. ``amount`` is, by ``method``:
-
-    * ``bonus`` — 翌期支給見込額 for the 支給対象期間 ``period_start``…``period_end``;
-    * ``retirement_simplified`` — 期末自己都合要支給額 (簡便法);
-    * ``bylaw`` — the year-end amount under the 内規 (役員退職慰労金規程).
-    """
-
-    provision: str
-    name: str
-    segment: str
-    account: str
-    expense_account: str
-    method: str
-    amount: int
-    period_start: dt.date | None = None
-    period_end: dt.date | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Reserve:
-    """A decided 繰入 (``provision``) or 取崩 (``release``) of a 負債性積立金 in one year."""
-
-    reserve: str
-    segment: str
-    account: str
-    action: str
-    counter_account: str  # 繰入: the expense; 取崩: the revenue, or 長期前受金 when it funds assets
-    fiscal_year: int
-    amount: int
-    basis: str  # the decision (e.g. 令和2年度予算, 理事長決定)
-
-
-@dataclass(frozen=True, slots=True)
-class Obligation:
-    """One 資産除去債務. ``opening_balance`` carries the balance at the opening of
-    ``opening_year`` over from an earlier register; without it the balance is replayed
-    from ``initial_amount`` at ``recognised``."""
-
-    obligation: str
-    name: str
-    segment: str
-    account: str
-    expense_account: str
-    recognised: dt.date
-    discount_rate: Decimal
-    initial_amount: int
-    opening_balance: int | None = None
-    opening_year: int | None = None
-    settled: dt.date | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Office:
-    """法人住民税均等割: one office in one taxing jurisdiction."""
-
-    office: str
-    jurisdiction: str
-    segment: str
-    annual_amount: int
-    opened: dt.date | None = None
-    closed: dt.date | None = None
-
-
-@dataclass(frozen=True)
-class Subledgers:
-    assets: tuple[Asset, ...] = ()
-    leases: tuple[Lease, ...] = ()
-    securities: tuple[Security, ...] = ()
-    grant_uses: tuple[GrantUse, ...] = ()
-    provisions: tuple[Provision, ...] = ()
-    reserves: tuple[Reserve, ...] = ()
-    obligations: tuple[Obligation, ...] = ()
-    offices: tuple[Office, ...] = ()
 
 
 def _rows(path: Path, columns: tuple[str, ...], errors: list[InputError]):
@@ -338,74 +185,3 @@ def _read_closing_registers(folder: Path, chart: Chart, errors: list[InputError]
         if f.ok:
             out["offices"].append(o)
     return {k: tuple(v) for k, v in out.items()}
-
-
-BUCKETS = ("1年以内", "1年超2年以内", "2年超3年以内", "3年超4年以内", "4年超5年以内", "5年超")
-
-
-def maturity_bucket(maturity: dt.date, as_of: dt.date) -> str:
-    """The 償還予定額 bucket of a redemption on ``maturity`` seen from the balance-sheet date."""
-    for years, name in enumerate(BUCKETS[:-1], 1):
-        try:
-            limit = as_of.replace(year=as_of.year + years)
-        except ValueError:  # 29 February
-            limit = as_of.replace(year=as_of.year + years, day=28)
-        if maturity <= limit:
-            return name
-    return BUCKETS[-1]
-
-
-def register_inputs(subledgers: Subledgers, years) -> list:
-    """Figures the notes take from the 有価証券台帳, as inputs with their source.
-
-    ``sec.<id>.face`` (券面総額) and ``sec.maturity.<n>`` (face values redeemed in bucket n,
-    1 = 1年以内 … 6 = 5年超) for every fiscal year of the book; from the lease schedules,
-    ``lease.maturity.<n>`` (principal repaid in bucket n).
-    """
-    from ..io.inputs import InputValue
-
-    from . import formulas
-
-    source = "有価証券台帳 (subledgers/securities.csv)"
-    out = []
-    schedules = [x.schedule() for x in subledgers.leases]
-    for fy in years:
-        out += _lease_rates(subledgers.leases, schedules, fy)
-        if schedules:  # リース債務の返済予定額: principal by bucket after the balance-sheet date
-            buckets = [formulas.maturity_buckets(sch, fy.end) for sch in schedules]
-            for n in range(len(BUCKETS)):
-                out.append(InputValue(f"lease.maturity.{n + 1}", fy.year, sum(b[n] for b in buckets),
-                                      f"リース債務の返済予定額 {BUCKETS[n]}", "リース債務の返済スケジュール (subledgers/leases.csv)"))
-        for s in subledgers.securities:
-            out.append(InputValue(f"sec.{s.security}.face", fy.year, s.face_value, f"{s.name} 券面総額", source))
-        for n, bucket in enumerate(BUCKETS, 1):
-            amount = sum(s.face_value for s in subledgers.securities if maturity_bucket(s.maturity, fy.end) == bucket
-                         and s.maturity > fy.end)
-            out.append(InputValue(f"sec.maturity.{n}", fy.year, amount, f"満期保有目的の債券 償還予定額 {bucket}", source))
-    return out
-
-
-def _lease_rates(leases, schedules, fy) -> list:
-    """借入金等明細書 平均利率: the average annual rate of the リース債務 at the year end,
-    weighted by each lease's balance (期末残高に対する加重平均), in hundredths of a percent
-    (``lease.rate.current`` 1年以内, ``lease.rate.noncurrent`` and ``lease.rate.total``).
-    A lease under 利子込み法 (no monthly_rate) bears no allocated interest: rate 0."""
-    from ..io.inputs import InputValue
-
-    from . import formulas
-
-    if not leases:
-        return []
-    weighted = {"current": Fraction(0), "noncurrent": Fraction(0)}
-    balance = {"current": 0, "noncurrent": 0}
-    for lease, schedule in zip(leases, schedules):
-        current = formulas.current_portion(schedule, fy.end)
-        left = sum(p.principal for p in schedule if p.due > fy.end)
-        annual = Fraction(lease.monthly_rate or 0) * 12 * 10000  # hundredths of a percent
-        for part, amount in (("current", current), ("noncurrent", left - current)):
-            weighted[part] += annual * amount
-            balance[part] += amount
-    weighted["total"], balance["total"] = weighted["current"] + weighted["noncurrent"], balance["current"] + balance["noncurrent"]
-    source = "リース債務の返済スケジュール (subledgers/leases.csv): 期末残高による加重平均"
-    return [InputValue(f"lease.rate.{part}", fy.year, round(weighted[part] / balance[part]) if balance[part] else 0,
-                       f"リース債務 平均利率 ({part}, 1/100 %)", source) for part in ("current", "noncurrent", "total")]
