@@ -204,7 +204,7 @@ def test_lease_schedule_gives_repayment_buckets_and_current_portion(mini_dir, db
 def test_the_batch_is_planned_without_a_database_and_a_rerun_posts_nothing(mini_dir):
     """closing/batch.py is pure: book, balances and earlier runs' entries in, entries to post out."""
     from kessan.closing import batch
-    from kessan.closing.pipeline import ClosingState
+    from kessan.closing.state import ClosingState
     from kessan.ledger.subledgers import Subledgers
     from kessan.io import reader
 

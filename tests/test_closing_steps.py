@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from kessan.cli import app
 from kessan.closing import steps
 from kessan.closing.notes import register_inputs
-from kessan.closing.pipeline import ClosingState
+from kessan.closing.state import ClosingState
 from kessan.io import reader
 from kessan.io.subledgers import read_subledgers
 from kessan.ledger.model import Cell

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from ..ledger.invariants import reversal
 from ..ledger.model import Book, Cell, Entry
 from ..ledger.subledgers import Subledgers
-from .pipeline import ClosingState, run
+from .pipeline import run
+from .state import ClosingState
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The 決算整理 steps that read sub-ledgers. Each is a pure function ClosingState → entries.
+"""The 決算整理 steps, each a pure function ClosingState → entries (pipeline.py runs them in order).
 
 Account codes the steps need beyond the register come from ``[book.closing]`` in book.toml
 (defaults in ``_setting``); flows are attached only when the book declares them, so a book
@@ -11,11 +11,11 @@ import datetime as dt
 from collections import defaultdict
 
 from ..ledger.errors import BookError, InputError
-from ..ledger.model import Entry, Posting
+from ..ledger.model import NET_INCOME_FLOW, Entry, Posting
 from ..ledger.subledgers import Asset, Obligation, Office, Provision
 from . import formulas
-from .pipeline import ClosingState
 from .schedules import lease_schedule
+from .state import ClosingState
 
 DEFAULTS = {
     "grant_revenue_account": "4220",  # 長期前受金取崩収入
@@ -299,4 +299,32 @@ def resident_tax(state: ClosingState) -> list[Entry]:
         if amount:
             out.append(Entry("", fy.end, "closing", f"{fy.label} 法人住民税均等割 {o.office} ({o.jurisdiction})", (
                 Posting(o.segment, expense, amount), Posting(o.segment, payable, -amount))))
+    return out
+
+
+def income_close(state: ClosingState) -> list[Entry]:
+    """損益振替: close every revenue and expense balance of each segment into its 積立金.
+
+    Every posting carries the reserved flow ``net_income`` so the income statement, which
+    leaves that flow out, still shows the year's result after the books are closed.
+    """
+    reserve = state.book.settings.get("closing", {}).get("retained_earnings_account", "3210")
+    fy = state.book.fiscal_year(state.year)
+    out: list[Entry] = []
+    # closed per (account, partner), so that inter-segment revenue and expense stay eliminable
+    by_segment: dict[str, dict[tuple[str, str | None], int]] = defaultdict(lambda: defaultdict(int))
+    for c in state.cells:
+        kind = state.book.chart.accounts[c.account].kind
+        if kind in ("revenue", "expense") and c.movement:
+            by_segment[c.segment][(c.account, c.partner)] += c.movement
+    for seg in state.book.chart.segments:
+        balances = {k: v for k, v in sorted(by_segment.get(seg, {}).items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))
+                    if v}
+        if not balances:
+            continue
+        postings = [Posting(seg, a, -v, NET_INCOME_FLOW, partner) for (a, partner), v in balances.items()]
+        # the reserve takes the sum of the balances closed: a profit (net credit) is a credit to 積立金
+        postings.append(Posting(seg, reserve, sum(balances.values()), NET_INCOME_FLOW))
+        seg_name = state.book.chart.segments[seg].name
+        out.append(Entry("", fy.end, "closing", f"{fy.label} 損益振替 ({seg_name})", tuple(postings)))
     return out

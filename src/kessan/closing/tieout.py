@@ -20,8 +20,8 @@ from collections import defaultdict
 from ..ledger.model import Book, Cell, CheckResult
 from ..ledger.subledgers import Asset, Subledgers
 from . import formulas
-from .steps import DEFAULTS, accumulated_at_opening, asset_depreciation, obligation_opening
 from .schedules import lease_schedule
+from .steps import DEFAULTS, accumulated_at_opening, asset_depreciation, obligation_opening
 
 
 def accumulated_at_end(asset: Asset, year: int) -> int:
