@@ -12,9 +12,9 @@ from collections import defaultdict
 
 from ..ledger.errors import BookError, InputError
 from ..ledger.model import NET_INCOME_FLOW, Entry, Posting
-from ..ledger.subledgers import Asset, Obligation, Office, Provision
+from ..ledger.subledgers import Office, Provision
 from . import formulas
-from .schedules import lease_schedule
+from .schedules import asset_depreciation, lease_schedule, obligation_accretion
 from .state import ClosingState
 
 DEFAULTS = {
@@ -32,61 +32,6 @@ def _setting(state: ClosingState, key: str) -> str:
 
 def _flow(state: ClosingState, code: str) -> str | None:
     return code if code in state.book.chart.flows else None
-
-
-def _in_service(asset: Asset, year: int) -> bool:
-    """Depreciated in ``year``: in use by then, and not disposed of before it. In its
-    disposal year an owned asset is not depreciated (the disposal removes cost and
-    accumulated depreciation as they stood at the previous year end); a lease asset is,
-    up to the disposal month, as its lease term runs out (リース期間満了) during the year."""
-    if formulas.fiscal_year_of(asset.in_use) > year or asset.disposed is None:
-        return formulas.fiscal_year_of(asset.in_use) <= year
-    gone = formulas.fiscal_year_of(asset.disposed)
-    return gone > year or (gone == year and asset.method == "lease")
-
-
-def asset_depreciation(asset: Asset, year: int) -> int:
-    """This year's depreciation of one asset (0 outside its service years).
-
-    See ``_in_service`` for the year of disposal. An asset taken over from an earlier register starts from its carried-over 期首減価償却累計額
-    (``opening_accumulated`` at the opening of ``opening_year``), rolled forward year by year.
-    """
-    if asset.method == "none" or not _in_service(asset, year):
-        return 0
-    if not _carried(asset, year):
-        return _replayed(asset, year)
-    return _from_accumulated(asset, year, accumulated_at_opening(asset, year))
-
-
-def _carried(asset: Asset, year: int) -> bool:
-    return asset.opening_accumulated is not None and year >= asset.opening_year
-
-
-def accumulated_at_opening(asset: Asset, year: int) -> int:
-    """期首減価償却累計額 of ``year``: the carried-over figure rolled forward, or the replayed history."""
-    if _carried(asset, year):
-        start, accumulated = asset.opening_year, asset.opening_accumulated
-    else:
-        start, accumulated = formulas.fiscal_year_of(asset.in_use), 0
-    for y in range(start, year):
-        if asset.method != "none" and _in_service(asset, y):
-            accumulated += _from_accumulated(asset, y, accumulated) if _carried(asset, y) else _replayed(asset, y)
-    return accumulated
-
-
-def _replayed(asset: Asset, year: int) -> int:
-    if asset.method == "lease":
-        return formulas.lease_depreciation(asset.cost, asset.lease_months, asset.in_use, year, until=asset.disposed)
-    return formulas.annual_depreciation(asset.cost, asset.useful_life, asset.method, asset.in_use, year,
-                                        keep_memo=asset.contra_account is not None)
-
-
-def _from_accumulated(asset: Asset, year: int, accumulated: int) -> int:
-    if asset.method == "lease":  # the term's schedule, never beyond what is left (residual value 0)
-        return min(asset.cost - accumulated, _replayed(asset, year))
-    return formulas.annual_depreciation(asset.cost, asset.useful_life, asset.method, asset.in_use, year,
-                                        opening_accumulated=accumulated, revised_base=asset.revised_base,
-                                        keep_memo=asset.contra_account is not None)
 
 
 def depreciation(state: ClosingState) -> list[Entry]:
@@ -230,31 +175,6 @@ def aro_accretion(state: ClosingState) -> list[Entry]:
             out.append(Entry("", fy.end, "closing", f"{fy.label} 資産除去債務 時の経過による調整額 {o.obligation} {o.name}", (
                 Posting(o.segment, o.expense_account, amount), Posting(o.segment, o.account, -amount, flow))))
     return out
-
-
-def obligation_accretion(o: Obligation, year: int) -> int:
-    if o.settled is not None and formulas.fiscal_year_of(o.settled) <= year:
-        return 0
-    first = formulas.fiscal_year_of(o.recognised)
-    if year < first:
-        return 0
-    if year == first:
-        return formulas.aro_accretion(o.initial_amount, o.discount_rate, formulas.months_in_use(o.recognised, year))
-    return formulas.aro_accretion(obligation_opening(o, year), o.discount_rate)
-
-
-def obligation_opening(o: Obligation, year: int) -> int:
-    """The balance at the opening of ``year``: carried over, or replayed from recognition."""
-    if o.opening_balance is not None and year >= o.opening_year:
-        balance, y = o.opening_balance, o.opening_year
-    else:
-        first = formulas.fiscal_year_of(o.recognised)
-        balance = o.initial_amount + formulas.aro_accretion(o.initial_amount, o.discount_rate,
-                                                            formulas.months_in_use(o.recognised, first))
-        y = first + 1
-    for _ in range(y, year):
-        balance += formulas.aro_accretion(balance, o.discount_rate)
-    return balance
 
 
 def reserves(state: ClosingState) -> list[Entry]:

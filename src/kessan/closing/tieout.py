@@ -20,13 +20,8 @@ from collections import defaultdict
 from ..ledger.model import Book, Cell, CheckResult
 from ..ledger.subledgers import Asset, Subledgers
 from . import formulas
-from .schedules import lease_schedule
-from .steps import DEFAULTS, accumulated_at_opening, asset_depreciation, obligation_opening
-
-
-def accumulated_at_end(asset: Asset, year: int) -> int:
-    """The asset's 減価償却累計額 at the end of ``year``."""
-    return accumulated_at_opening(asset, year) + asset_depreciation(asset, year)
+from .schedules import accumulated_at_end, lease_schedule, obligation_opening
+from .steps import DEFAULTS
 
 
 def _held(asset: Asset, year: int) -> bool:
