@@ -225,3 +225,23 @@ def test_the_batch_is_planned_without_a_database_and_a_rerun_posts_nothing(mini_
         "CL2020-income_close-v1-0001-R", "CL2020-income_close-v1-0002-R",
         "CL2020-income_close-v2-0001", "CL2020-income_close-v2-0002"]
     assert batch.batch_counts(changed) == (2, 2)
+
+
+def test_earlier_runs_are_found_by_their_exact_code_prefix(mini_dir, db_url):
+    """store.repo.closing_entries matches ``CL<year>-`` case-sensitively on SQLite as on
+    PostgreSQL: a journal entry coded ``cl2020-…`` is an ordinary entry, not a closing run's."""
+    from kessan.store import db, repo
+
+    _without_hand_closing(mini_dir)
+    with open(mini_dir / "journal.csv", "a", encoding="utf-8") as fh:
+        fh.write("cl2020-manual,2020-07-01,regular,手入力,a,1110,5,op.jigyo,\ncl2020-manual,,,,a,4160,-5,,\n")
+    assert runner.invoke(app, ["load", str(mini_dir), "--db", db_url]).exit_code == 0
+    assert "posted 2 closing entries" in runner.invoke(app, ["close", "--db", db_url, "--year", "2020"]).output
+    engine = db.make_engine(db_url)
+    with engine.connect() as conn:
+        codes = [e.id for e in repo.closing_entries(conn, "mini", 2020)]
+        assert codes == ["CL2020-income_close-v1-0001", "CL2020-income_close-v1-0002"]
+        assert repo.closing_entries(conn, "mini", 2021) == []
+    engine.dispose()
+    assert _figs(db_url)[("損益計算書", "当期純利益", "金額")] == 255  # 250 + the manual 5
+    assert "income_close             unchanged" in runner.invoke(app, ["close", "--db", db_url, "--year", "2020"]).output
