@@ -4,6 +4,7 @@ Layers, each importing only the ones above it:
 
     ledger/      types and invariants (pure, no I/O)
     io/          reading a book directory into ledger types
+    closing/     決算整理: registers and balances in, closing entries out (no SQL)
     store/       SQL schema, migrations, loading and aggregation
     statements/  layout files and the engine that evaluates them on aggregated balances
     checks.py    auditor tie-outs over statements and stored data
