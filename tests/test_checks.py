@@ -140,3 +140,12 @@ def test_a_package_of_an_open_period_says_draft(mini_dir, db_url, tmp_path):
     wb = openpyxl.load_workbook(final / "mini-r2.xlsx")
     assert not any(c.value == "未確定" for ws in wb.worksheets for row in ws.iter_rows() for c in row)
     assert not any("未確定" in p.read_text(encoding="utf-8") for p in (final / "html").glob("*.html"))
+
+
+def test_stored_data_checks_are_computed_from_what_store_verify_found():
+    from kessan.store.verify import AggregateDifferences, Unbalanced
+
+    ok = checks.stored_data_results(1_234, [], AggregateDifferences(56, []))
+    assert [(r.passed, r.detail) for r in ok] == [(True, "1,234 entries"), (True, "56 aggregate rows")]
+    bad = checks.stored_data_results(1_234, [Unbalanced("J1", 2, -1_000)], AggregateDifferences(56, [(2020, 1), (2020, 2)]))
+    assert [(r.passed, r.detail) for r in bad] == [(False, "J1 (segment id 2): -1,000"), (False, "2 aggregate rows differ")]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from typer.testing import CliRunner
 
 from kessan.cli import app
+from kessan.ledger.model import Entry, Posting
 
 runner = CliRunner()
 
@@ -140,7 +143,7 @@ def _figs_of_dir(book) -> dict:
 def test_maturity_buckets_of_the_securities_register():
     import datetime as dt
 
-    from kessan.closing.subledgers import maturity_bucket
+    from kessan.closing.notes import maturity_bucket
 
     end = dt.date(2021, 3, 31)
     assert maturity_bucket(dt.date(2021, 3, 31), end) == "1年以内"
@@ -196,3 +199,49 @@ def test_lease_schedule_gives_repayment_buckets_and_current_portion(mini_dir, db
     assert [figs[("注記_リース債務の返済予定額", "リース債務", c)] for c in
             ("1年以内", "1年超2年以内", "2年超3年以内", "3年超4年以内", "4年超5年以内", "5年超")] == \
         [1_200_000, 1_200_000, 1_200_000, 1_200_000, 1_200_000, 0]
+
+
+def test_the_batch_is_planned_without_a_database_and_a_rerun_posts_nothing(mini_dir):
+    """closing/batch.py is pure: book, balances and earlier runs' entries in, entries to post out."""
+    from kessan.closing import batch
+    from kessan.closing.state import ClosingState
+    from kessan.ledger.subledgers import Subledgers
+    from kessan.io import reader
+
+    _without_hand_closing(mini_dir)
+    book, entries = reader.read_all(mini_dir)
+    cells = ClosingState(book, 2020, ()).with_entries([e for e in entries if e.kind != "appropriation"]).cells
+    first = batch.plan(book, 2020, cells, [], Subledgers())
+    posted = batch.batch_entries(first)
+    assert [e.id for e in posted] == ["CL2020-income_close-v1-0001", "CL2020-income_close-v1-0002"]
+    assert batch.batch_counts(first) == (0, 2)
+    closed = ClosingState(book, 2020, cells).with_entries(posted).cells
+    again = batch.plan(book, 2020, closed, posted, Subledgers())
+    assert all(p.unchanged for p in again) and batch.batch_entries(again) == [] and batch.batch_counts(again) == (0, 0)
+    # a late revenue changes the 損益振替: the previous version is reversed, v2 replaces it
+    late = Entry("LATE", dt.date(2021, 3, 30), "regular", "追加収入", (Posting("b", "1110", 40, "op.jigyo"), Posting("b", "4160", -40)))
+    changed = batch.plan(book, 2020, ClosingState(book, 2020, closed).with_entries([late]).cells, posted, Subledgers())
+    assert [e.id for e in batch.batch_entries(changed)] == [
+        "CL2020-income_close-v1-0001-R", "CL2020-income_close-v1-0002-R",
+        "CL2020-income_close-v2-0001", "CL2020-income_close-v2-0002"]
+    assert batch.batch_counts(changed) == (2, 2)
+
+
+def test_earlier_runs_are_found_by_their_exact_code_prefix(mini_dir, db_url):
+    """store.repo.closing_entries matches ``CL<year>-`` case-sensitively on SQLite as on
+    PostgreSQL: a journal entry coded ``cl2020-…`` is an ordinary entry, not a closing run's."""
+    from kessan.store import db, repo
+
+    _without_hand_closing(mini_dir)
+    with open(mini_dir / "journal.csv", "a", encoding="utf-8") as fh:
+        fh.write("cl2020-manual,2020-07-01,regular,手入力,a,1110,5,op.jigyo,\ncl2020-manual,,,,a,4160,-5,,\n")
+    assert runner.invoke(app, ["load", str(mini_dir), "--db", db_url]).exit_code == 0
+    assert "posted 2 closing entries" in runner.invoke(app, ["close", "--db", db_url, "--year", "2020"]).output
+    engine = db.make_engine(db_url)
+    with engine.connect() as conn:
+        codes = [e.id for e in repo.closing_entries(conn, "mini", 2020)]
+        assert codes == ["CL2020-income_close-v1-0001", "CL2020-income_close-v1-0002"]
+        assert repo.closing_entries(conn, "mini", 2021) == []
+    engine.dispose()
+    assert _figs(db_url)[("損益計算書", "当期純利益", "金額")] == 255  # 250 + the manual 5
+    assert "income_close             unchanged" in runner.invoke(app, ["close", "--db", db_url, "--year", "2020"]).output

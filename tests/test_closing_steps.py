@@ -11,12 +11,13 @@ import pytest
 from typer.testing import CliRunner
 
 from kessan.cli import app
-from kessan.closing import steps
-from kessan.closing.pipeline import ClosingState
-from kessan.closing.subledgers import (Asset, GrantUse, Lease, Obligation, Office, Provision, Reserve, Subledgers,
-                                       read_subledgers, register_inputs)
+from kessan.closing import schedules, steps
+from kessan.closing.notes import register_inputs
+from kessan.closing.state import ClosingState
 from kessan.io import reader
-from kessan.store.repo import Cell
+from kessan.io.subledgers import read_subledgers
+from kessan.ledger.model import Cell
+from kessan.ledger.subledgers import Asset, GrantUse, Lease, Obligation, Office, Provision, Reserve, Subledgers
 
 runner = CliRunner()
 
@@ -114,9 +115,9 @@ def test_aro_accretion_opening_balance_times_rate_and_months_in_the_first_year(b
 
 def test_aro_balance_is_replayed_from_recognition_in_later_years():
     o = Obligation("O", "x", "a", "2280", "5190", dt.date(2019, 4, 1), Decimal("0.02"), 1_000_000)
-    assert steps.obligation_opening(o, 2020) == 1_020_000  # a full first year
-    assert steps.obligation_opening(o, 2021) == 1_040_400
-    assert steps.obligation_accretion(o, 2021) == 20_808
+    assert schedules.obligation_opening(o, 2020) == 1_020_000  # a full first year
+    assert schedules.obligation_opening(o, 2021) == 1_040_400
+    assert schedules.obligation_accretion(o, 2021) == 20_808
 
 
 # --------------------------------------------------------------------------- reserves, grants, tax
@@ -160,16 +161,16 @@ def test_office_months_counts_a_short_stay_as_one_month():
 def test_carried_over_accumulated_depreciation_is_rolled_forward():
     a = Asset("A", "建物", "a", "1310", "1311", "5140", "straight_line", 10, None, dt.date(2015, 4, 1), 1_000_000,
               opening_accumulated=550_000, opening_year=2020)
-    assert steps.asset_depreciation(a, 2020) == 100_000  # 定額法: cost × 0.100
-    assert steps.asset_depreciation(a, 2023) == 100_000
-    assert steps.asset_depreciation(a, 2024) == 49_999  # 550,000 + 4 × 100,000 before; the last year leaves ¥1
-    assert steps.asset_depreciation(a, 2025) == 0
+    assert schedules.asset_depreciation(a, 2020) == 100_000  # 定額法: cost × 0.100
+    assert schedules.asset_depreciation(a, 2023) == 100_000
+    assert schedules.asset_depreciation(a, 2024) == 49_999  # 550,000 + 4 × 100,000 before; the last year leaves ¥1
+    assert schedules.asset_depreciation(a, 2025) == 0
 
 
 def test_lease_asset_depreciates_until_its_term_ends_in_the_disposal_year():
     a = Asset("L", "機器", "a", "1340", "1341", "5140", "lease", None, 60, dt.date(2015, 10, 1), 6_000_000,
               disposed=FY_END, opening_accumulated=5_400_000, opening_year=2020)
-    assert steps.asset_depreciation(a, 2020) == 600_000  # April–September: 6 of 60 months
+    assert schedules.asset_depreciation(a, 2020) == 600_000  # April–September: 6 of 60 months
 
 
 def test_a_carried_over_asset_the_formula_cannot_place_is_bad_input_naming_the_asset(book):
@@ -182,20 +183,20 @@ def test_a_carried_over_asset_the_formula_cannot_place_is_bad_input_naming_the_a
     assert "subledgers/fixed_assets.csv [asset D9]" in str(exc.value) and "revised_base" in str(exc.value)
     # with its 改定取得価額 the asset continues at 改定償却率 (10 years: 0.250)
     switched = dataclasses.replace(a, revised_base=200_000)
-    assert steps.asset_depreciation(switched, 2020) == 50_000
+    assert schedules.asset_depreciation(switched, 2020) == 50_000
 
 
 def test_owned_asset_is_not_depreciated_in_its_disposal_year():
     a = Asset("B", "備品", "a", "1320", "1321", "5140", "straight_line", 5, None, dt.date(2018, 4, 1), 500_000,
               disposed=dt.date(2020, 11, 30))
-    assert steps.asset_depreciation(a, 2020) == 0
+    assert schedules.asset_depreciation(a, 2020) == 0
 
 
 def test_non_depreciable_assets_are_registered_at_cost(book):
     from kessan.closing.tieout import register_ties
 
     phone = Asset("T", "電話加入権", "a", "1310", None, "5140", "none", None, None, dt.date(2000, 4, 1), 72_000)
-    assert steps.asset_depreciation(phone, 2020) == 0
+    assert schedules.asset_depreciation(phone, 2020) == 0
     cells = [Cell("a", "1310", None, None, 72_000, 0, 0)]
     assert all(r.passed for r in register_ties(book, 2020, cells, Subledgers(assets=(phone,))))
     cells = [Cell("a", "1310", None, None, 70_000, 0, 0)]

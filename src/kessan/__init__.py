@@ -1,15 +1,18 @@
 """kessan: settlement accounting (決算) for Japanese public corporations.
 
-Layers, each importing only the ones above it:
+The layers (docs/architecture.md; the contract is [tool.importlinter] in pyproject.toml),
+each importing only the ones below it:
 
-    ledger/      types and invariants (pure, no I/O)
-    io/          reading a book directory into ledger types
-    store/       SQL schema, migrations, loading and aggregation
-    statements/  layout files and the engine that evaluates them on aggregated balances
+    cli.py       the `kessan` command: arguments in, the application called, output rendered
+    app/         the application layer every face calls
+    publish/     the package (Excel, PDF, HTML) from the report model
+    render/      text, JSON and chart output of the report model
+    report/      the report model, the figures contract and reconcile
     checks.py    auditor tie-outs over statements and stored data
-    figures.py   the figures contract (table,line,column,value) and reconcile
-    render/      text, csv and json output
-    cli.py       the `kessan` command
+    closing/ | statements/ | store/
+                 決算整理 (pure) | layouts and the engine (pure) | SQL
+    io/          reading a book directory into ledger types
+    ledger/      types and invariants (pure, no I/O)
 """
 
 __version__ = "0.1.0"

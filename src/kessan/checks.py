@@ -20,20 +20,16 @@ its own tie-outs as data; the structural checks below hold for every book:
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
-
+from .ledger.model import CheckResult  # checks' result type, shared with closing/tieout.py
+from .statements.budget_report import cited_amount, printed_amounts
 from .statements.engine import ELIM, TOTAL, StatementSet
 from .statements.layout import parse_formula
-from .store import repo
+from .store import verify
 
-
-@dataclass(frozen=True)
-class CheckResult:
-    name: str
-    passed: bool
-    detail: str
+if TYPE_CHECKING:
+    import sqlalchemy as sa
 
 
 def _line_value(ss: StatementSet, stmt: str, line_id: str, view: str = TOTAL) -> int | None:
@@ -127,43 +123,25 @@ def trial_balance(ss: StatementSet) -> list[CheckResult]:
                         "; ".join(f"{s}: {v:,}" for s, v in bad.items()) or f"{len(per_segment)} segments")]
 
 
-UNBALANCED = """
-SELECT e.code, p.segment_id, SUM(p.amount)
-FROM posting p JOIN entry e ON e.book_id = p.book_id AND e.entry_no = p.entry_no
-WHERE p.book_id = :book
-GROUP BY e.code, p.segment_id
-HAVING SUM(p.amount) <> 0
-"""
-
-REAGGREGATE = """
-SELECT fiscal_year, period, kind, segment_id, account_id, flow_id, partner_id, SUM(amount)
-FROM posting WHERE book_id = :book
-GROUP BY fiscal_year, period, kind, segment_id, account_id, flow_id, partner_id
-"""
+def stored_data_results(entries: int, unbalanced: list[verify.Unbalanced],
+                        aggregate: verify.AggregateDifferences) -> list[CheckResult]:
+    """C-5 and C-6 from what store.verify found (``stored_data`` reads it)."""
+    out = [CheckResult("every entry balances, in total and within each segment", not unbalanced,
+                       "; ".join(f"{r[0]} (segment id {r[1]}): {r[2]:,}" for r in unbalanced[:5]) or f"{entries:,} entries")]
+    diff = aggregate.differing
+    out.append(CheckResult("stored balances equal the sum of postings", not diff,
+                           f"{len(diff)} aggregate rows differ" if diff else f"{aggregate.stored_rows:,} aggregate rows"))
+    return out
 
 
 def stored_data(conn: sa.Connection, book_code: str) -> list[CheckResult]:
-    book_id = repo._book_id(conn, book_code)
-    rows = conn.execute(sa.text(UNBALANCED), {"book": book_id}).all()
-    entries = conn.execute(sa.text("SELECT COUNT(*) FROM entry WHERE book_id = :b"), {"b": book_id}).scalar()
-    out = [CheckResult("every entry balances, in total and within each segment", not rows,
-                       "; ".join(f"{r[0]} (segment id {r[1]}): {r[2]:,}" for r in rows[:5]) or f"{entries:,} entries")]
-    fresh = {tuple(r[:7]): int(r[7]) for r in conn.execute(sa.text(REAGGREGATE), {"book": book_id})}
-    stored = {tuple(r[:7]): int(r[7]) for r in conn.execute(sa.text(
-        "SELECT fiscal_year, period, kind, segment_id, account_id, flow_id, partner_id, amount FROM balance WHERE book_id = :book"),
-        {"book": book_id})}
-    stored = {k: v for k, v in stored.items() if v}
-    fresh = {k: v for k, v in fresh.items() if v}
-    diff = [k for k in set(fresh) | set(stored) if fresh.get(k) != stored.get(k)]
-    out.append(CheckResult("stored balances equal the sum of postings", not diff,
-                           f"{len(diff)} aggregate rows differ" if diff else f"{len(stored):,} aggregate rows"))
-    return out
+    """C-5, C-6 on the stored book, through the queries of store.verify."""
+    return stored_data_results(verify.entry_count(conn, book_code), verify.unbalanced_entries(conn, book_code),
+                               verify.aggregate_differences(conn, book_code))
 
 
 def budget_reasons(ss: StatementSet) -> list[CheckResult]:
     """C-8 a reason whose cited amount the engine computes prints that amount in its text."""
-    from .statements.budget_report import cited_amount, printed_amounts
-
     if ss.budget is None or not ss.budget.reasons:
         return []
     bad, n = [], 0

@@ -30,8 +30,9 @@ import runpy
 from decimal import Decimal
 
 from kessan.closing import formulas
-from kessan.closing.steps import allocate, asset_depreciation, obligation_accretion, provision_required
-from kessan.closing.subledgers import Asset, Obligation, Provision
+from kessan.closing.schedules import asset_depreciation, obligation_accretion
+from kessan.closing.steps import allocate, provision_required
+from kessan.ledger.subledgers import Asset, Obligation, Provision
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(os.path.dirname(HERE), 'subledgers')

@@ -8,14 +8,16 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from ..closing.subledgers import Subledgers, read_subledgers, register_inputs
+from ..closing.notes import register_inputs
 from ..io import reader
 from ..io.budget import read_budget
 from ..io.history import read_history
 from ..io.inputs import InputValue, read_inputs
+from ..io.subledgers import read_subledgers
 from ..ledger.budget import Budget
 from ..ledger.errors import BookError, InputError
 from ..ledger.model import Book
+from ..ledger.subledgers import Subledgers
 from ..publish.spec import PublishSpec, read_spec
 from ..statements.budget_report import budget_problems
 from ..statements.engine import History

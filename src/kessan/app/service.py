@@ -24,12 +24,14 @@ from typing import TypeVar
 import sqlalchemy as sa
 
 from .. import checks as checks_mod
-from ..closing import post as closing_post
-from ..closing.subledgers import Subledgers, read_subledgers
+from ..closing import batch as closing_batch
 from ..closing.tieout import register_ties
 from ..io import reader
+from ..io.files import Problems
+from ..io.subledgers import read_subledgers
 from ..ledger.errors import InputError
 from ..ledger.model import Book, Entry
+from ..ledger.subledgers import Subledgers
 from ..publish import FORMATS, Package, PublishError, build_package, publish, read_spec
 from ..publish.spec import PublishSpec
 from ..report import build_report, figures
@@ -108,7 +110,7 @@ def _store(engine: sa.Engine, src: BookDir, progress: Progress | None) -> Loaded
             store_budget.insert_budget(conn, ids.book_id, ids.segments, src.budget)
         store_budget.insert_history(conn, ids.book_id, ids.segments, src.history)
 
-    errors = reader._Errors()
+    errors = Problems()
     opening = reader.read_opening(src.path, book, errors)
 
     def stream() -> Iterator[Entry]:
@@ -226,7 +228,7 @@ class OpenBook:
         key = (year, revision)
         if key not in self._statements:
             with translated("computing the statements"), self.engine.connect() as conn:
-                book_id = repo._book_id(conn, self.code)
+                book_id = repo.book_id(conn, self.code)
                 budget = store_budget.read_budget(conn, book_id)
                 history = store_budget.read_history(conn, book_id)
                 inputs = store_inputs.read_inputs(conn, book_id, year)
@@ -300,7 +302,7 @@ class OpenBook:
     # -- closing (決算整理)
 
     def closing_plan(self, year: int | None = None, steps: set[str] | None = None,
-                     registers_dir: Path | None = None) -> list[closing_post.StepPlan]:
+                     registers_dir: Path | None = None) -> list[closing_batch.StepPlan]:
         """The closing batch of ``year`` from the registers (of ``registers_dir``/subledgers, else
         of the book directory; none without either), compared with what earlier runs posted."""
         year = self.year(year)
@@ -309,16 +311,20 @@ class OpenBook:
                 subs = read_subledgers(registers_dir, self.book.chart)
             else:
                 subs = self.source.subledgers if self.source else Subledgers()
-            return closing_post.plan(self.engine, self.code, year, subs, steps)
+            with self.engine.connect() as conn:
+                cells = repo.cube(conn, self.code, year)
+                generated = repo.closing_entries(conn, self.code, year)
+            return closing_batch.plan(self.book, year, cells, generated, subs, steps)
 
     def close(self, year: int | None = None, steps: set[str] | None = None,
               registers_dir: Path | None = None) -> Closed:
         """Post the closing batch: changed steps are reversed and re-posted, unchanged ones not."""
         plans = self.closing_plan(year, steps, registers_dir)
         with translated("posting the closing entries"):
-            n_rev, n_new = closing_post.post(self.engine, self.code, plans)
+            if entries := closing_batch.batch_entries(plans):
+                repo.post_entries(self.engine, self.code, entries)
         self._forget()
-        return Closed(n_rev, n_new)
+        return Closed(*closing_batch.batch_counts(plans))
 
     # -- corrections and periods
 

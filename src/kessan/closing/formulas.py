@@ -245,44 +245,75 @@ def annual_depreciation(
     ``revised_base`` (改定取得価額) must be passed, and an error says so. Passing
     ``revised_base`` always means "already switched, at this base".
     """
+    _opening_book_value(cost, opening_book_value, opening_accumulated)
+    return Depreciation(cost, useful_life, method, in_use, keep_memo=keep_memo).annual(
+        fiscal_year, opening_book_value=opening_book_value, opening_accumulated=opening_accumulated,
+        revised_base=revised_base)
+
+
+def _opening_book_value(cost: int, opening_book_value: int | None, opening_accumulated: int | None) -> int | None:
     if opening_book_value is not None and opening_accumulated is not None:
         raise ValueError("give opening_book_value or opening_accumulated, not both")
     if opening_accumulated is not None:
-        opening_book_value = cost - _yen("opening_accumulated", opening_accumulated)
-    history = _replay(cost, useful_life, method, in_use, keep_memo)
-    replay = {line.fiscal_year: (line, book, base) for line, book, base in history}
-    if fiscal_year not in replay:
-        return 0  # before 供用開始, or after the useful life (nothing is left to depreciate)
-    line, replay_book, replay_base = replay[fiscal_year]
-    if opening_book_value is None and revised_base is None:
-        return line.depreciation
-    book = replay_book if opening_book_value is None else _yen("opening_book_value", opening_book_value)
-    if book > cost:
-        raise ValueError(f"opening book value {book} exceeds cost {cost}")
-    table = rates(useful_life)
-    if revised_base is None:
-        if book == replay_book:
-            revised_base = replay_base
-        elif method == DECLINING_200 and table.guarantee is not None and _below_guarantee(cost, book, table):
-            raise ValueError(
-                "the opening book value differs from the asset's replayed history and is past "
-                "the 保証率 test: pass revised_base (改定取得価額) to say where the switch happened"
-            )
-    else:
-        _yen("revised_base", revised_base)
-        if method != DECLINING_200 or table.revised is None:
-            raise ValueError("revised_base applies to the 200% declining-balance method only")
-    step = _depreciation_step(
-        cost,
-        table,
-        method,
-        months_in_use(in_use, fiscal_year),
-        book,
-        revised_base,
-        MEMO_VALUE if keep_memo else 0,
-        fiscal_year == final_fiscal_year(in_use, useful_life),
-    )
-    return step.depreciation
+        return cost - _yen("opening_accumulated", opening_accumulated)
+    return opening_book_value
+
+
+class Depreciation:
+    """One asset under ``annual_depreciation``, its history replayed once from 供用開始.
+
+    ``annual_depreciation`` builds one for a single year. A caller that needs many years of
+    the same asset (a carried-over 累計額 rolled forward year by year) keeps one, so each
+    year costs one step of the formula, not a replay of the whole useful life.
+    """
+
+    def __init__(self, cost: int, useful_life: int, method: Method, in_use: dt.date, *, keep_memo: bool = True):
+        self.cost, self.useful_life, self.method, self.in_use, self.keep_memo = cost, useful_life, method, in_use, keep_memo
+        self._history = _replay(cost, useful_life, method, in_use, keep_memo)
+        self.first_year = fiscal_year_of(in_use)
+        self.final_year = self.first_year + len(self._history) - 1  # final_fiscal_year; no line after it
+
+    def schedule(self) -> tuple[DepreciationYear, ...]:
+        """``depreciation_schedule``: every year's line from 供用開始 to the end of the useful life."""
+        return tuple(line for line, _, _ in self._history)
+
+    def annual(self, fiscal_year: int, *, opening_book_value: int | None = None,
+               opening_accumulated: int | None = None, revised_base: int | None = None) -> int:
+        """``annual_depreciation`` of ``fiscal_year`` for this asset (see there)."""
+        cost, method = self.cost, self.method
+        opening_book_value = _opening_book_value(cost, opening_book_value, opening_accumulated)
+        if not self.first_year <= fiscal_year <= self.final_year:
+            return 0  # before 供用開始, or after the useful life (nothing is left to depreciate)
+        line, replay_book, replay_base = self._history[fiscal_year - self.first_year]
+        if opening_book_value is None and revised_base is None:
+            return line.depreciation
+        book = replay_book if opening_book_value is None else _yen("opening_book_value", opening_book_value)
+        if book > cost:
+            raise ValueError(f"opening book value {book} exceeds cost {cost}")
+        table = rates(self.useful_life)
+        if revised_base is None:
+            if book == replay_book:
+                revised_base = replay_base
+            elif method == DECLINING_200 and table.guarantee is not None and _below_guarantee(cost, book, table):
+                raise ValueError(
+                    "the opening book value differs from the asset's replayed history and is past "
+                    "the 保証率 test: pass revised_base (改定取得価額) to say where the switch happened"
+                )
+        else:
+            _yen("revised_base", revised_base)
+            if method != DECLINING_200 or table.revised is None:
+                raise ValueError("revised_base applies to the 200% declining-balance method only")
+        step = _depreciation_step(
+            cost,
+            table,
+            method,
+            months_in_use(self.in_use, fiscal_year),
+            book,
+            revised_base,
+            MEMO_VALUE if self.keep_memo else 0,
+            fiscal_year == self.final_year,
+        )
+        return step.depreciation
 
 
 # --------------------------------------------------------------------------- 6.2 リース

@@ -1,4 +1,4 @@
-"""The 決算整理 steps that read sub-ledgers. Each is a pure function ClosingState → entries.
+"""The 決算整理 steps, each a pure function ClosingState → entries (pipeline.py runs them in order).
 
 Account codes the steps need beyond the register come from ``[book.closing]`` in book.toml
 (defaults in ``_setting``); flows are attached only when the book declares them, so a book
@@ -11,10 +11,11 @@ import datetime as dt
 from collections import defaultdict
 
 from ..ledger.errors import BookError, InputError
-from ..ledger.model import Entry, Posting
+from ..ledger.model import NET_INCOME_FLOW, Entry, Posting
+from ..ledger.subledgers import Office, Provision
 from . import formulas
-from .pipeline import ClosingState
-from .subledgers import Asset, Obligation, Office, Provision
+from .schedules import asset_depreciation, lease_schedule, obligation_accretion
+from .state import ClosingState
 
 DEFAULTS = {
     "grant_revenue_account": "4220",  # 長期前受金取崩収入
@@ -31,61 +32,6 @@ def _setting(state: ClosingState, key: str) -> str:
 
 def _flow(state: ClosingState, code: str) -> str | None:
     return code if code in state.book.chart.flows else None
-
-
-def _in_service(asset: Asset, year: int) -> bool:
-    """Depreciated in ``year``: in use by then, and not disposed of before it. In its
-    disposal year an owned asset is not depreciated (the disposal removes cost and
-    accumulated depreciation as they stood at the previous year end); a lease asset is,
-    up to the disposal month, as its lease term runs out (リース期間満了) during the year."""
-    if formulas.fiscal_year_of(asset.in_use) > year or asset.disposed is None:
-        return formulas.fiscal_year_of(asset.in_use) <= year
-    gone = formulas.fiscal_year_of(asset.disposed)
-    return gone > year or (gone == year and asset.method == "lease")
-
-
-def asset_depreciation(asset: Asset, year: int) -> int:
-    """This year's depreciation of one asset (0 outside its service years).
-
-    See ``_in_service`` for the year of disposal. An asset taken over from an earlier register starts from its carried-over 期首減価償却累計額
-    (``opening_accumulated`` at the opening of ``opening_year``), rolled forward year by year.
-    """
-    if asset.method == "none" or not _in_service(asset, year):
-        return 0
-    if not _carried(asset, year):
-        return _replayed(asset, year)
-    return _from_accumulated(asset, year, accumulated_at_opening(asset, year))
-
-
-def _carried(asset: Asset, year: int) -> bool:
-    return asset.opening_accumulated is not None and year >= asset.opening_year
-
-
-def accumulated_at_opening(asset: Asset, year: int) -> int:
-    """期首減価償却累計額 of ``year``: the carried-over figure rolled forward, or the replayed history."""
-    if _carried(asset, year):
-        start, accumulated = asset.opening_year, asset.opening_accumulated
-    else:
-        start, accumulated = formulas.fiscal_year_of(asset.in_use), 0
-    for y in range(start, year):
-        if asset.method != "none" and _in_service(asset, y):
-            accumulated += _from_accumulated(asset, y, accumulated) if _carried(asset, y) else _replayed(asset, y)
-    return accumulated
-
-
-def _replayed(asset: Asset, year: int) -> int:
-    if asset.method == "lease":
-        return formulas.lease_depreciation(asset.cost, asset.lease_months, asset.in_use, year, until=asset.disposed)
-    return formulas.annual_depreciation(asset.cost, asset.useful_life, asset.method, asset.in_use, year,
-                                        keep_memo=asset.contra_account is not None)
-
-
-def _from_accumulated(asset: Asset, year: int, accumulated: int) -> int:
-    if asset.method == "lease":  # the term's schedule, never beyond what is left (residual value 0)
-        return min(asset.cost - accumulated, _replayed(asset, year))
-    return formulas.annual_depreciation(asset.cost, asset.useful_life, asset.method, asset.in_use, year,
-                                        opening_accumulated=accumulated, revised_base=asset.revised_base,
-                                        keep_memo=asset.contra_account is not None)
 
 
 def depreciation(state: ClosingState) -> list[Entry]:
@@ -152,7 +98,7 @@ def lease_reclassification(state: ClosingState) -> list[Entry]:
     current_acc, noncurrent_acc = _setting(state, "lease_current_account"), _setting(state, "lease_noncurrent_account")
     wanted: dict[str, int] = defaultdict(int)
     for lease in state.subledgers.leases:
-        wanted[lease.segment] += formulas.current_portion(lease.schedule(), fy.end)
+        wanted[lease.segment] += formulas.current_portion(lease_schedule(lease), fy.end)
     out = []
     for seg in state.book.chart.segments:
         current = -sum(c.opening + c.movement for c in state.cells if c.segment == seg and c.account == current_acc)
@@ -231,31 +177,6 @@ def aro_accretion(state: ClosingState) -> list[Entry]:
     return out
 
 
-def obligation_accretion(o: Obligation, year: int) -> int:
-    if o.settled is not None and formulas.fiscal_year_of(o.settled) <= year:
-        return 0
-    first = formulas.fiscal_year_of(o.recognised)
-    if year < first:
-        return 0
-    if year == first:
-        return formulas.aro_accretion(o.initial_amount, o.discount_rate, formulas.months_in_use(o.recognised, year))
-    return formulas.aro_accretion(obligation_opening(o, year), o.discount_rate)
-
-
-def obligation_opening(o: Obligation, year: int) -> int:
-    """The balance at the opening of ``year``: carried over, or replayed from recognition."""
-    if o.opening_balance is not None and year >= o.opening_year:
-        balance, y = o.opening_balance, o.opening_year
-    else:
-        first = formulas.fiscal_year_of(o.recognised)
-        balance = o.initial_amount + formulas.aro_accretion(o.initial_amount, o.discount_rate,
-                                                            formulas.months_in_use(o.recognised, first))
-        y = first + 1
-    for _ in range(y, year):
-        balance += formulas.aro_accretion(balance, o.discount_rate)
-    return balance
-
-
 def reserves(state: ClosingState) -> list[Entry]:
     """負債性積立金: the year's decided 繰入 (expense → reserve) and 取崩 (reserve → revenue, or
     → 長期前受金 where the release funds assets)."""
@@ -298,4 +219,32 @@ def resident_tax(state: ClosingState) -> list[Entry]:
         if amount:
             out.append(Entry("", fy.end, "closing", f"{fy.label} 法人住民税均等割 {o.office} ({o.jurisdiction})", (
                 Posting(o.segment, expense, amount), Posting(o.segment, payable, -amount))))
+    return out
+
+
+def income_close(state: ClosingState) -> list[Entry]:
+    """損益振替: close every revenue and expense balance of each segment into its 積立金.
+
+    Every posting carries the reserved flow ``net_income`` so the income statement, which
+    leaves that flow out, still shows the year's result after the books are closed.
+    """
+    reserve = state.book.settings.get("closing", {}).get("retained_earnings_account", "3210")
+    fy = state.book.fiscal_year(state.year)
+    out: list[Entry] = []
+    # closed per (account, partner), so that inter-segment revenue and expense stay eliminable
+    by_segment: dict[str, dict[tuple[str, str | None], int]] = defaultdict(lambda: defaultdict(int))
+    for c in state.cells:
+        kind = state.book.chart.accounts[c.account].kind
+        if kind in ("revenue", "expense") and c.movement:
+            by_segment[c.segment][(c.account, c.partner)] += c.movement
+    for seg in state.book.chart.segments:
+        balances = {k: v for k, v in sorted(by_segment.get(seg, {}).items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))
+                    if v}
+        if not balances:
+            continue
+        postings = [Posting(seg, a, -v, NET_INCOME_FLOW, partner) for (a, partner), v in balances.items()]
+        # the reserve takes the sum of the balances closed: a profit (net credit) is a credit to 積立金
+        postings.append(Posting(seg, reserve, sum(balances.values()), NET_INCOME_FLOW))
+        seg_name = state.book.chart.segments[seg].name
+        out.append(Entry("", fy.end, "closing", f"{fy.label} 損益振替 ({seg_name})", tuple(postings)))
     return out

@@ -17,17 +17,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ..checks import CheckResult
-from ..ledger.model import Book
-from ..store.repo import Cell
+from ..ledger.model import Book, Cell, CheckResult
+from ..ledger.subledgers import Asset, Subledgers
 from . import formulas
-from .steps import DEFAULTS, accumulated_at_opening, asset_depreciation, obligation_opening
-from .subledgers import Asset, Subledgers
-
-
-def accumulated_at_end(asset: Asset, year: int) -> int:
-    """The asset's 減価償却累計額 at the end of ``year``."""
-    return accumulated_at_opening(asset, year) + asset_depreciation(asset, year)
+from .schedules import accumulated_at_end, lease_schedule, obligation_opening
+from .steps import DEFAULTS
 
 
 def _held(asset: Asset, year: int) -> bool:
@@ -68,7 +62,7 @@ def register_ties(book: Book, year: int, cells: list[Cell], subs: Subledgers) ->
         fy = book.fiscal_year(year)
         debt: dict[str, int] = defaultdict(int)
         for lease in subs.leases:
-            debt[lease.segment] -= sum(p.principal for p in lease.schedule() if p.due > fy.end)
+            debt[lease.segment] -= sum(p.principal for p in lease_schedule(lease) if p.due > fy.end)
         out.append(_tie("リース債務 返済予定 = 元帳 (流動 + 固定)",
                         [(seg, debt.get(seg, 0), sum(ledger[(seg, a)] for a in accounts)) for seg in book.chart.segments]))
     return out

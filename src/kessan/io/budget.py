@@ -13,7 +13,7 @@ from pathlib import Path
 from ..ledger.budget import Budget, BudgetAmount, BudgetNote, Reason, Revision, chain_problems
 from ..ledger.errors import BookError, InputError
 from ..ledger.model import Chart
-from .reader import _amount, _csv_reader, _Errors, _toml_line
+from .files import Problems, csv_rows, parse_amount, toml_line
 
 COLUMNS = ("statement", "line", "segment", "amount")
 
@@ -26,7 +26,7 @@ def _toml(path: Path, name: str, errors: list[InputError]) -> dict:
     except UnicodeDecodeError as exc:
         errors.append(InputError(name, None, None, f"wrong encoding: not UTF-8 ({exc.reason})"))
     except tomllib.TOMLDecodeError as exc:
-        errors.append(InputError(name, _toml_line(exc), None, f"malformed TOML: {exc}"))
+        errors.append(InputError(name, toml_line(exc), None, f"malformed TOML: {exc}"))
     return {}
 
 
@@ -60,13 +60,13 @@ def _amounts(path: Path, rev: Revision, chart: Chart, years: set[int], errors: l
     if rev.year not in years:
         errors.append(InputError("budget/revisions.toml", None, "year", f"revision {rev.code}: {rev.year} is not a declared fiscal year"))
     seen: set[tuple] = set()
-    found = _Errors()
-    for line, row in _csv_reader(path, COLUMNS, found, name=name):
+    found = Problems()
+    for line, row in csv_rows(path, COLUMNS, found, name=name):
         if len(row) != len(COLUMNS):
             found.add(name, line, None, f"expected {len(COLUMNS)} fields, got {len(row)}")
             continue
         stmt, ln, seg, amt = (c.strip() for c in row)
-        amount = _amount(amt)
+        amount = parse_amount(amt)
         if amount is None:
             found.add(name, line, "amount", f"not an integer amount of yen: {amt!r}")
             continue

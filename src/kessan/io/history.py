@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..ledger.errors import BookError
 from ..ledger.model import Chart
-from .reader import _csv_reader, _Errors
+from .files import Problems, csv_rows
 
 DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
 
@@ -19,11 +19,11 @@ DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
 def read_history(root: Path | str, chart: Chart) -> dict[str, dict[tuple[int, str], str]]:
     folder = Path(root) / "history"
     out: dict[str, dict[tuple[int, str], str]] = {}
-    found = _Errors()
+    found = Problems()
     for path in sorted(folder.glob("*.csv")) if folder.is_dir() else []:
         name = f"history/{path.name}"
         series: dict[tuple[int, str], str] = {}
-        for line, row in _csv_reader(path, ("year", "segment", "value"), found, name=name):
+        for line, row in csv_rows(path, ("year", "segment", "value"), found, name=name):
             if len(row) != 3:
                 found.add(name, line, None, f"expected 3 fields, got {len(row)}")
                 continue

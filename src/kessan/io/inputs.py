@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..ledger.errors import BookError, InputError
-from .reader import _toml_line
+from .files import toml_line
 
 NAME = "inputs.toml"
 
@@ -41,7 +41,7 @@ def read_inputs(root: Path | str, years: set[int]) -> list[InputValue]:
     except UnicodeDecodeError as exc:
         raise BookError([InputError(NAME, None, None, f"wrong encoding: not UTF-8 ({exc.reason})")])
     except tomllib.TOMLDecodeError as exc:
-        raise BookError([InputError(NAME, _toml_line(exc), None, f"malformed TOML: {exc}")])
+        raise BookError([InputError(NAME, toml_line(exc), None, f"malformed TOML: {exc}")])
     out: list[InputValue] = []
     seen: set[tuple[str, int]] = set()
     for i, raw in enumerate(doc.get("input", []), 1):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import re
 import tomllib
 from collections import deque
 from collections.abc import Iterator
@@ -29,29 +28,16 @@ from ..ledger.model import (
     Posting,
     Segment,
 )
+from .files import Problems, check_header, csv_rows, parse_amount, toml_line
 
-MAX_ERRORS = 50
 JOURNAL_COLUMNS = ("entry", "date", "kind", "memo", "segment", "account", "amount", "flow", "partner")
 OPENING_COLUMNS = ("segment", "account", "amount", "partner")
-
-
-class _Errors:
-    def __init__(self) -> None:
-        self.items: list[InputError] = []
-
-    def add(self, file: str, line: int | None, field: str | None, message: str) -> None:
-        if len(self.items) < MAX_ERRORS:
-            self.items.append(InputError(file, line, field, message))
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            raise BookError(self.items)
 
 
 # ---------------------------------------------------------------- TOML files
 
 
-def _read_text(path: Path, errors: _Errors) -> str | None:
+def _read_text(path: Path, errors: Problems) -> str | None:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -65,27 +51,18 @@ def _read_text(path: Path, errors: _Errors) -> str | None:
         return None
 
 
-def _read_toml(path: Path, errors: _Errors) -> dict | None:
+def _read_toml(path: Path, errors: Problems) -> dict | None:
     text = _read_text(path, errors)
     if text is None:
         return None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        errors.add(path.name, _toml_line(exc), None, f"malformed TOML: {exc}")
+        errors.add(path.name, toml_line(exc), None, f"malformed TOML: {exc}")
         return None
 
 
-def _toml_line(exc: Exception) -> int | None:
-    """Line of a TOML error: ``lineno`` on Python ≥ 3.14, else parsed from the message."""
-    line = getattr(exc, "lineno", None)
-    if line is None:
-        m = re.search(r"at line (\d+)", str(exc))
-        line = int(m.group(1)) if m else None
-    return line
-
-
-def _require(table: dict, key: str, typ: type, file: str, where: str, errors: _Errors):
+def _require(table: dict, key: str, typ: type, file: str, where: str, errors: Problems):
     value = table.get(key)
     if value is None:
         errors.add(file, None, key, f"{where}: missing '{key}'")
@@ -96,7 +73,7 @@ def _require(table: dict, key: str, typ: type, file: str, where: str, errors: _E
     return value
 
 
-def read_chart(root: Path, errors: _Errors) -> tuple[dict, Chart]:
+def read_chart(root: Path, errors: Problems) -> tuple[dict, Chart]:
     book = _read_toml(root / "book.toml", errors) or {}
     segs_doc = _read_toml(root / "segments.toml", errors) or {}
     accts_doc = _read_toml(root / "accounts.toml", errors) or {}
@@ -140,7 +117,7 @@ def read_chart(root: Path, errors: _Errors) -> tuple[dict, Chart]:
     return book, Chart(accounts, segments, flows)
 
 
-def _fiscal_years(book_doc: dict, errors: _Errors) -> tuple[FiscalYear, ...]:
+def _fiscal_years(book_doc: dict, errors: Problems) -> tuple[FiscalYear, ...]:
     years = []
     for i, fy in enumerate(book_doc.get("fiscal_year", []), 1):
         year = _require(fy, "year", int, "book.toml", f"fiscal_year #{i}", errors)
@@ -156,7 +133,7 @@ def _fiscal_years(book_doc: dict, errors: _Errors) -> tuple[FiscalYear, ...]:
     return tuple(years)
 
 
-def _layouts(root: Path, errors: _Errors) -> tuple[tuple[str, str], ...]:
+def _layouts(root: Path, errors: Problems) -> tuple[tuple[str, str], ...]:
     out = []
     folder = root / "layouts"
     for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
@@ -166,7 +143,7 @@ def _layouts(root: Path, errors: _Errors) -> tuple[tuple[str, str], ...]:
         try:
             tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            errors.add(f"layouts/{path.name}", _toml_line(exc), None, f"malformed TOML: {exc}")
+            errors.add(f"layouts/{path.name}", toml_line(exc), None, f"malformed TOML: {exc}")
             continue
         out.append((path.name, text))
     return tuple(out)
@@ -175,7 +152,7 @@ def _layouts(root: Path, errors: _Errors) -> tuple[tuple[str, str], ...]:
 def read_book(root: Path | str) -> Book:
     """Read everything but the journal and opening balances; raise BookError on problems."""
     root = Path(root)
-    errors = _Errors()
+    errors = Problems()
     if not root.is_dir():
         raise BookError([InputError(str(root), None, None, "book directory not found")])
     book_doc, chart = read_chart(root, errors)
@@ -195,7 +172,7 @@ def read_book(root: Path | str) -> Book:
 # ---------------------------------------------------------------- CSV files
 
 
-def _open_csv(path: Path, columns: tuple[str, ...], errors: _Errors) -> Iterator[tuple[int, list[str]]]:
+def _open_csv(path: Path, columns: tuple[str, ...], errors: Problems) -> Iterator[tuple[int, list[str]]]:
     """Yield (line number, row) of a UTF-8 CSV whose header must be exactly ``columns``."""
     for numbers, items, split in _csv_blocks(path, columns, errors):
         if split:
@@ -203,53 +180,11 @@ def _open_csv(path: Path, columns: tuple[str, ...], errors: _Errors) -> Iterator
         yield from zip(numbers, items)
 
 
-def _csv_reader(path: Path, columns: tuple[str, ...], errors: _Errors, name: str | None = None,
-                required: bool = True) -> Iterator[tuple[int, list[str]]]:
-    """The reference reader (csv module): yield (line number, row) after the header.
-
-    Every CSV of a book (journal, budget, history, sub-ledgers) is read through here, so a
-    header, encoding or quoting problem is reported the same way everywhere. ``name`` is the
-    path shown in messages (e.g. budget/2020-final.csv); a file that is not ``required`` may
-    be absent.
-    """
-    name = name or path.name
-    try:
-        fh = open(path, encoding="utf-8", newline="")
-    except FileNotFoundError:
-        if required:
-            errors.add(name, None, None, "file not found")
-        return
-    with fh:
-        reader = csv.reader(fh, strict=True)
-        try:
-            header = next(reader, None)
-            if header is None:
-                errors.add(name, 1, None, "empty file: expected a header row")
-                return
-            if not _header_ok(header, columns, name, errors):
-                return
-            for row in reader:
-                yield reader.line_num, row
-        except UnicodeDecodeError as exc:
-            errors.add(name, _first_bad_line(path), None, f"wrong encoding: not UTF-8 ({exc.reason}); save the file as UTF-8")
-        except csv.Error as exc:
-            errors.add(name, reader.line_num, None, f"malformed CSV: {exc}")
-
-
-def _header_ok(header: list[str], columns: tuple[str, ...], name: str, errors: _Errors) -> bool:
-    if header and header[0].startswith("\ufeff"):
-        header[0] = header[0][1:]
-    if tuple(h.strip() for h in header) != columns:
-        errors.add(name, 1, None, f"header must be {','.join(columns)}; got {','.join(header)}")
-        return False
-    return True
-
-
 # A large journal is split here rather than by the csv module, which costs about as much as
 # all the validation. The fast path only ever sees text the csv module would read the same
 # way: valid UTF-8 without a quote, a carriage return or a NUL, lines no longer than the
 # csv field limit. There a row is simply line.split(","), and an empty line an empty row.
-# At the first block that is not like that, the reference reader takes over: it reads the
+# At the first block that is not like that, the reference reader (files.csv_rows) takes over: it reads the
 # file from the start and its first rows, those already yielded, are skipped. A block is
 # only yielded once the file is known to be clean well past it, so the reference reader
 # (which decodes at most 8 KiB ahead) has returned at least those rows before it meets
@@ -258,7 +193,7 @@ CSV_BLOCK = 1 << 20  # bytes
 CSV_LOOKAHEAD = 1 << 16  # bytes; more than io.TextIOWrapper reads ahead (8 KiB)
 
 
-def _csv_blocks(path: Path, columns: tuple[str, ...], errors: _Errors) -> Iterator[tuple[range | tuple[int], list, bool]]:
+def _csv_blocks(path: Path, columns: tuple[str, ...], errors: Problems) -> Iterator[tuple[range | tuple[int], list, bool]]:
     """Yield (line numbers, items, split) in blocks, after checking the header.
 
     With ``split`` the items are lines for ``line.split(",")`` (none of them empty), else
@@ -280,7 +215,7 @@ def _csv_blocks(path: Path, columns: tuple[str, ...], errors: _Errors) -> Iterat
                 if not lines:
                     continue
                 header = lines[0].split(",") if lines[0] else []
-                if not _header_ok(header, columns, name, errors):
+                if not check_header(header, columns, name, errors):
                     return
                 del lines[0]
                 done = 0
@@ -296,7 +231,7 @@ def _csv_blocks(path: Path, columns: tuple[str, ...], errors: _Errors) -> Iterat
             if done < 0:
                 errors.add(name, 1, None, "empty file: expected a header row")
             return
-    rest = _csv_reader(path, columns, errors)
+    rest = csv_rows(path, columns, errors)
     for _ in range(max(done, 0)):
         if next(rest, None) is None:
             return
@@ -354,26 +289,6 @@ def _clean_lines(data: bytes, limit: int) -> list[str] | None:
     return lines
 
 
-def _first_bad_line(path: Path) -> int | None:
-    """Line number of the first line that is not valid UTF-8 (decoding reads ahead in blocks)."""
-    with open(path, "rb") as fh:
-        for n, raw in enumerate(fh, 1):
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError:
-                return n
-    return None
-
-
-def _amount(text: str) -> int | None:
-    """Strict integer yen: optional sign, digits only."""
-    t = text.strip()
-    body = t[1:] if t[:1] in "+-" else t
-    if not body.isascii() or not body.isdigit():
-        return None
-    return int(t)
-
-
 def _date(text: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text.strip())
@@ -381,7 +296,7 @@ def _date(text: str) -> dt.date | None:
         return None
 
 
-def read_opening(root: Path, book: Book, errors: _Errors) -> Entry | None:
+def read_opening(root: Path, book: Book, errors: Problems) -> Entry | None:
     path = Path(root) / "opening.csv"
     if not path.exists():
         return None
@@ -392,7 +307,7 @@ def read_opening(root: Path, book: Book, errors: _Errors) -> Entry | None:
             errors.add(path.name, line, None, f"expected {len(OPENING_COLUMNS)} fields, got {len(row)}")
             continue
         seg, acct, amt, partner = (c.strip() for c in row)
-        amount = _amount(amt)
+        amount = parse_amount(amt)
         if amount is None:
             errors.add(path.name, line, "amount", f"not an integer amount of yen: {amt!r}")
             continue
@@ -413,7 +328,7 @@ _new_tuple = tuple.__new__  # builds a NamedTuple without its Python-level __new
 _UNSEEN = object()
 
 
-def iter_journal(root: Path, book: Book, errors: _Errors) -> Iterator[Entry]:
+def iter_journal(root: Path, book: Book, errors: Problems) -> Iterator[Entry]:
     """Stream validated entries from journal.csv; problems go to ``errors``.
 
     This is the hot loop of a large load, so it avoids per-row work where it can: dates
@@ -487,9 +402,9 @@ def iter_journal(root: Path, book: Book, errors: _Errors) -> Iterator[Entry]:
                 if (date_s and date_s.strip() != head[1].isoformat()) or (kind and kind.strip() != head[2]) or (memo and memo.strip() != head[3]):
                     errors.add(name, line, "date", f"entry {eid}: date, kind and memo must be empty or equal to the entry's first row")
             if amt.isascii() and (amt.isdigit() or (amt[:1] == "-" and amt[1:].isdigit())):
-                amount = int(amt)  # the common case; _amount decides everything else
+                amount = int(amt)  # the common case; parse_amount decides everything else
             else:
-                amount = _amount(amt)
+                amount = parse_amount(amt)
                 if amount is None:
                     errors.add(name, line, "amount", f"not an integer amount of yen: {amt!r}")
                     head = None
@@ -505,7 +420,7 @@ def read_all(root: Path | str) -> tuple[Book, list[Entry]]:
     """Read and validate the whole book; raise BookError listing every problem."""
     root = Path(root)
     book = read_book(root)
-    errors = _Errors()
+    errors = Problems()
     entries: list[Entry] = []
     opening = read_opening(root, book, errors)
     if opening is not None:

@@ -103,6 +103,30 @@ class Entry(NamedTuple):
 
 
 @dataclass(frozen=True)
+class Cell:
+    """One row of the balance cube of a fiscal year, per (segment, account, flow, partner):
+    the opening balance and the movements (``store.repo.cube`` reads them; statements and
+    the closing steps compute from them)."""
+
+    segment: str
+    account: str
+    flow: str | None
+    partner: str | None
+    opening: int  # all postings before the year, plus the year's opening entries
+    movement: int  # the year's postings other than opening entries
+    appropriation_next: int  # appropriation entries of the following year (利益の処分)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one auditor tie-out (照合): what was compared, and whether it agreed."""
+
+    name: str
+    passed: bool
+    detail: str
+
+
+@dataclass(frozen=True)
 class Chart:
     """Accounts, segments and flows of one book, keyed by code, in declaration order."""
 

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from ..checks import CheckResult
+from ..ledger.model import CheckResult
 from ..report.model import Derived, Report, Table
 from .format import amount
 

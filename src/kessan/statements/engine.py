@@ -21,8 +21,7 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from ..ledger.budget import Budget, Revision
-from ..ledger.model import Book
-from ..store.repo import Cell
+from ..ledger.model import Book, Cell
 from .layout import BookLayouts, Layout, Line, parse_book_layouts
 
 History = dict[str, dict[tuple[int, str], str]]  # series → {(year, segment): published figure}

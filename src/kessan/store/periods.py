@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from ..ledger.errors import LedgerViolation
 from . import schema as s
-from .repo import _book_id
+from . import repo
 
 TRANSITIONS = {
     ("OPEN", "ADJUSTING"): "adjust",
@@ -26,7 +26,7 @@ TRANSITIONS = {
 def set_state(engine: sa.Engine, book_code: str, year: int, to_state: str, reason: str) -> str:
     """Move ``year`` to ``to_state``; return the previous state. Raises LedgerViolation."""
     with engine.begin() as conn:
-        book_id = _book_id(conn, book_code)
+        book_id = repo.book_id(conn, book_code)
         q = sa.select(s.fiscal_year.c.state).where(s.fiscal_year.c.book_id == book_id, s.fiscal_year.c.year == year)
         if conn.dialect.name == "postgresql":
             q = q.with_for_update()
@@ -48,7 +48,7 @@ def set_state(engine: sa.Engine, book_code: str, year: int, to_state: str, reaso
 
 def history(engine: sa.Engine, book_code: str) -> list[tuple]:
     with engine.connect() as conn:
-        book_id = _book_id(conn, book_code)
+        book_id = repo.book_id(conn, book_code)
         return [tuple(r) for r in conn.execute(
             sa.select(s.period_event.c.year, s.period_event.c.from_state, s.period_event.c.to_state,
                       s.period_event.c.reason, s.period_event.c.at)

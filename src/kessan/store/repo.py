@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from ..ledger.errors import BookError, InputError, LedgerViolation
 from ..ledger.invariants import entry_problems, reversal
-from ..ledger.model import ENTRY_KINDS, Account, Book, Chart, Entry, FiscalYear, Flow, Posting, Segment, fiscal_year_of, period_of
+from ..ledger.model import ENTRY_KINDS, Account, Book, Cell, Chart, Entry, FiscalYear, Flow, Posting, Segment, fiscal_year_of, period_of
 from . import schema as s
 
 BATCH = 20_000  # postings per executemany round trip
@@ -500,7 +500,7 @@ def post_entries(engine: sa.Engine, book_code: str, entries: list[Entry]) -> lis
                 problems.append(InputError(f"entry {e.id}", None, fld, msg))
         if problems:
             raise BookError(problems)
-        ids = book_ids(conn, _book_id(conn, book_code))
+        ids = book_ids(conn, book_id(conn, book_code))
         existing = set(conn.execute(sa.select(s.entry.c.code).where(
             s.entry.c.book_id == ids.book_id, s.entry.c.code.in_([e.id for e in entries]))).scalars())
         if existing:
@@ -524,29 +524,64 @@ def reverse_entry(engine: sa.Engine, book_code: str, entry_code: str, new_code: 
 
 def fetch_entry(engine: sa.Engine, book_code: str, entry_code: str) -> Entry:
     with engine.connect() as conn:
-        book_id = _book_id(conn, book_code)
-        row = conn.execute(sa.select(s.entry).where(s.entry.c.book_id == book_id, s.entry.c.code == entry_code)).first()
+        ids = book_ids(conn, book_id(conn, book_code))
+        row = conn.execute(sa.select(s.entry).where(s.entry.c.book_id == ids.book_id, s.entry.c.code == entry_code)).first()
         if row is None:
             raise LedgerViolation(f"no entry {entry_code!r} in book {book_code!r}")
-        ids = book_ids(conn, book_id)
         seg = {v: k for k, v in ids.segments.items()}
         acc = {v: k for k, v in ids.accounts.items()}
         flw = {v: k for k, v in ids.flows.items()}
-        ps = conn.execute(sa.select(s.posting).where(s.posting.c.book_id == book_id, s.posting.c.entry_no == row.entry_no)
+        ps = conn.execute(sa.select(s.posting).where(s.posting.c.book_id == ids.book_id, s.posting.c.entry_no == row.entry_no)
                           .order_by(s.posting.c.line_no)).all()
         postings = tuple(Posting(seg[p.segment_id], acc[p.account_id], p.amount, flw.get(p.flow_id), seg.get(p.partner_id))
                          for p in ps)
         return Entry(row.code, row.date, row.kind, row.memo, postings, row.source_line)
 
 
+
+def closing_entries(conn: sa.Connection, book_code: str, year: int) -> list[Entry]:
+    """The entries closing runs of ``year`` posted: codes ``CL<year>-…``, reversals included,
+    in posting order (closing/batch.py compares a new run with them)."""
+    ids = book_ids(conn, book_id(conn, book_code))
+    seg = {v: k for k, v in ids.segments.items()}
+    acc = {v: k for k, v in ids.accounts.items()}
+    flw = {v: k for k, v in ids.flows.items()}
+    rows = conn.execute(
+        sa.select(s.entry.c.entry_no, s.entry.c.code, s.entry.c.date, s.entry.c.kind, s.entry.c.memo,
+                  s.posting.c.segment_id, s.posting.c.account_id, s.posting.c.amount, s.posting.c.flow_id,
+                  s.posting.c.partner_id)
+        .join(s.posting, sa.and_(s.posting.c.book_id == s.entry.c.book_id, s.posting.c.entry_no == s.entry.c.entry_no))
+        .where(s.entry.c.book_id == ids.book_id, _code_starts_with(conn, f"CL{year}-"))
+        .order_by(s.entry.c.entry_no, s.posting.c.line_no)).all()
+    postings: dict[int, list[Posting]] = {}
+    heads: dict[int, tuple] = {}
+    for r in rows:
+        heads[r.entry_no] = (r.code, r.date, r.kind, r.memo)
+        postings.setdefault(r.entry_no, []).append(
+            Posting(seg[r.segment_id], acc[r.account_id], int(r.amount), flw.get(r.flow_id), seg.get(r.partner_id)))
+    return [Entry(code, date, kind, memo, tuple(postings[no])) for no, (code, date, kind, memo) in heads.items()]
+
+
+def _code_starts_with(conn: sa.Connection, prefix: str):
+    """``entry.code`` begins with ``prefix`` (no wildcard in it), case-sensitive on both databases.
+
+    SQLite's LIKE ignores case, so it cannot use the (book_id, code) index and scans every
+    entry of the book (2 s at a million entries); GLOB is case-sensitive, as PostgreSQL's
+    LIKE is, and SQLite reads only the matching range of the index.
+    """
+    if conn.dialect.name == "sqlite":
+        return s.entry.c.code.op("GLOB")(prefix + "*")
+    return s.entry.c.code.like(prefix + "%")
+
 # ---------------------------------------------------------------- reading back
 
 
-def _book_id(conn, code: str) -> int:
-    book_id = conn.execute(sa.select(s.book.c.id).where(s.book.c.code == code)).scalar()
-    if book_id is None:
+def book_id(conn: sa.Connection, code: str) -> int:
+    """The database id of the stored book ``code``; LedgerViolation if there is none."""
+    found = conn.execute(sa.select(s.book.c.id).where(s.book.c.code == code)).scalar()
+    if found is None:
         raise LedgerViolation(f"no book {code!r} in this database")
-    return book_id
+    return found
 
 
 def book_codes(engine: sa.Engine) -> list[str]:
@@ -574,19 +609,6 @@ def load_stored_book(conn: sa.Connection, code: str, lock: bool = False) -> Book
     return Book(b.code, b.name, b.report_year, years, Chart(accounts, segments, flows), layouts, dict(b.settings or {}))
 
 
-@dataclass(frozen=True)
-class Cell:
-    """One row of the balance cube for a fiscal year: opening balance and movements."""
-
-    segment: str
-    account: str
-    flow: str | None
-    partner: str | None
-    opening: int  # all postings before the year, plus the year's opening entries
-    movement: int  # the year's postings other than opening entries
-    appropriation_next: int  # appropriation entries of the following year (利益の処分)
-
-
 CUBE = """
 SELECT segment_id, account_id, flow_id, partner_id,
   SUM(CASE WHEN fiscal_year < :y OR (fiscal_year = :y AND kind = 'opening') THEN amount ELSE 0 END),
@@ -600,12 +622,11 @@ GROUP BY segment_id, account_id, flow_id, partner_id
 
 def cube(conn: sa.Connection, book_code: str, year: int, through_period: int = 12) -> list[Cell]:
     """The aggregated balances a statement set needs, in one SQL query."""
-    book_id = _book_id(conn, book_code)
-    ids = book_ids(conn, book_id)
+    ids = book_ids(conn, book_id(conn, book_code))
     seg = {v: k for k, v in ids.segments.items()}
     acc = {v: k for k, v in ids.accounts.items()}
     flw = {v: k for k, v in ids.flows.items()}
-    rows = conn.execute(sa.text(CUBE), {"book": book_id, "y": year, "m": through_period}).all()
+    rows = conn.execute(sa.text(CUBE), {"book": ids.book_id, "y": year, "m": through_period}).all()
     # A segment id without a segment row (only possible by tampering) keeps a visible
     # placeholder: it then counts in 合計 but in no segment column, and C-2 reports it.
     return [Cell(seg.get(r[0], f"?{r[0]}"), acc[r[1]], flw.get(r[2]), seg.get(r[3]), int(r[4]), int(r[5]), int(r[6]))

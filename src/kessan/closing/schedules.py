@@ -1,0 +1,265 @@
+"""Schedules derived from one register row, computed once per row and indexed by year.
+
+A fixed asset's depreciation (every fiscal year from 供用開始 to the end of its life, the
+carried-over 期首減価償却累計額 rolled forward from ``opening_year``, the 改定取得価額
+switch), a lease's repayment schedule and a 資産除去債務's balances depend on their register
+row alone. Rows are frozen (ledger/subledgers.py), so each schedule is a module-level
+function cached on the row: the depreciation and grant-drawdown steps, the lease
+reclassification, the notes' inputs and the register tie-out all read the same schedule,
+however often a command reads the registers. One asset costs one pass over its years,
+not one per year asked for.
+
+The caches hold the ``CACHE_ROWS`` rows used last (per kind of schedule). A register with
+more rows than that is recomputed where a command reads it again, still one pass per
+asset and reading.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..ledger.model import fiscal_year_of
+from ..ledger.subledgers import Asset, Lease, Obligation
+from . import formulas
+
+CACHE_ROWS = 1 << 14
+
+
+# --------------------------------------------------------------------------- 固定資産
+
+
+def in_service(asset: Asset, year: int) -> bool:
+    """Depreciated in ``year``: in use by then, and not disposed of before it. In its
+    disposal year an owned asset is not depreciated (the disposal removes cost and
+    accumulated depreciation as they stood at the previous year end); a lease asset is,
+    up to the disposal month, as its lease term runs out (リース期間満了) during the year."""
+    if fiscal_year_of(asset.in_use) > year or asset.disposed is None:
+        return fiscal_year_of(asset.in_use) <= year
+    gone = fiscal_year_of(asset.disposed)
+    return gone > year or (gone == year and asset.method == "lease")
+
+
+@dataclass(frozen=True)
+class _Run:
+    """Consecutive fiscal years from ``start``: each one's 期首減価償却累計額 and 減価償却費.
+
+    The run stops at the first year whose amount could not be computed (``failure``, e.g. a
+    carried-over 定率法 asset past its switch without ``revised_base``): asking for that
+    year's amount, or a later year's opening, raises it again, as computing it would.
+    After the last year nothing changes any more (the life is over).
+    """
+
+    start: int
+    openings: tuple[int, ...]  # start, start + 1, …: one more than amounts unless it failed
+    amounts: tuple[int, ...]
+    failure: Exception | None = None
+
+    def opening(self, year: int) -> int:
+        k = year - self.start
+        if k <= 0:
+            return self.openings[0]
+        if k < len(self.openings):
+            return self.openings[k]
+        if self.failure is not None:
+            raise self.failure.with_traceback(None)
+        return self.openings[-1]
+
+    def amount(self, year: int) -> int:
+        k = year - self.start
+        if 0 <= k < len(self.amounts):
+            return self.amounts[k]
+        if self.failure is not None and k >= len(self.amounts):
+            raise self.failure.with_traceback(None)
+        return 0
+
+
+@dataclass(frozen=True)
+class AssetSchedule:
+    """One asset's depreciation for every fiscal year: ``depreciation(year)`` (0 outside its
+    service years) and ``accumulated_at_opening(year)`` (期首減価償却累計額).
+
+    Years before ``opening_year`` (or all years, for an asset without a carried-over
+    ``opening_accumulated``) are replayed from 供用開始; from ``opening_year`` on, the
+    carried-over figure is rolled forward by the formula, year by year.
+    """
+
+    asset: Asset
+    replayed: _Run
+    carried: _Run | None  # from opening_year, when the register carries a figure over
+
+    def _run(self, year: int) -> _Run:
+        return self.carried if self.carried is not None and year >= self.carried.start else self.replayed
+
+    def depreciation(self, year: int) -> int:
+        if self.asset.method == "none" or not in_service(self.asset, year):
+            return 0
+        return self._run(year).amount(year)
+
+    def accumulated_at_opening(self, year: int) -> int:
+        return self._run(year).opening(year)
+
+
+Amount = Callable[[int, int], int]  # (fiscal year, 期首累計) → 減価償却費
+
+
+def _formulas(asset: Asset) -> tuple[Amount, Amount, int]:
+    """(replayed amount, rolled-forward amount, last year that can depreciate) of ``asset``."""
+    a = asset
+    if a.method == "lease":  # リース期間定額法; rolled forward: never beyond what is left (residual value 0)
+        def replayed(year: int, _accumulated: int) -> int:
+            return formulas.lease_depreciation(a.cost, a.lease_months, a.in_use, year, until=a.disposed)
+
+        def rolled(year: int, accumulated: int) -> int:
+            return min(a.cost - accumulated, replayed(year, accumulated))
+
+        end = a.in_use.year * 12 + a.in_use.month - 1 + max(a.lease_months or 1, 1) - 1  # month index of the term's end
+        return replayed, rolled, fiscal_year_of(dt.date(end // 12, end % 12 + 1, 1))
+    if a.method == "none":
+        return (lambda year, accumulated: 0), (lambda year, accumulated: 0), fiscal_year_of(a.in_use)
+    try:
+        d = formulas.Depreciation(a.cost, a.useful_life, a.method, a.in_use, keep_memo=a.contra_account is not None)
+    except Exception as exc:  # noqa: BLE001 - e.g. a useful life without statutory rates: raised where used
+        error = exc
+
+        def failing(year: int, accumulated: int) -> int:
+            raise error.with_traceback(None)
+
+        return failing, failing, fiscal_year_of(a.in_use)
+    return ((lambda year, accumulated: d.annual(year)),
+            (lambda year, accumulated: d.annual(year, opening_accumulated=accumulated, revised_base=a.revised_base)),
+            d.final_year)
+
+
+def _run(asset: Asset, start: int, stop: int, opening: int, amount: Amount) -> _Run:
+    """The years ``start`` … ``stop`` from ``opening``, each amount computed once."""
+    openings, amounts = [opening], []
+    for year in range(start, stop + 1):
+        if asset.method == "none" or not in_service(asset, year):
+            a = 0
+        else:
+            try:
+                a = amount(year, openings[-1])
+            except Exception as exc:  # noqa: BLE001 - kept, and raised where this year is asked for
+                return _Run(start, tuple(openings), tuple(amounts), exc)
+        amounts.append(a)
+        openings.append(openings[-1] + a)
+    return _Run(start, tuple(openings), tuple(amounts))
+
+
+@lru_cache(maxsize=CACHE_ROWS)
+def asset_schedule(asset: Asset) -> AssetSchedule:
+    """The depreciation schedule of one 固定資産台帳 row (computed once per row)."""
+    replayed, rolled, last = _formulas(asset)
+    first = fiscal_year_of(asset.in_use)
+    if asset.opening_accumulated is None:
+        return AssetSchedule(asset, _run(asset, first, max(last, first), 0, replayed), None)
+    carried_from = asset.opening_year
+    return AssetSchedule(asset, _run(asset, first, min(last, carried_from - 1), 0, replayed),
+                         _run(asset, carried_from, max(last, carried_from), asset.opening_accumulated, rolled))
+
+
+def asset_depreciation(asset: Asset, year: int) -> int:
+    """This year's depreciation of one asset (0 outside its service years, see ``in_service``).
+
+    An asset taken over from an earlier register starts from its carried-over
+    期首減価償却累計額 (``opening_accumulated`` at the opening of ``opening_year``), rolled
+    forward year by year.
+    """
+    if asset.method == "none" or not in_service(asset, year):
+        return 0
+    return asset_schedule(asset).depreciation(year)
+
+
+def accumulated_at_opening(asset: Asset, year: int) -> int:
+    """期首減価償却累計額 of ``year``: the carried-over figure rolled forward, or the replayed history."""
+    return asset_schedule(asset).accumulated_at_opening(year)
+
+
+def accumulated_at_end(asset: Asset, year: int) -> int:
+    """The asset's 減価償却累計額 at the end of ``year``."""
+    return accumulated_at_opening(asset, year) + asset_depreciation(asset, year)
+
+
+# --------------------------------------------------------------------------- リース債務
+
+
+@lru_cache(maxsize=CACHE_ROWS)
+def lease_schedule(lease: Lease) -> tuple[formulas.LeasePayment, ...]:
+    """The repayment schedule of one lease (formulas.lease_debt_schedule), computed once per row."""
+    return formulas.lease_debt_schedule(lease.amount, lease.term_months, lease.first_due, lease.monthly_rate,
+                                        payment=lease.payment)
+
+
+# --------------------------------------------------------------------------- 資産除去債務
+
+
+class ObligationSchedule:
+    """The balances of one 資産除去債務 at the opening of each year, computed once each.
+
+    Replayed from recognition, or, from ``opening_year`` on, rolled forward from the
+    carried-over ``opening_balance``. An obligation has no last year (it accretes until it
+    is settled), so the balances are extended as far as a caller asks.
+    """
+
+    def __init__(self, o: Obligation):
+        self.o = o
+        self._lock = threading.Lock()
+        self._balances: dict[str, list[int]] = {}  # regime → balances from its first year
+
+    def opening(self, year: int) -> int:
+        """The balance at the opening of ``year``: carried over, or replayed from recognition."""
+        o = self.o
+        if o.opening_balance is not None and year >= o.opening_year:
+            regime, start = "carried", o.opening_year
+        else:
+            regime, start = "replayed", fiscal_year_of(o.recognised) + 1
+        with self._lock:
+            balances = self._balances.get(regime)
+            if balances is None:
+                balances = self._balances[regime] = [self._first(regime)]
+            while len(balances) <= year - start:
+                balances.append(balances[-1] + formulas.aro_accretion(balances[-1], o.discount_rate))
+            return balances[max(0, year - start)]
+
+    def _first(self, regime: str) -> int:
+        o = self.o
+        if regime == "carried":
+            return o.opening_balance
+        first = fiscal_year_of(o.recognised)  # the first (part) year accretes from the recognition month
+        return o.initial_amount + formulas.aro_accretion(o.initial_amount, o.discount_rate,
+                                                         formulas.months_in_use(o.recognised, first))
+
+
+@lru_cache(maxsize=CACHE_ROWS)
+def obligation_schedule(o: Obligation) -> ObligationSchedule:
+    return ObligationSchedule(o)
+
+
+def obligation_opening(o: Obligation, year: int) -> int:
+    """The balance at the opening of ``year``: carried over, or replayed from recognition."""
+    return obligation_schedule(o).opening(year)
+
+
+def obligation_accretion(o: Obligation, year: int) -> int:
+    """時の経過による調整額 of ``year``: opening balance × 割引率; in the year of recognition,
+    the initial amount × 割引率 × months from the recognition month; nothing in the year
+    the obligation is settled, or after."""
+    if o.settled is not None and fiscal_year_of(o.settled) <= year:
+        return 0
+    first = fiscal_year_of(o.recognised)
+    if year < first:
+        return 0
+    if year == first:
+        return formulas.aro_accretion(o.initial_amount, o.discount_rate, formulas.months_in_use(o.recognised, year))
+    return formulas.aro_accretion(obligation_opening(o, year), o.discount_rate)
+
+
+def clear_caches() -> None:
+    """Forget every cached schedule (tests; a long-running process after registers changed
+    need not: a changed row is a different key)."""
+    for f in (asset_schedule, lease_schedule, obligation_schedule):
+        f.cache_clear()

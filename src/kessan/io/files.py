@@ -1,0 +1,103 @@
+"""What every reader of a book directory shares: collecting problems, reading a CSV through
+the one reference reader, a TOML error's line, strict integer yen.
+
+The journal (reader.py), budgets (budget.py), history (history.py), inputs (inputs.py) and
+registers (subledgers.py) all read through here, so a header, encoding or quoting problem
+is reported the same way everywhere.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..ledger.errors import BookError, InputError
+
+MAX_ERRORS = 50
+
+
+class Problems:
+    """The problems found while reading, each naming file, line and field (at most MAX_ERRORS)."""
+
+    def __init__(self) -> None:
+        self.items: list[InputError] = []
+
+    def add(self, file: str, line: int | None, field: str | None, message: str) -> None:
+        if len(self.items) < MAX_ERRORS:
+            self.items.append(InputError(file, line, field, message))
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise BookError(self.items)
+
+
+def toml_line(exc: Exception) -> int | None:
+    """Line of a TOML error: ``lineno`` on Python ≥ 3.14, else parsed from the message."""
+    line = getattr(exc, "lineno", None)
+    if line is None:
+        m = re.search(r"at line (\d+)", str(exc))
+        line = int(m.group(1)) if m else None
+    return line
+
+
+def csv_rows(path: Path, columns: tuple[str, ...], problems: Problems, name: str | None = None,
+             required: bool = True) -> Iterator[tuple[int, list[str]]]:
+    """The reference reader (csv module): yield (line number, row) after the header.
+
+    The header must be exactly ``columns``. ``name`` is the path shown in messages (e.g.
+    budget/2020-final.csv); a file that is not ``required`` may be absent.
+    """
+    name = name or path.name
+    try:
+        fh = open(path, encoding="utf-8", newline="")
+    except FileNotFoundError:
+        if required:
+            problems.add(name, None, None, "file not found")
+        return
+    with fh:
+        reader = csv.reader(fh, strict=True)
+        try:
+            header = next(reader, None)
+            if header is None:
+                problems.add(name, 1, None, "empty file: expected a header row")
+                return
+            if not check_header(header, columns, name, problems):
+                return
+            for row in reader:
+                yield reader.line_num, row
+        except UnicodeDecodeError as exc:
+            problems.add(name, _first_bad_line(path), None, f"wrong encoding: not UTF-8 ({exc.reason}); save the file as UTF-8")
+        except csv.Error as exc:
+            problems.add(name, reader.line_num, None, f"malformed CSV: {exc}")
+
+
+def check_header(header: list[str], columns: tuple[str, ...], name: str, problems: Problems) -> bool:
+    """Whether a CSV header row is ``columns`` (a UTF-8 byte-order mark is ignored); else a problem."""
+    if header and header[0].startswith("\ufeff"):
+        header[0] = header[0][1:]
+    if tuple(h.strip() for h in header) != columns:
+        problems.add(name, 1, None, f"header must be {','.join(columns)}; got {','.join(header)}")
+        return False
+    return True
+
+
+def _first_bad_line(path: Path) -> int | None:
+    """Line number of the first line that is not valid UTF-8 (decoding reads ahead in blocks)."""
+    with open(path, "rb") as fh:
+        for n, raw in enumerate(fh, 1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return n
+    return None
+
+
+def parse_amount(text: str) -> int | None:
+    """Strict integer yen: optional sign, digits only; None if ``text`` is anything else."""
+    t = text.strip()
+    body = t[1:] if t[:1] in "+-" else t
+    if not body.isascii() or not body.isdigit():
+        return None
+    return int(t)

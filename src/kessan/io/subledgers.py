@@ -1,0 +1,187 @@
+"""Read the registers of BOOK_DIR/subledgers/ (docs/closing.md) into ledger.subledgers rows.
+
+All files are optional. They are validated like the journal: every problem names file,
+line and field, and a BookError carrying them all is raised before anything is computed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from ..ledger.errors import BookError, InputError
+from ..ledger.model import Chart
+from ..ledger.subledgers import (METHODS, PROVISION_METHODS, RESERVE_ACTIONS, Asset, GrantUse, Lease, Obligation, Office,
+                                 Provision, Reserve, Security, Subledgers)
+from .files import Problems, csv_rows
+
+ASSET_COLUMNS = ("asset", "name", "segment", "cost_account", "contra_account", "expense_account", "method",
+                 "useful_life", "lease_months", "in_use", "cost", "grant_account", "funded_amount", "disposed", "opening_accumulated",
+                 "opening_year", "revised_base")
+LEASE_COLUMNS = ("lease", "segment", "first_due", "term_months", "amount", "monthly_rate", "payment")
+SECURITY_COLUMNS = ("security", "name", "segment", "account", "face_value", "maturity", "purpose")
+GRANT_USE_COLUMNS = ("use", "name", "segment", "grant_account", "fiscal_year", "spent")
+PROVISION_COLUMNS = ("provision", "name", "segment", "account", "expense_account", "method", "amount",
+                     "period_start", "period_end")
+RESERVE_COLUMNS = ("reserve", "segment", "account", "action", "counter_account", "fiscal_year", "amount", "basis")
+ARO_COLUMNS = ("obligation", "name", "segment", "account", "expense_account", "recognised", "discount_rate",
+               "initial_amount", "opening_balance", "opening_year", "settled")
+TAX_COLUMNS = ("office", "jurisdiction", "segment", "annual_amount", "opened", "closed")
+
+
+def _rows(path: Path, columns: tuple[str, ...], errors: list[InputError]):
+    """Rows of an optional sub-ledger CSV as dicts, through the book's one CSV reader."""
+    name = f"subledgers/{path.name}"
+    found = Problems()
+    for line, row in csv_rows(path, columns, found, name=name, required=False):
+        if len(row) != len(columns):
+            found.add(name, line, None, f"expected {len(columns)} fields, got {len(row)}")
+            continue
+        yield name, line, dict(zip(columns, (c.strip() for c in row)))
+    errors.extend(found.items)
+
+
+class _Fields:
+    """Typed field access that records errors with file, line and field."""
+
+    def __init__(self, name: str, line: int, row: dict, errors: list[InputError]):
+        self.name, self.line, self.row, self.errors, self.ok = name, line, row, errors, True
+
+    def fail(self, field: str, message: str):
+        self.errors.append(InputError(self.name, self.line, field, message))
+        self.ok = False
+
+    def int(self, field: str, required: bool = True) -> int | None:
+        v = self.row[field]
+        if not v and not required:
+            return None
+        if not (v.lstrip("-").isdigit() and v.isascii()):
+            return self.fail(field, f"not an integer: {v!r}")
+        return int(v)
+
+    def date(self, field: str, required: bool = True) -> dt.date | None:
+        v = self.row[field]
+        if not v and not required:
+            return None
+        try:
+            return dt.date.fromisoformat(v)
+        except ValueError:
+            return self.fail(field, f"bad date {v!r}: expected YYYY-MM-DD")
+
+    def account(self, field: str, chart: Chart, required: bool = True) -> str | None:
+        v = self.row[field]
+        if not v and not required:
+            return None
+        if v not in chart.accounts:
+            return self.fail(field, f"unknown account {v!r}")
+        return v
+
+    def decimal(self, field: str) -> Decimal | None:
+        try:
+            return Decimal(self.row[field])
+        except InvalidOperation:
+            return self.fail(field, f"not a decimal: {self.row[field]!r}")
+
+    def choice(self, field: str, allowed: tuple[str, ...]) -> str | None:
+        v = self.row[field]
+        if v not in allowed:
+            return self.fail(field, f"unknown {field} {v!r} (expected {', '.join(allowed)})")
+        return v
+
+    def segment(self, chart: Chart) -> str | None:
+        v = self.row["segment"]
+        if v not in chart.segments:
+            return self.fail("segment", f"unknown segment {v!r}")
+        return v
+
+
+def read_subledgers(root: Path | str, chart: Chart) -> Subledgers:
+    folder = Path(root) / "subledgers"
+    errors: list[InputError] = []
+    assets, leases, seen = [], [], set()
+    for name, line, row in _rows(folder / "fixed_assets.csv", ASSET_COLUMNS, errors):
+        f = _Fields(name, line, row, errors)
+        if row["asset"] in seen:
+            f.fail("asset", f"duplicate asset id {row['asset']!r}")
+        seen.add(row["asset"])
+        method = row["method"]
+        if method not in METHODS:
+            f.fail("method", f"unknown method {method!r} (expected {', '.join(METHODS)})")
+        a = Asset(row["asset"], row["name"], f.segment(chart), f.account("cost_account", chart),
+                  f.account("contra_account", chart, required=False), f.account("expense_account", chart), method,
+                  f.int("useful_life", required=method not in ("lease", "none")), f.int("lease_months", required=method == "lease"),
+                  f.date("in_use"), f.int("cost"), f.account("grant_account", chart, required=False),
+                  f.int("funded_amount", required=False) or 0, f.date("disposed", required=False),
+                  f.int("opening_accumulated", required=False),
+                  f.int("opening_year", required=bool(row["opening_accumulated"])),
+                  f.int("revised_base", required=False))
+        if f.ok and a.opening_accumulated is not None and not 0 <= a.opening_accumulated <= a.cost:
+            f.fail("opening_accumulated", f"must lie between 0 and the cost {a.cost}")
+        if f.ok:
+            assets.append(a)
+    for name, line, row in _rows(folder / "leases.csv", LEASE_COLUMNS, errors):
+        f = _Fields(name, line, row, errors)
+        rate = None
+        if row["monthly_rate"]:
+            try:
+                rate = Decimal(row["monthly_rate"])
+            except InvalidOperation:
+                f.fail("monthly_rate", f"not a decimal rate: {row['monthly_rate']!r}")
+        lease = Lease(row["lease"], f.segment(chart), f.date("first_due"), f.int("term_months"), f.int("amount"), rate,
+                      f.int("payment", required=False))
+        if f.ok:
+            leases.append(lease)
+    securities = []
+    for name, line, row in _rows(folder / "securities.csv", SECURITY_COLUMNS, errors):
+        f = _Fields(name, line, row, errors)
+        sec = Security(row["security"], row["name"], f.segment(chart), f.account("account", chart), f.int("face_value"),
+                       f.date("maturity"), row["purpose"])
+        if f.ok:
+            securities.append(sec)
+    more = _read_closing_registers(folder, chart, errors)
+    if errors:
+        raise BookError(errors[:50])
+    return Subledgers(tuple(assets), tuple(leases), tuple(securities), **more)
+
+
+def _read_closing_registers(folder: Path, chart: Chart, errors: list[InputError]) -> dict:
+    """The registers of the provision, reserve, 資産除去債務, 長期前受金 and tax steps."""
+    out: dict[str, list] = {"grant_uses": [], "provisions": [], "reserves": [], "obligations": [], "offices": []}
+    for name, line, row in _rows(folder / "grant_uses.csv", GRANT_USE_COLUMNS, errors):
+        f = _Fields(name, line, row, errors)
+        g = GrantUse(row["use"], row["name"], f.segment(chart), f.account("grant_account", chart), f.int("fiscal_year"),
+                     f.int("spent"))
+        if f.ok:
+            out["grant_uses"].append(g)
+    for name, line, row in _rows(folder / "provisions.csv", PROVISION_COLUMNS, errors):
+        f = _Fields(name, line, row, errors)
+        method = f.choice("method", PROVISION_METHODS)
+        p = Provision(row["provision"], row["name"], f.segment(chart), f.account("account", chart),
+                      f.account("expense_account", chart), method, f.int("amount"),
+                      f.date("period_start", required=method == "bonus"), f.date("period_end", required=method == "bonus"))
+        if f.ok and p.method == "bonus" and p.period_end < p.period_start:
+            f.fail("period_end", "the 支給対象期間 ends before it starts")
+        if f.ok:
+            out["provisions"].append(p)
+    for name, line, row in _rows(folder / "reserves.csv", RESERVE_COLUMNS, errors):
+        f = _Fields(name, line, row, errors)
+        r = Reserve(row["reserve"], f.segment(chart), f.account("account", chart), f.choice("action", RESERVE_ACTIONS),
+                    f.account("counter_account", chart), f.int("fiscal_year"), f.int("amount"), row["basis"])
+        if f.ok:
+            out["reserves"].append(r)
+    for name, line, row in _rows(folder / "aro.csv", ARO_COLUMNS, errors):
+        f = _Fields(name, line, row, errors)
+        o = Obligation(row["obligation"], row["name"], f.segment(chart), f.account("account", chart),
+                       f.account("expense_account", chart), f.date("recognised"), f.decimal("discount_rate"),
+                       f.int("initial_amount"), f.int("opening_balance", required=False),
+                       f.int("opening_year", required=bool(row["opening_balance"])), f.date("settled", required=False))
+        if f.ok:
+            out["obligations"].append(o)
+    for name, line, row in _rows(folder / "resident_tax.csv", TAX_COLUMNS, errors):
+        f = _Fields(name, line, row, errors)
+        o = Office(row["office"], row["jurisdiction"], f.segment(chart), f.int("annual_amount"),
+                   f.date("opened", required=False), f.date("closed", required=False))
+        if f.ok:
+            out["offices"].append(o)
+    return {k: tuple(v) for k, v in out.items()}
