@@ -13,9 +13,9 @@ import functools
 import json
 import os
 import sys
-from pathlib import Path
 from collections.abc import Callable
-from typing import Annotated, Optional, ParamSpec
+from pathlib import Path
+from typing import Annotated, ParamSpec
 
 import typer
 from rich.console import Console
@@ -33,11 +33,11 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 out = Console()
 err = Console(stderr=True)
 
-DbOpt = Annotated[Optional[str], typer.Option("--db", help="Database URL (default: KESSAN_DATABASE_URL or sqlite:///kessan.db).")]
-BookOpt = Annotated[Optional[str], typer.Option("--book", help="Book code inside the database (default: the only book).")]
-YearOpt = Annotated[Optional[int], typer.Option("--year", help="Fiscal year (calendar year of its April start).")]
-BookDirArg = Annotated[Optional[Path], typer.Argument(help="Book directory (docs/book-format.md).")]
-RevisionOpt = Annotated[Optional[str], typer.Option("--revision", help="Budget revision code (default: the latest).")]
+DbOpt = Annotated[str | None, typer.Option("--db", help="Database URL (default: KESSAN_DATABASE_URL or sqlite:///kessan.db).")]
+BookOpt = Annotated[str | None, typer.Option("--book", help="Book code inside the database (default: the only book).")]
+YearOpt = Annotated[int | None, typer.Option("--year", help="Fiscal year (calendar year of its April start).")]
+BookDirArg = Annotated[Path | None, typer.Argument(help="Book directory (docs/book-format.md).")]
+RevisionOpt = Annotated[str | None, typer.Option("--revision", help="Budget revision code (default: the latest).")]
 
 
 def _error(message: str) -> None:
@@ -95,7 +95,7 @@ def load(book_dir: Annotated[Path, typer.Argument(help="Book directory.")], url:
 @_command
 def report(
     book_dir: BookDirArg = None, url: DbOpt = None, book: BookOpt = None, year: YearOpt = None,
-    statement: Annotated[Optional[str], typer.Option("--statement", "-s", help="Statement id, title or table name.")] = None,
+    statement: Annotated[str | None, typer.Option("--statement", "-s", help="Statement id, title or table name.")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text, csv or json.")] = "text",
     segments: Annotated[bool, typer.Option(help="Also show 事業別 and per-segment tables.")] = True,
     revision: RevisionOpt = None,
@@ -125,15 +125,17 @@ def figures(book_dir: BookDirArg = None, url: DbOpt = None, book: BookOpt = None
 def reconcile(
     book_dir: BookDirArg, reference: Annotated[Path, typer.Argument(help="Published-figure CSV.")],
     url: DbOpt = None, year: YearOpt = None,
-    table: Annotated[Optional[list[str]], typer.Option("--table", help="Only these tables (repeatable).")] = None,
-    known: Annotated[Optional[Path], typer.Option("--known", help="Documented differences CSV (default: BOOK_DIR/known_differences.csv).")] = None,
+    table: Annotated[list[str] | None, typer.Option("--table", help="Only these tables (repeatable).")] = None,
+    known: Annotated[Path | None, typer.Option(
+        "--known", help="Documented differences CSV (default: BOOK_DIR/known_differences.csv).")] = None,
 ) -> None:
     """List every published figure the engine does not reproduce; exit 1 if any."""
     with kessan.open_book(book_dir, url, None) as opened:
         result, known_file = opened.reconcile(reference, known, set(table) if table else None, year)
     for k, holds in result.known:
         state = "as documented" if holds else "NO LONGER AS DOCUMENTED"
-        print(f"KNOWN   {k.table},{k.line},{k.column}: published {_num(k.published)}, engine {_num(k.engine)} ({state}; {known_file})")
+        print(f"KNOWN   {k.table},{k.line},{k.column}: published {_num(k.published)}, engine {_num(k.engine)} "
+              f"({state}; {known_file})")
     for m in result.mismatches:
         if not m.missing:
             delta = f" (Δ {m.actual - m.expected:,})" if isinstance(m.actual, int) and isinstance(m.expected, int) else ""
@@ -185,7 +187,7 @@ def chart(
 def publish(
     book_dir: BookDirArg = None, out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
     fmt: Annotated[str, typer.Option("--format", "-f", help="Comma-separated: xlsx, pdf, html.")] = "xlsx,pdf,html",
-    spec: Annotated[Optional[Path], typer.Option("--spec", help="Package structure (default: BOOK_DIR/publish.toml).")] = None,
+    spec: Annotated[Path | None, typer.Option("--spec", help="Package structure (default: BOOK_DIR/publish.toml).")] = None,
     url: DbOpt = None, book: BookOpt = None, year: YearOpt = None, revision: RevisionOpt = None,
 ) -> None:
     """Write the settlement package (Excel, PDF, HTML site) in the published order and layout."""
@@ -199,9 +201,10 @@ def publish(
 @_command
 def close(
     book_dir: BookDirArg = None, year: YearOpt = None, url: DbOpt = None, book: BookOpt = None,
-    subledger_dir: Annotated[Optional[Path], typer.Option("--subledgers", help="Book directory holding subledgers/ (default: BOOK_DIR).")] = None,
+    subledger_dir: Annotated[Path | None, typer.Option(
+        "--subledgers", help="Book directory holding subledgers/ (default: BOOK_DIR).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the batch, post nothing.")] = False,
-    step: Annotated[Optional[list[str]], typer.Option("--step", help="Only these steps (repeatable).")] = None,
+    step: Annotated[list[str] | None, typer.Option("--step", help="Only these steps (repeatable).")] = None,
 ) -> None:
     """決算整理: compute the closing entries from the sub-ledgers and post them as kind=closing.
 
@@ -254,7 +257,7 @@ def reverse(
     entry: Annotated[str, typer.Argument(help="Id of the entry to reverse.")],
     new_id: Annotated[str, typer.Option("--id", help="Id of the reversing entry.")],
     date: Annotated[str, typer.Option("--date", help="Date of the reversing entry, YYYY-MM-DD.")],
-    memo: Annotated[Optional[str], typer.Option("--memo")] = None,
+    memo: Annotated[str | None, typer.Option("--memo")] = None,
     url: DbOpt = None, book: BookOpt = None,
 ) -> None:
     """Post the reversing entry (反対仕訳) of a posted entry; posted entries never change."""

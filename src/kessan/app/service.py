@@ -30,7 +30,7 @@ from ..io import reader
 from ..io.files import Problems
 from ..io.subledgers import read_subledgers
 from ..ledger.errors import InputError
-from ..ledger.model import Book, Entry
+from ..ledger.model import Book, CheckResult, Entry
 from ..ledger.subledgers import Subledgers
 from ..publish import FORMATS, Package, PublishError, build_package, publish, read_spec
 from ..publish.spec import PublishSpec
@@ -143,7 +143,7 @@ def journal_rows(book_dir: Path) -> int:
 
 
 @contextmanager
-def open_book(book_dir: Path | None = None, url: str | None = None, book_code: str | None = None) -> Iterator["OpenBook"]:
+def open_book(book_dir: Path | None = None, url: str | None = None, book_code: str | None = None) -> Iterator[OpenBook]:
     """A book to work with: BOOK_DIR alone is loaded into memory and closed (決算整理) for its
     report year from its registers; with a database, BOOK_DIR is loaded there if it is not yet;
     without BOOK_DIR, the database's book (``book_code``, or its only book)."""
@@ -234,7 +234,8 @@ class OpenBook:
                 inputs = store_inputs.read_inputs(conn, book_id, year)
                 try:
                     ss = StatementSet.build(self.book, year, repo.cube(conn, self.code, year),
-                                            budget if budget.revisions else None, revision, history, self.layouts, inputs)
+                                            budget=budget if budget.revisions else None, revision=revision,
+                                            history=history, layouts=self.layouts, inputs=inputs)
                 except KeyError as exc:
                     raise NotFound(str(exc.args[0])) from exc
             self._statements[key] = ss
@@ -272,7 +273,7 @@ class OpenBook:
             raise NotFound(f"no statement {name!r}; choose one of: {', '.join(names)}")
         return chosen
 
-    def checks(self, year: int | None = None) -> list[checks_mod.CheckResult]:
+    def checks(self, year: int | None = None) -> list[CheckResult]:
         """The auditor tie-outs; with a book directory, its registers tied to the ledger too."""
         ss = self.statements(year)
         with translated("running the checks"), self.engine.connect() as conn:

@@ -34,7 +34,7 @@ def table_json(t: Table) -> JSON:
             item["id"] = row.line_id
         if row.key is not None:
             item["line"] = row.key
-            item["cells"] = {c.key: _cell(cell) for c, cell in zip(t.columns, row.cells)
+            item["cells"] = {c.key: _cell(cell) for c, cell in zip(t.columns, row.cells, strict=True)
                              if cell.value is not None or cell.source is not None}  # a blank 予算額 says why
         rows.append(item)
     doc["lines"] = rows

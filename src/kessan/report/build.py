@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from re import Match
 from decimal import ROUND_HALF_UP, Decimal
+from re import Match
 
 from ..ledger.budget import Reason
 from ..ledger.rounding import UNITS, Rounding, Unit, round_yen
@@ -111,7 +111,7 @@ class _Builder:
         self.captions = {"as_of": labels["as_of"].format(date=wareki(fy.end)),
                          "period": labels["period"].format(start=wareki(fy.start), end=wareki(fy.end))}
 
-    def _table(self, lay: Layout, table_id: str, kind: str, title: str, figure_table: str | None,
+    def _table(self, lay: Layout, table_id: str, kind: str, *, title: str, figure_table: str | None,
                columns: list[Column], segment: str | None = None) -> Table:
         return Table(table_id, lay.id, kind, title, figure_table, self.captions.get(lay.caption),
                      self.labels["unit"].format(unit=lay.unit), self.labels["label_header"], columns,
@@ -141,11 +141,12 @@ class _Builder:
         else:
             columns = [Column(ENTITY_COLUMN, self.labels["amount"])]
             col_ids, rates = [None], [False]
-        table = self._table(lay, lay.id, "statement", lay.title, lay.table, columns)
+        table = self._table(lay, lay.id, "statement", title=lay.title, figure_table=lay.table, columns=columns)
         lines = ss.lines_for(lay, segment_table=False)
         for ln in lines:
-            cells = [self._figure(table, lay, ln, ln.figure_label, col.key, TOTAL, cid, rate) if ln.has_amount else BLANK
-                     for col, cid, rate in zip(columns, col_ids, rates)]
+            cells = [self._figure(table, lay, ln, line_key=ln.figure_label, column=col.key, view=TOTAL,
+                                      measure=cid, rate=rate) if ln.has_amount else BLANK
+                     for col, cid, rate in zip(columns, col_ids, rates, strict=True)]
             table.rows.append(_row(ln, ln.figure_label, cells))
         _add_formulas(table, lay, lines)
         return table
@@ -153,7 +154,7 @@ class _Builder:
     def _measure_columns(self, lay: Layout) -> list[Column]:
         """Columns of a schedule; a rate column's label names its unit, e.g. 平均利率(%)."""
         groups = {name: (g.label, label) for g in self.column_groups if g.statement == lay.id
-                  for name, label in zip(g.columns, g.labels)}
+                  for name, label in zip(g.columns, g.labels, strict=True)}
         out = []
         for c in lay.measures:
             group, label = groups.get(c.name, (None, c.name))
@@ -166,12 +167,13 @@ class _Builder:
         ss = self.ss
         views = ss.columns(lay)
         columns = [Column(name, name, view=v) for v, name in ((v, self._view_name(v)) for v in views)]
-        table = self._table(lay, f"{lay.id}-segments", "segments", lay.title, lay.segment_table, columns)
+        table = self._table(lay, f"{lay.id}-segments", "segments", title=lay.title, figure_table=lay.segment_table,
+                            columns=columns)
         lines = ss.lines_for(lay, segment_table=True)
         for ln in lines:
             key = ln.segment_ref or ln.figure_label
-            cells = [self._figure(table, lay, ln, key, col.key, v) if ln.has_amount else BLANK
-                     for col, v in zip(columns, views)]
+            cells = [self._figure(table, lay, ln, line_key=key, column=col.key, view=v) if ln.has_amount else BLANK
+                     for col, v in zip(columns, views, strict=True)]
             table.rows.append(_row(ln, key, cells))
         _add_formulas(table, lay, lines)
         return table
@@ -179,7 +181,7 @@ class _Builder:
     def _view_name(self, view: str) -> str:
         return self.ss.column_label(view) if view not in (ELIM, TOTAL) else view
 
-    def _figure(self, table: Table, lay: Layout, ln: Line, line_key: str, column: str, view: str,
+    def _figure(self, table: Table, lay: Layout, ln: Line, *, line_key: str, column: str, view: str,
                 measure: str | None = None, rate: bool = False) -> Cell:
         amount = self.ss.value(lay.id, ln, view, measure)
         source = self.ss.source(lay.id, ln, view, measure)
@@ -206,12 +208,13 @@ class _Builder:
             columns.append(Column(self.labels["reasons"], self.labels["reasons"], numeric=False, long=True))
         if view == TOTAL:
             figure_table = lay.table or lay.id
-            table = self._table(lay, lay.id, "budget", lay.title, figure_table, columns)
+            table = self._table(lay, lay.id, "budget", title=lay.title, figure_table=figure_table, columns=columns)
         else:
             name = ss.column_label(view)
             title = self.labels["segment_table"].format(segment=name, title=lay.title)
             figure_table = (lay.segment_table or lay.id).format(segment=name)
-            table = self._table(lay, f"{lay.id}-{view}", "budget", title, figure_table, columns, segment=view)
+            table = self._table(lay, f"{lay.id}-{view}", "budget", title=title, figure_table=figure_table,
+                                columns=columns, segment=view)
         bullets: dict[str, list[str]] = {}
         for line_id, text, cited in reason_bullets(ss, reasons):
             bullets.setdefault(line_id, []).append("・" + cite(text, cited))
@@ -334,12 +337,12 @@ def _add_formulas(table: Table, lay: Layout, lines: list[Line], difference: bool
         for j, col in enumerate(table.columns):
             if not col.numeric or row.cells[j].value is None:
                 continue
-            formula = _cell_formula(lay, ln, i, j, rows_by_id, col_index, difference)
+            formula = _cell_formula(lay, ln, i, j, rows_by_id=rows_by_id, col_index=col_index, difference=difference)
             if formula is not None and _evaluates(table, formula) == row.cells[j].value:
                 row.formulas[j] = formula
 
 
-def _cell_formula(lay: Layout, ln: Line, i: int, j: int, rows_by_id: dict[str, int], col_index: dict[str, int],
+def _cell_formula(lay: Layout, ln: Line, i: int, j: int, *, rows_by_id: dict[str, int], col_index: dict[str, int],
                   difference: bool) -> Formula | None:
     if difference and j == 2:  # 差額 = 決算 − 予算
         return Formula((Term(1, i, 1), Term(-1, i, 0)))

@@ -8,11 +8,11 @@ only here, for comparison; no statement ever reads them.
 from __future__ import annotations
 
 import csv
-from decimal import Decimal, InvalidOperation
 from collections.abc import Iterable, Sequence
-from typing import TextIO
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TextIO
 
 from .model import Report, Table
 
@@ -176,5 +176,6 @@ def reconcile(produced: list[Figure], reference: list[Figure], tables: set[str] 
             mismatches.append(Mismatch(f.table, f.line, f.column, f.value, got))
     ref_keys = {(f.table, f.line, f.column) for f in ref}
     extra = sum(1 for k in mine if k not in ref_keys and (tables is None or k[0] in tables))
-    missing_tables = sorted({f.table for f in ref} - produced_tables, key=lambda t: [r.table for r in ref].index(t))
+    order = {t: i for i, t in reversed(list(enumerate(f.table for f in ref)))}  # first appearance
+    missing_tables = sorted({f.table for f in ref} - produced_tables, key=order.__getitem__)
     return Reconciliation(matched, mismatches, missing_tables, extra, accepted)

@@ -11,7 +11,6 @@ from ..ledger.rounding import Rounding, Unit, round_yen
 from .engine import TOTAL, StatementSet
 from .layout import Layout
 
-
 # an amount cited in a reason text: "(△9,655)" or "（3,718）"
 AMOUNT_IN_TEXT = re.compile(r"([(（])(△?[\d,]+)([)）])")
 

@@ -16,8 +16,8 @@ selected by a line's accounts and flows, times each account's normal sign.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from ..ledger.budget import Budget, Revision
@@ -103,9 +103,9 @@ class StatementSet:
     parsed: BookLayouts | None = None  # every layout of the book (statements, 推移, text)
 
     @classmethod
-    def build(cls, book: Book, year: int, cells: list[Cell], budget: Budget | None = None,
+    def build(cls, book: Book, year: int, cells: list[Cell], *, budget: Budget | None = None,
               revision: str | None = None, history: History | None = None,
-              layouts: BookLayouts | None = None, inputs: Mapping[str, Input] | None = None) -> "StatementSet":
+              layouts: BookLayouts | None = None, inputs: Mapping[str, Input] | None = None) -> StatementSet:
         """The statements of ``year``; ``layouts`` parsed once by the caller, else parsed here."""
         parsed = layouts or parse_book_layouts(book.layouts, book.chart)
         by_account: dict[str, list[Cell]] = defaultdict(list)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
-from decimal import ROUND_HALF_UP, ROUND_DOWN, Decimal
 
 from ..ledger.errors import BookError, InputError
 from .formula import parse_formula
