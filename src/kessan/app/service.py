@@ -84,7 +84,11 @@ class PeriodEvent:
 def open_database(url: str | None = None) -> sa.Engine:
     """The database at ``url`` (default: KESSAN_DATABASE_URL or the SQLite file), migrated."""
     with translated("opening the database"):
-        engine = db.make_engine(url)
+        try:
+            engine = db.make_engine(url)
+        except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
+            raise BadInput(f"not a database URL kessan can open: {db.database_url(url)!r} ({exc}); "
+                           "use sqlite:///FILE or postgresql+psycopg://USER@HOST/DB") from exc
         db.upgrade(engine)
         return engine
 
@@ -130,7 +134,7 @@ def _count_rows(path: Path) -> int:
     try:
         with open(path, "rb") as fh:
             return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) - 1
-    except FileNotFoundError:
+    except OSError:  # no journal (or no folder): the reader says so, with the file's name
         return 0
 
 
@@ -403,6 +407,10 @@ def _read_csv_file(read: Callable[[Path], list[T]], path: Path) -> list[T]:
         return read(path)
     except FileNotFoundError as exc:
         raise BadInput(f"{path}: no such file") from exc
-    except (KeyError, UnicodeDecodeError) as exc:
-        raise BadInput(f"{path}: not a figures CSV (header table,line,column,value): {exc}") from exc
+    except IsADirectoryError as exc:
+        raise BadInput(f"{path}: a folder, not a CSV file") from exc
+    except UnicodeDecodeError as exc:
+        raise BadInput(f"{path}: not UTF-8 text") from exc
+    except (KeyError, ValueError) as exc:
+        raise BadInput(str(exc)) from exc
 

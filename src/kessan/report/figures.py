@@ -94,7 +94,11 @@ class KnownDifference:
 def read_known(path: Path | str) -> list[KnownDifference]:
     out = []
     with open(path, encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
+        reader = csv.DictReader(fh)
+        columns = ("table", "line", "column", "published", "engine", "reason")
+        if missing := [c for c in columns if c not in (reader.fieldnames or [])]:
+            raise ValueError(f"{path}: not a known-differences CSV: no column {', '.join(missing)} in its header")
+        for row in reader:
             def num(v: str) -> int | str:
                 try:
                     return int(v)
@@ -130,7 +134,10 @@ def read_reference(path: Path | str) -> list[Figure]:
     """Read a published-figure CSV (header table,line,column,value[,…]); integer values only."""
     out: list[Figure] = []
     with open(path, encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
+        reader = csv.DictReader(fh)
+        if missing := [c for c in ("table", "line", "column", "value") if c not in (reader.fieldnames or [])]:
+            raise ValueError(f"{path}: not a figures CSV: no column {', '.join(missing)} in its header")
+        for row in reader:
             value = row["value"].strip()
             try:
                 out.append(Figure(row["table"], row["line"], row["column"], int(value)))

@@ -114,8 +114,8 @@ class StatementSet:
         rev = None
         if budget is not None:
             rev = next((r for r in budget.revisions if r.code == revision), None) if revision else budget.head(year)
-            if revision and rev is None:
-                raise KeyError(f"no budget revision {revision!r}")
+        if revision and rev is None:
+            raise KeyError(f"no budget revision {revision!r}" + ("" if budget else " (the book has no budget)"))
         amounts = budget.amounts_of(rev.code) if (budget and rev) else {}
         return cls(book, year, {lay.id: lay for lay in parsed.statements}, cells, budget, rev, history=history or {},
                    inputs=inputs or {}, _by_account=dict(by_account), _budget_amounts=amounts, parsed=parsed)
