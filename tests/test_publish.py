@@ -7,6 +7,7 @@ poppler-utils, which scripts/setup installs; a missing tool fails with a message
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import re
@@ -247,13 +248,25 @@ def test_pdf_repeats_table_headers_across_pages(pdf_pages):
 
 
 def test_pdf_fonts_are_embedded_japanese_fonts(pdf, tmp_path):
+    """Every font in the PDF is embedded and is one of the Japanese font files of
+    publish.fonts (by PostScript name), so nothing fell back to another font."""
+    from fontTools.ttLib import TTFont
+
+    from kessan.publish.fonts import japanese_fonts
+
+    ours = {}
+    for font in japanese_fonts().values():
+        tt = TTFont(font.path, fontNumber=0, lazy=True)
+        ours[tt["name"].getDebugName(6)] = set(tt.getBestCmap())
+    assert all({ord(ch) for ch in "貸借対照表令和年度決算△"} <= cmap for cmap in ours.values()), "not Japanese fonts"
     fonts = run("pdffonts", str(pdf)).splitlines()[2:]
     assert fonts
     for line in fonts:
         name, emb = line.split()[0], line.split()[-5]
         assert emb == "yes", f"font {name} is not embedded"
-        assert "IPAex" in name or "CJK" in name, f"font fallback to {name}"  # nothing fell back to a non-Japanese font
-    assert any("IPAex" in line or "CJK" in line for line in fonts)
+        postscript = name.split("+", 1)[-1].removesuffix("-Identity-H")
+        assert postscript in ours, f"font fallback to {name}"  # nothing fell back to a non-Japanese font
+    assert any(line.split()[0].split("+", 1)[-1].startswith(tuple(ours)) for line in fonts)
 
 
 def test_pdf_text_has_glyphs_in_the_embedded_fonts(pdf_pages):
@@ -268,6 +281,82 @@ def test_pdf_text_has_glyphs_in_the_embedded_fonts(pdf_pages):
         covered |= set(TTFont(font.path, fontNumber=0).getBestCmap())
     used = {ch for page in pdf_pages for ch in page if not ch.isspace()}
     assert {ch for ch in used if ord(ch) not in covered} == set()
+
+
+def _subset(package, *part_ids: str):
+    """A copy of the package with only the named parts (and their sections)."""
+    pkg = copy.deepcopy(package)
+    for section in pkg.sections:
+        section.parts = [p for p in section.parts if p.id in part_ids]
+    pkg.sections = [s for s in pkg.sections if s.parts]
+    return pkg
+
+
+HOSTILE = ['#exec("rm")', '] #panic("x") [', '$x^2$ *b* _i_', '@ref <lbl>', 'back\\slash \\u{41} \\n',
+           '"q" // c /* d */', '= h -- ... ~ `raw`', '#{1 + 1} #let x = 2', '} ) ]', '- item + enum']
+
+
+def test_pdf_prints_hostile_labels_literally(package, tmp_path):
+    """Labels come from the book: Typst markup or code in any of them prints as it is."""
+    from kessan.publish.pdf import write_pdf
+
+    pkg = _subset(package, "bs", "policies", "budget_bs")
+    words = iter(HOSTILE * 4)
+    pkg.entity, pkg.title, pkg.date = next(words), next(words), next(words)
+    pkg.labels = {**pkg.labels, "contents": next(words)}
+    section = pkg.sections[0]
+    section.title, section.toc = next(words), next(words)
+    part = section.parts[0]
+    part.title, part.form, part.group = next(words), next(words), next(words)
+    table = part.tables[0]
+    table.title, table.caption, table.unit, table.label_header = next(words), next(words), next(words), next(words)
+    table.rows[1].label, table.rows[2].label = next(words), next(words)
+    policies = section.parts[1]
+    policies.text = [next(words), "\u3000" + next(words)]
+    budget = pkg.sections[1].parts[0].tables[0]
+    budget.notes = [next(words)]
+    remarks = next(j for j, c in enumerate(budget.columns) if not c.numeric)
+    budget.rows[3].cells[remarks] = next(words)
+    path = write_pdf(pkg, tmp_path / "hostile.pdf")
+    text = "".join(run("pdftotext", str(path), "-").split())
+    missing = [w for w in HOSTILE if "".join(w.split()) not in text]
+    assert missing == []
+
+
+def test_pdf_landscape_part_is_landscape(package, tmp_path):
+    """A part marked landscape gets A4 landscape pages, whatever its width; the others A4 portrait."""
+    from kessan.publish.pdf import write_pdf
+
+    pkg = _subset(package, "bs", "pl")
+    pl = pkg.sections[0].parts[1]
+    pl.landscape = True
+    path = write_pdf(pkg, tmp_path / "landscape.pdf")
+    pages = run("pdftotext", "-layout", str(path), "-").split("\f")
+    info = run("pdfinfo", "-f", "1", "-l", str(len(pages)), str(path))
+    sizes = {int(n): (float(w), float(h)) for n, w, h in re.findall(r"Page\s+(\d+) size:\s+([\d.]+) x ([\d.]+)", info)}
+    pl_pages = {n for n, text in enumerate(pages, 1) if n > 2 and "損益計算書" in text}  # the running header
+    assert len(pl_pages) >= 2 and len(sizes) == len(pages) - 1 and sizes
+    for n, (w, h) in sizes.items():
+        if n in pl_pages:
+            assert (round(w), round(h)) == (842, 595), (n, w, h)
+        else:
+            assert (round(w), round(h)) == (595, 842), (n, w, h)
+
+
+def test_pdf_short_table_taller_than_a_page_runs_over(package, tmp_path):
+    """A short table is kept on one page, but one taller than a page (a reason of 120 lines)
+    runs over the next pages rather than off the bottom of one: nothing is lost."""
+    from kessan.publish.pdf import write_pdf
+
+    pkg = _subset(package, "summary")
+    table = pkg.sections[0].parts[0].tables[0]
+    assert table.compact
+    reasons = next(j for j, c in enumerate(table.columns) if c.long)
+    table.rows[0].cells[reasons] = "\n".join(f"・理由{n}" for n in range(1, 121))
+    pages = run("pdftotext", str(write_pdf(pkg, tmp_path / "tall.pdf")), "-").split("\f")
+    text = "".join(pages)
+    assert all(f"理由{n}" in text for n in range(1, 121))
+    assert len(pages) - 1 >= 4  # cover, contents, and the part over two pages at least
 
 
 def test_pdf_first_pages_render(pdf, tmp_path):

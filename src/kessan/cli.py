@@ -384,7 +384,7 @@ def publish(
         for e in exc.errors:
             err.print(f"  {e}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2)
-    except RuntimeError as exc:  # a system package is missing (Pango, Japanese fonts)
+    except RuntimeError as exc:  # the PDF could not be laid out (a font package missing, a Typst error)
         err.print(f"[red]error:[/] {exc}", markup=False)
         raise typer.Exit(2)
     for path in written:
