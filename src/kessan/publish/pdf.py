@@ -22,6 +22,7 @@ from .spec import PART_ID
 from .xlsx import display_width
 
 IDEOGRAPHIC_SPACE = "\u3000"
+KEEP_LINES = 36  # a short table of at most this many lines of text is kept on one page (a page holds 40 or more)
 TALL_ROW = 30  # lines: a row taller than this may break across pages; shorter rows never do
 
 
@@ -159,6 +160,20 @@ def _widths(table: Table, texts: list[list[str]]) -> tuple[str, str, str, str]:
     return ("72%" if n == 1 else "100%"), _array([f"{label + 2}fr", *sizes]), "8.5pt", "auto"
 
 
+def _cell(content: str, indent: int, breakable: bool) -> str:
+    """A body cell: the content alone, or a table.cell with the label's indent or breakable."""
+    options = (["breakable: true"] if breakable else []) + ([f"inset: indent({indent})"] if indent else [])
+    return f"table.cell({', '.join(options)}, {content})" if options else content
+
+
+def _keep(table: Table, texts: list[list[str]]) -> bool:
+    """Whether a table is kept on one page: a short one (Table.compact) whose rows, counted in
+    lines of text, surely fit on a page; one that may not runs over pages."""
+    text_cells = [j for j, c in enumerate(table.columns) if not c.numeric]
+    lines = sum(max([1, *(_lines(printed[j]) for j in text_cells)]) for printed in texts)
+    return table.compact and lines <= KEEP_LINES
+
+
 def _table(table: Table, part: Part) -> str:
     texts = [[_cell_text(c, v) for c, v in zip(table.columns, row.cells)] for row in table.rows]
     width, columns, size, head_size = _widths(table, texts)
@@ -172,19 +187,21 @@ def _table(table: Table, part: Part) -> str:
             row_cells[j + 1] = f"text(size: 0.85em, {row_cells[j + 1]})"
         if row.bold:
             row_cells = [f"b({c})" for c in row_cells]
-        if any(_lines(printed[j]) > TALL_ROW for j in text_cells):  # may run over pages rather than off one
-            row_cells = [f"table.cell(breakable: true, {c})" for c in row_cells]
-        cells += row_cells
+        tall = any(_lines(printed[j]) > TALL_ROW for j in text_cells)  # runs over pages rather than off one
+        row_cells = [_cell(c, row.indent if k == 0 else 0, tall) for k, c in enumerate(row_cells)]
+        if row.heading:  # 資産の部, 流動資産: a sub-header, never left alone at the foot of a page
+            cells.append(f"table.header(level: {2 + row.indent}, repeat: false, {', '.join(row_cells)})")
+        else:
+            cells += row_cells
     args = [
         f"title: {_str(title) if title is not None else 'none'}",
         f"caption: {_str(table.caption) if table.caption else 'none'}",
         f"unit: {_str(table.unit) if table.unit else 'none'}",
         f"size: {size}", f"head-size: {head_size}", f"width: {width}", f"columns: {columns}",
         f"numeric: {_array('true' if c.numeric else 'false' for c in table.columns)}",
-        f"header: {header}", f"depth: {table.depth}",
+        f"header: {header}",
         f"notes: {_array(_str(n) for n in table.notes)}",
-        f"keep: {'true' if table.compact else 'false'}",
-        f"indents: {_array(str(row.indent) for row in table.rows)}",
+        f"keep: {'true' if _keep(table, texts) else 'false'}",
         f"cells: {_array(cells)}",
     ]
     return "#statement(" + ", ".join(args) + ")"
