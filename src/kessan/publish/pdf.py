@@ -29,8 +29,8 @@ TALL_ROW = 30  # lines: a row taller than this may break across pages; shorter r
 def write_pdf(package: Package, path: Path) -> Path:
     import typst
 
-    charts = [f for p in package.parts for f in p.chart_files.values()]
-    root = Path(os.path.commonpath([str(f.parent) for f in charts])) if charts else path.parent
+    charts = [p.chart_files["svg"] for p in package.parts if "svg" in p.chart_files]
+    root = Path(os.path.commonpath([str(f.parent) for f in charts])) if charts else path.parent  # Typst reads files under root only
     source = typst_source(package, root)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:

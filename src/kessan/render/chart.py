@@ -13,7 +13,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib_fontja  # noqa: E402,F401  (registers IPAexGothic and makes it the default family)
-from matplotlib import pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402  (no pyplot: no global figure state)
 
 from ..statements.trend import TrendTable  # noqa: E402
 
@@ -24,8 +24,15 @@ COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
 def trend_chart(table: TrendTable, out_dir: Path, stem: str = "trend") -> list[Path]:
     """Stacked bars of the 推移 table by segment; writes STEM.png and STEM.svg, returns the paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    fig = trend_figure(table)
+    return [save_chart(fig, out_dir / f"{stem}.png"), save_chart(fig, out_dir / f"{stem}.svg")]
+
+
+def trend_figure(table: TrendTable) -> Figure:
+    """The chart of the 推移 table: stacked bars by segment, the total above each bar."""
     columns = [c.removesuffix("決算") for c in table.columns()]
-    fig, ax = plt.subplots(figsize=(9, 5.5), dpi=120)
+    fig = Figure(figsize=(9, 5.5), dpi=120)
+    ax = fig.subplots()
     bottoms = [Decimal(0)] * len(table.years)
     for i, (seg, label) in enumerate(table.layout.rows):
         values = [table.cells.get((seg, y), Decimal(0)) for y in table.years]
@@ -43,10 +50,12 @@ def trend_chart(table: TrendTable, out_dir: Path, stem: str = "trend") -> list[P
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_ylim(0, float(max(table.cells[("", y)] for y in table.years)) * 1.12)
     fig.tight_layout()
-    paths = [out_dir / f"{stem}.png", out_dir / f"{stem}.svg"]
+    return fig
+
+
+def save_chart(fig: Figure, path: Path) -> Path:
+    """Write the figure as PNG or SVG (by the suffix); a missing glyph (tofu) is an error."""
     with warnings.catch_warnings():
-        warnings.filterwarnings("error", message=".*Glyph.*missing.*")  # tofu is a failure
-        for p in paths:
-            fig.savefig(p)
-    plt.close(fig)
-    return paths
+        warnings.filterwarnings("error", message=".*Glyph.*missing.*")
+        fig.savefig(path)
+    return path
