@@ -12,7 +12,7 @@ from ..render.wareki import wareki
 from ..statements.engine import ELIM, TOTAL, StatementSet
 from ..statements.layout import Layout, Line
 from ..statements.text import render as render_policy_text
-from ..statements.text import text_layouts
+from ..statements.text import TextLayout, text_layouts
 from ..statements.trend import TrendTable
 from .model import Column, Formula, Package, Part, Row, Section, Table, Term
 from .spec import FILE, PartSpec, PublishSpec, TableRef
@@ -20,9 +20,10 @@ from .spec import FILE, PartSpec, PublishSpec, TableRef
 
 def build_package(ss: StatementSet, spec: PublishSpec) -> Package:
     """The whole package in the order of publish.toml; every layout of the book must be listed."""
-    if problems := spec_problems(ss, spec):
+    parsed = _parsed(ss)
+    if problems := spec_problems(ss, spec, parsed):
         raise BookError(problems)
-    ctx = _Context(ss, spec)
+    ctx = _Context(ss, spec, parsed)
     sections = [Section(s.title, s.toc, [ctx.part(p) for p in s.parts]) for s in spec.sections]
     fy = ss.book.fiscal_year(ss.year)
     labels = spec.labels
@@ -31,9 +32,16 @@ def build_package(ss: StatementSet, spec: PublishSpec) -> Package:
     return Package(ss.book.name, title, date, spec.file or f"{ss.book.code}-{ss.year}", sections, labels)
 
 
-def spec_problems(ss: StatementSet, spec: PublishSpec) -> list[InputError]:
+def _parsed(ss: StatementSet) -> tuple[list[TrendTable], list[TextLayout]]:
+    """The trend tables and the text layouts of the book; each reads every layout's TOML, so once."""
+    return trend_tables(ss), text_layouts(ss.book.layouts)
+
+
+def spec_problems(ss: StatementSet, spec: PublishSpec,
+                  parsed: tuple[list[TrendTable], list[TextLayout]] | None = None) -> list[InputError]:
     """Unknown statement ids, misplaced ':segments', and layouts the package leaves out."""
-    known = _statement_kinds(ss)
+    trends, texts = parsed or _parsed(ss)
+    known = _statement_kinds(ss, trends, texts)
     errors: list[InputError] = []
     listed: set[TableRef] = set()
     for part in spec.parts:
@@ -47,39 +55,40 @@ def spec_problems(ss: StatementSet, spec: PublishSpec) -> list[InputError]:
             elif part.by_segment and not (ref.segments and ss.layouts[ref.statement].per_segment_tables):
                 errors.append(InputError(FILE, None, f"part {part.id}",
                                          f"by_segment lists only per-segment tables; {ref.statement!r} is not one"))
-    for ref in _every_table(ss):
+    for ref in _every_table(ss, trends, texts):
         if ref not in listed:
             which = f"{ref.statement}:segments" if ref.segments else ref.statement
             errors.append(InputError(FILE, None, "tables", f"{which!r} is not in the package; list it in a part"))
     return errors
 
 
-def _statement_kinds(ss: StatementSet) -> dict[str, str]:
+def _statement_kinds(ss: StatementSet, trends: list[TrendTable], texts: list[TextLayout]) -> dict[str, str]:
     kinds = {lay.id: ("segments" if lay.segment_table else "entity") for lay in ss.ordered()}
-    kinds |= {t.layout.id: "trend" for t in trend_tables(ss)}
-    kinds |= {t.id: "text" for t in text_layouts(ss.book.layouts)}
+    kinds |= {t.layout.id: "trend" for t in trends}
+    kinds |= {t.id: "text" for t in texts}
     return kinds
 
 
-def _every_table(ss: StatementSet) -> list[TableRef]:
+def _every_table(ss: StatementSet, trends: list[TrendTable], texts: list[TextLayout]) -> list[TableRef]:
     refs = []
     for lay in ss.ordered():
         if lay.entity and lay.table:
             refs.append(TableRef(lay.id))
         if lay.segment_table:
             refs.append(TableRef(lay.id, True))
-    refs += [TableRef(t.layout.id) for t in trend_tables(ss)]
-    refs += [TableRef(t.id) for t in text_layouts(ss.book.layouts)]
+    refs += [TableRef(t.layout.id) for t in trends]
+    refs += [TableRef(t.id) for t in texts]
     return refs
 
 
 class _Context:
     """What building a part needs: the statements, the labels, the captions."""
 
-    def __init__(self, ss: StatementSet, spec: PublishSpec):
+    def __init__(self, ss: StatementSet, spec: PublishSpec, parsed: tuple[list[TrendTable], list[TextLayout]]):
         self.ss, self.spec, self.labels = ss, spec, spec.labels
-        self.trends = {t.layout.id: t for t in trend_tables(ss)}
-        self.texts = {t.id: t for t in text_layouts(ss.book.layouts)}
+        trends, texts = parsed
+        self.trends = {t.layout.id: t for t in trends}
+        self.texts = {t.id: t for t in texts}
         fy = ss.book.fiscal_year(ss.year)
         self.captions = {"as_of": self.labels["as_of"].format(date=wareki(fy.end)),
                          "period": self.labels["period"].format(start=wareki(fy.start), end=wareki(fy.end))}
