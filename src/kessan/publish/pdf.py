@@ -11,6 +11,7 @@ ignored, so the PDF looks the same on every machine.
 from __future__ import annotations
 
 import os
+import unicodedata
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -19,7 +20,6 @@ from .fonts import japanese_fonts
 from .html import amount
 from .model import Column, Package, Part, Table
 from .spec import PART_ID
-from .xlsx import display_width
 
 IDEOGRAPHIC_SPACE = "\u3000"
 KEEP_LINES = 36  # a short table of at most this many lines of text is kept on one page (a page holds 40 or more)
@@ -62,6 +62,12 @@ def _str(text: str) -> str:
 def _cell_text(column: Column, value) -> str:
     """The printed text of a cell: the one place that reads a cell of the model."""
     return amount(value)
+
+
+def display_width(text: str) -> int:
+    """Width in half-width characters: East Asian wide characters count two (as xlsx.display_width;
+    not imported from there, so the PDF alone does not load XlsxWriter)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
 
 
 def _lines(text: str) -> int:
