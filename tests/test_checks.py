@@ -8,6 +8,8 @@ from kessan import checks
 from kessan.app import OpenBook
 from kessan.app import load as load_dir
 
+from .test_publish import pdf_text
+
 HEADER = "entry,date,kind,memo,segment,account,amount,flow,partner\n"
 
 
@@ -129,14 +131,16 @@ def test_a_package_of_an_open_period_says_draft(mini_dir, db_url, tmp_path):
     runner = CliRunner()
     assert runner.invoke(app, ["load", str(mini_dir), "--db", db_url]).exit_code == 0
     out = tmp_path / "draft"
-    assert runner.invoke(app, ["publish", str(mini_dir), "--db", db_url, "--out", str(out), "-f", "xlsx,html"]).exit_code == 0
+    assert runner.invoke(app, ["publish", str(mini_dir), "--db", db_url, "--out", str(out)]).exit_code == 0
+    assert all("未確定" in page for page in pdf_text(out / "mini-r2.pdf"))  # cover and every page header
     wb = openpyxl.load_workbook(out / "mini-r2.xlsx")
     assert all(any(c.value == "未確定" for row in ws.iter_rows(max_row=2) for c in row) for ws in wb.worksheets if ws.sheet_state == "visible")
     assert all("未確定" in p.read_text(encoding="utf-8") for p in (out / "html").glob("*.html"))
     for action in ("adjust", "close"):
         assert runner.invoke(app, ["period", action, "--year", "2020", "--db", db_url]).exit_code == 0
     final = tmp_path / "final"
-    assert runner.invoke(app, ["publish", str(mini_dir), "--db", db_url, "--out", str(final), "-f", "xlsx,html"]).exit_code == 0
+    assert runner.invoke(app, ["publish", str(mini_dir), "--db", db_url, "--out", str(final)]).exit_code == 0
+    assert not any("未確定" in page for page in pdf_text(final / "mini-r2.pdf"))
     wb = openpyxl.load_workbook(final / "mini-r2.xlsx")
     assert not any(c.value == "未確定" for ws in wb.worksheets for row in ws.iter_rows() for c in row)
     assert not any("未確定" in p.read_text(encoding="utf-8") for p in (final / "html").glob("*.html"))

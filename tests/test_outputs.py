@@ -15,7 +15,6 @@ import io
 import json
 import os
 import re
-import subprocess
 import xml.etree.ElementTree as ET
 from collections import Counter
 from decimal import Decimal
@@ -32,6 +31,7 @@ from kessan.render.format import amount
 from kessan.report.figures import figures
 
 from .conftest import EXAMPLE, MINI
+from .test_publish import pdf_text
 
 runner = CliRunner()
 BOOKS = {"example": EXAMPLE, "mini": MINI}
@@ -155,8 +155,7 @@ def test_html_site_carries_every_figure(book):
 def test_pdf_carries_every_figure(book):
     _, report, _, out = book
     (path,) = out.glob("*.pdf")
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
-    tokens = Counter(re.split(r"\s+", text))
+    tokens = Counter(re.split(r"\s+", "\n".join(pdf_text(path))))
     wanted = Counter(amount(c.value) for _, _, c in _cells(report))
     missing = wanted - tokens
     assert not missing, f"figures not printed in the PDF (printed form: times missing): {dict(list(missing.items())[:20])}"

@@ -11,9 +11,12 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
-from ..render.chart import trend_chart
+from ..render.chart import save_chart, trend_figure
 from .build import build_package
 from .html import write_site
 from .model import Package
@@ -51,23 +54,31 @@ def _publish(package: Package, out_dir: Path, formats: tuple[str, ...]) -> list[
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".kessan-staging-", dir=out_dir))
     try:
-        _draw_charts(package, staging / ".charts")
         written: dict[str, Path] = {}
-        if "xlsx" in formats:
-            written["xlsx"] = write_workbook(package, staging / f"{package.file}.xlsx")
-        if "pdf" in formats:
-            from .pdf import write_pdf  # imported when asked for: the PDF engine loads native libraries
+        # Typst lays out the PDF on a second thread, outside the GIL, while this one writes the
+        # workbook and the site; it starts as soon as the charts' SVGs are written
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pngs = _draw_charts(package, staging / ".charts", formats)
+            pdf = None
+            if "pdf" in formats:
+                from .pdf import write_pdf  # imported when asked for: the PDF engine loads a native library
 
-            written["pdf"] = write_pdf(package, staging / f"{package.file}.pdf")
-        if "html" in formats:
-            write_site(package, staging / "html")
-            written["html"] = staging / "html" / "index.html"
+                pdf = pool.submit(write_pdf, package, staging / f"{package.file}.pdf")
+            for write_png in pngs:
+                write_png()
+            if "xlsx" in formats:
+                written["xlsx"] = write_workbook(package, staging / f"{package.file}.xlsx")
+            if "html" in formats:
+                write_site(package, staging / "html")
+                written["html"] = staging / "html" / "index.html"
+            if pdf is not None:
+                written["pdf"] = pdf.result()
         files = {fmt: sorted(str(f.relative_to(staging)) for f in _files(staging / "html" if fmt == "html" else path))
                  for fmt, path in written.items()}
         _move_into_place(staging, out_dir, files)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return [out_dir / path.relative_to(staging) for path in written.values()]
+    return [out_dir / written[f].relative_to(staging) for f in FORMATS if f in written]
 
 
 def _files(path: Path) -> list[Path]:
@@ -92,8 +103,18 @@ def _move_into_place(staging: Path, out_dir: Path, files: dict[str, list[str]]) 
     os.replace(record, manifest)
 
 
-def _draw_charts(package: Package, folder: Path) -> None:
+def _draw_charts(package: Package, folder: Path, formats: tuple[str, ...]) -> list[Callable[[], Path]]:
+    """Draw the chart of each part that has one and write its SVG (the PDF and the site embed
+    it) now; return the writers of the PNGs (the workbook's), which can wait."""
+    later: list[Callable[[], Path]] = []
     for part in package.parts:
-        if part.chart is not None:
-            png, svg = trend_chart(part.chart, folder, part.id)
-            part.chart_files = {"png": png, "svg": svg}
+        if part.chart is None:
+            continue
+        folder.mkdir(parents=True, exist_ok=True)
+        figure = trend_figure(part.chart)
+        if "pdf" in formats or "html" in formats:
+            part.chart_files["svg"] = save_chart(figure, folder / f"{part.id}.svg")
+        if "xlsx" in formats:
+            part.chart_files["png"] = folder / f"{part.id}.png"
+            later.append(partial(save_chart, figure, part.chart_files["png"]))
+    return later

@@ -90,12 +90,3 @@ def _copy_chart(part: Part, out_dir: Path) -> str | None:
     target = out_dir / f"{part.id}.svg"
     shutil.copyfile(svg, target)
     return target.name
-
-
-def render_document(package: Package, font_faces: str) -> str:
-    """The whole package as one HTML document for the PDF (print CSS, fonts as @font-face)."""
-    env = environment()
-    charts = {p.id: p.chart_files["svg"].as_uri() for p in package.parts if p.chart_files.get("svg")}
-    return env.get_template("document.html.j2").render(
-        package=package, labels=package.labels, css=stylesheet("common.css", "pdf.css"),
-        font_faces=font_faces, charts=charts)

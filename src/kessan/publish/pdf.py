@@ -1,26 +1,213 @@
-"""The package as one PDF (WeasyPrint on the HTML document with print CSS).
+"""The package as one PDF: Typst markup generated from the document model, compiled by the
+Typst compiler of the pinned ``typst`` package (a Rust library: no system package needed).
 
-Japanese fonts are embedded from font files (publish.fonts); a missing font is an error,
-never a silent fallback.
+The page setup and the helpers live in ``templates/package.typ``; this module writes the calls
+of the body. Every text of the book (labels, titles, notes, reasons) enters the markup only as a
+Typst string literal (``_str``), so it prints literally and is never read as markup or code. The
+fonts are files of pinned PyPI packages (publish.fonts), embedded as subsets; system fonts are
+ignored, so the PDF looks the same on every machine.
 """
 
 from __future__ import annotations
 
+import os
+import unicodedata
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
-from .fonts import font_css, japanese_fonts
-from .html import render_document
-from .model import Package
+import typst
+
+from .fonts import japanese_fonts
+from ..render.format import amount
+from .model import Cell, Column, Package, Part, Table
+from .spec import PART_ID
+
+IDEOGRAPHIC_SPACE = "\u3000"
+KEEP_LINES = 36  # a short table of at most this many lines of text is kept on one page (a page holds 40 or more)
+TALL_ROW = 30  # lines: a row taller than this may break across pages; shorter rows never do
 
 
 def write_pdf(package: Package, path: Path) -> Path:
-    try:
-        import weasyprint
-    except OSError as exc:  # Pango missing: WeasyPrint loads it when imported
-        raise RuntimeError(f"WeasyPrint cannot load Pango ({exc}); run scripts/setup, which installs "
-                           "libpango-1.0-0 and libpangoft2-1.0-0") from exc
-    document = render_document(package, font_css(japanese_fonts()))
+    charts = [p.chart_files["svg"] for p in package.parts if "svg" in p.chart_files]
+    root = Path(os.path.commonpath([str(f.parent) for f in charts])) if charts else path.parent  # Typst reads files under root only
+    source = typst_source(package, root)
     path.parent.mkdir(parents=True, exist_ok=True)
-    html = weasyprint.HTML(string=document, base_url=str(path.parent))
-    html.write_pdf(str(path))
+    try:
+        pdf, warnings = _compiler().compile_with_warnings(input=source.encode("utf-8"), format="pdf", root=str(root))
+    except typst.TypstError as exc:  # a bug of this module, not of the book: say where
+        raise RuntimeError(f"Typst could not lay out the PDF: {exc.message}\n{exc.diagnostic}") from exc
+    if warnings:
+        raise RuntimeError("Typst warned while laying out the PDF: " + "; ".join(w.message for w in warnings))
+    path.write_bytes(pdf)
     return path
+
+
+@lru_cache(maxsize=1)
+def _compiler():
+    """One compiler per process: it knows the font files only (no system fonts, no Typst defaults)."""
+    fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False,
+                        font_paths=sorted({str(f.path.parent) for f in japanese_fonts().values()}))
+    return typst.Compiler(font_paths=fonts, ignore_system_fonts=True)
+
+
+def _str(text: str) -> str:
+    """A Typst string literal holding text: data, never markup or code."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    return f'"{escaped}"'
+
+
+def _cell_text(column: Column, cell: Cell) -> str:
+    """The printed text of a cell: the one place that reads a cell of the model."""
+    return amount(cell.value)
+
+
+def display_width(text: str) -> int:
+    """Width in half-width characters: East Asian wide characters count two (as xlsx.display_width;
+    not imported from there, so the PDF alone does not load XlsxWriter)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
+
+
+def _lines(text: str) -> int:
+    """Lines a text cell takes at least (a line holds about 40 half-width characters)."""
+    return sum(1 + display_width(line) // 40 for line in text.splitlines())
+
+
+def _array(items) -> str:
+    items = list(items)
+    return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+
+
+def typst_source(package: Package, root: Path) -> str:
+    """The whole document: font and header settings, the helpers, the cover, contents and parts."""
+    fonts = japanese_fonts()
+    # a package of a period that is not CLOSED says so on the cover and in every page header
+    draft = f"{IDEOGRAPHIC_SPACE}【{package.labels['draft']}】" if package.draft else ""
+    head = [
+        f"#let body-font = {_str(fonts['body'].family)}",
+        f"#let gothic-font = {_str(fonts['gothic'].family)}",
+        f"#let bold-font = {_str(fonts['bold'].family)}",
+        f"#let bold-weight = {_str(fonts['bold'].weight)}",
+        f"#let package-title = {_str(f'{package.entity} {package.title}')}",
+        f"#let package-author = {_str(package.entity)}",
+        f"#let running-left = {_str(package.entity + IDEOGRAPHIC_SPACE + package.title + draft)}",
+        resources.files("kessan.publish").joinpath("templates", "package.typ").read_text(encoding="utf-8"),
+        f"#cover({_str(package.entity)}, {_str(package.title)}, {_str(package.date)}, draft: {_str(draft.strip())})",
+    ]
+    return "\n".join([*head, *_contents(package), *_parts(package, root)]) + "\n"
+
+
+def _anchor(part: Part) -> str:
+    """The PDF anchor (named destination) of a part, part-<id>: an id is a-z, 0-9, _ and - (publish.spec)."""
+    if not PART_ID.match(part.id):
+        raise ValueError(f"part id {part.id!r} is not a-z, 0-9, _ and -")
+    return f"part-{part.id}"
+
+
+def _contents(package: Package) -> list[str]:
+    out = ["#part-page[", f"#toc-title({_str(package.labels['contents'])})"]
+    for s, section in enumerate(package.sections, 1):
+        out.append(f"#toc-line(<section-{s}>, {_str(section.toc)}, size: 11pt, strong: true, above: 1.1em)")
+        group = None
+        for part in section.parts:
+            if part.group and part.group != group:
+                out.append(f"#toc-group({_str(part.group)})")
+            group = part.group
+            title = f"{part.form} {part.title}" if part.form else part.title
+            out.append(f"#toc-line(<{_anchor(part)}>, {_str(title)}, indent: {'3em' if part.group else '1.5em'})")
+    out.append("]")
+    return out
+
+
+def _parts(package: Package, root: Path) -> list[str]:
+    out = []
+    for s, section in enumerate(package.sections, 1):
+        for k, part in enumerate(section.parts):
+            out.append(f"#part-page(landscape: {'true' if part.landscape else 'false'}, title: {_str(part.title)})[")
+            if k == 0:
+                out.append(f"#heading(level: 1, {_str(section.title)}) <section-{s}>")
+            out += _part_body(part, root)
+            out.append("]")
+    return out
+
+
+def _part_body(part: Part, root: Path) -> list[str]:
+    out = []
+    if part.form:
+        out.append(f"#form-line({_str(part.form)})")
+    out.append(f"#heading(level: 2, {_str(part.title)}) <{_anchor(part)}>")
+    for line in part.text:
+        if not line.strip():
+            continue
+        if line.startswith(IDEOGRAPHIC_SPACE):
+            out.append(f"#policy-body({_str(line.strip(IDEOGRAPHIC_SPACE))})")
+        else:
+            out.append(f"#policy-item({_str(line)})")
+    for table in part.tables:
+        out.append(_table(table, part))
+    if (svg := part.chart_files.get("svg")) is not None:
+        out.append(f"#chart({_str('/' + svg.relative_to(root).as_posix())})")
+    return out
+
+
+def _widths(table: Table, texts: list[list[str]]) -> tuple[str, str, str, str]:
+    """(table width, column sizes, text size, header text size), as the print CSS had them:
+    one amount → a narrow table; > 6 columns → fixed widths (label 20%, > 9 columns 15% and
+    smaller text); otherwise each column shares the width in proportion to its widest text,
+    as a browser's automatic table layout does. Text columns: 8%, sentences 32%."""
+    n = len(table.columns)
+    fixed = ["32%" if c.long else "8%" if not c.numeric else None for c in table.columns]
+    if n > 6:
+        label, size, head = ("15%", "6.6pt", "6.3pt") if n > 9 else ("20%", "7.5pt", "auto")
+        return "100%", _array([label, *(f or "1fr" for f in fixed)]), size, head
+    label = max([display_width(table.label_header), *(display_width(r.label) + 2 * r.indent for r in table.rows)])
+    widest = [max([display_width(c.label), *(display_width(row[j]) for row in texts)]) for j, c in enumerate(table.columns)]
+    sizes = [f or f"{w + 2}fr" for f, w in zip(fixed, widest)]
+    return ("72%" if n == 1 else "100%"), _array([f"{label + 2}fr", *sizes]), "8.5pt", "auto"
+
+
+def _cell(content: str, indent: int, breakable: bool) -> str:
+    """A body cell: the content alone, or a table.cell with the label's indent or breakable."""
+    options = (["breakable: true"] if breakable else []) + ([f"inset: indent({indent})"] if indent else [])
+    return f"table.cell({', '.join(options)}, {content})" if options else content
+
+
+def _keep(table: Table, texts: list[list[str]]) -> bool:
+    """Whether a table is kept on one page: a short one (Table.compact) whose rows, counted in
+    lines of text, surely fit on a page; one that may not runs over pages."""
+    text_cells = [j for j, c in enumerate(table.columns) if not c.numeric]
+    lines = sum(max([1, *(_lines(printed[j]) for j in text_cells)]) for printed in texts)
+    return table.compact and lines <= KEEP_LINES
+
+
+def _table(table: Table, part: Part) -> str:
+    texts = [[_cell_text(c, v) for c, v in zip(table.columns, row.cells)] for row in table.rows]
+    width, columns, size, head_size = _widths(table, texts)
+    title = None if table.title == part.title and len(part.tables) == 1 else table.title
+    header = _array(_array([str(h.col), str(h.row), str(h.rowspan), str(h.colspan), _str(h.text)]) for h in table.header())
+    text_cells = [j for j, c in enumerate(table.columns) if not c.numeric]
+    cells = []
+    for row, printed in zip(table.rows, texts):
+        row_cells = [_str(row.label), *map(_str, printed)]
+        for j in text_cells:  # 備考, 左の主な理由: smaller type
+            row_cells[j + 1] = f"text(size: 0.85em, {row_cells[j + 1]})"
+        if row.bold:
+            row_cells = [f"b({c})" for c in row_cells]
+        tall = any(_lines(printed[j]) > TALL_ROW for j in text_cells)  # runs over pages rather than off one
+        row_cells = [_cell(c, row.indent if k == 0 else 0, tall) for k, c in enumerate(row_cells)]
+        if row.heading:  # 資産の部, 流動資産: a sub-header, never left alone at the foot of a page
+            cells.append(f"table.header(level: {2 + row.indent}, repeat: false, {', '.join(row_cells)})")
+        else:
+            cells += row_cells
+    args = [
+        f"title: {_str(title) if title is not None else 'none'}",
+        f"caption: {_str(table.caption) if table.caption else 'none'}",
+        f"unit: {_str(table.unit) if table.unit else 'none'}",
+        f"size: {size}", f"head-size: {head_size}", f"width: {width}", f"columns: {columns}",
+        f"numeric: {_array('true' if c.numeric else 'false' for c in table.columns)}",
+        f"header: {header}",
+        f"notes: {_array(_str(n) for n in table.notes)}",
+        f"keep: {'true' if _keep(table, texts) else 'false'}",
+        f"cells: {_array(cells)}",
+    ]
+    return "#statement(" + ", ".join(args) + ")"
