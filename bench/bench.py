@@ -357,7 +357,6 @@ def _run_worker(kind: str, url: str, arg: str) -> dict:
 
 def _pg_admin(url: str):
     import psycopg
-
     from sqlalchemy.engine import make_url
 
     u = make_url(url)

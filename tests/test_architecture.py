@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import ast
 import os
-from pathlib import Path
 
 import grimp
 from importlinter.cli import lint_imports

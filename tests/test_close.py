@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from typer.testing import CliRunner
 
 from kessan.cli import app
@@ -71,9 +70,10 @@ def test_changed_ledger_replaces_the_step_not_duplicates(mini_dir, db_url):
     _without_hand_closing(mini_dir)
     runner.invoke(app, ["load", str(mini_dir), "--db", db_url])
     runner.invoke(app, ["close", "--db", db_url, "--year", "2020"])
+    import datetime as dt
+
     from kessan.ledger.model import Entry, Posting
     from kessan.store import db, repo
-    import datetime as dt
 
     engine = db.make_engine(db_url)
     repo.post_entries(engine, "mini", [Entry("LATE", dt.date(2021, 3, 30), "regular", "追加収入",
@@ -120,8 +120,9 @@ def test_close_refused_in_closed_year(mini_dir, db_url):
     runner.invoke(app, ["period", "adjust", "--year", "2020", "--db", db_url])
     assert "posted 2" in runner.invoke(app, ["close", "--db", db_url, "--year", "2020"]).output  # ADJUSTING: allowed
     runner.invoke(app, ["period", "close", "--year", "2020", "--db", db_url])
-    from kessan.ledger.model import Entry, Posting
     import datetime as dt
+
+    from kessan.ledger.model import Entry, Posting
     from kessan.store import db, repo
 
     engine = db.make_engine(db_url)
@@ -205,8 +206,8 @@ def test_the_batch_is_planned_without_a_database_and_a_rerun_posts_nothing(mini_
     """closing/batch.py is pure: book, balances and earlier runs' entries in, entries to post out."""
     from kessan.closing import batch
     from kessan.closing.state import ClosingState
-    from kessan.ledger.subledgers import Subledgers
     from kessan.io import reader
+    from kessan.ledger.subledgers import Subledgers
 
     _without_hand_closing(mini_dir)
     book, entries = reader.read_all(mini_dir)

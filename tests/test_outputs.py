@@ -19,7 +19,6 @@ import subprocess
 import xml.etree.ElementTree as ET
 from collections import Counter
 from decimal import Decimal
-from pathlib import Path
 
 import openpyxl
 import pytest

@@ -14,11 +14,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kessan import checks
 from kessan.app import OpenBook
 from kessan.app import load as load_dir
 from kessan.statements.engine import ELIM, TOTAL
-from kessan.store import db, repo
+from kessan.store import db
 
 from .conftest import MINI
 

@@ -24,8 +24,8 @@ from typer.testing import CliRunner
 from kessan.cli import app
 from kessan.publish import read_spec
 from kessan.publish.build import spec_problems
-from kessan.render.format import amount
 from kessan.publish.xlsx import INDEX_SHEET, INTEGER
+from kessan.render.format import amount
 
 from .conftest import EXAMPLE
 

@@ -16,9 +16,10 @@ Conventions, the same in every function:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
-from typing import Iterable, Literal, NamedTuple, Sequence
+from typing import Literal, NamedTuple
 
 from kessan.closing.rates import Rates, rates
 from kessan.ledger.model import fiscal_year_of  # the 事業年度 containing a day (April–March)

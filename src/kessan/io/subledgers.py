@@ -12,8 +12,20 @@ from pathlib import Path
 
 from ..ledger.errors import BookError, InputError
 from ..ledger.model import Chart
-from ..ledger.subledgers import (METHODS, PROVISION_METHODS, RESERVE_ACTIONS, Asset, GrantUse, Lease, Obligation, Office,
-                                 Provision, Reserve, Security, Subledgers)
+from ..ledger.subledgers import (
+    METHODS,
+    PROVISION_METHODS,
+    RESERVE_ACTIONS,
+    Asset,
+    GrantUse,
+    Lease,
+    Obligation,
+    Office,
+    Provision,
+    Reserve,
+    Security,
+    Subledgers,
+)
 from .files import Problems, csv_rows
 
 ASSET_COLUMNS = ("asset", "name", "segment", "cost_account", "contra_account", "expense_account", "method",

@@ -108,7 +108,7 @@ class FastCheck:
     agrees with ``FiscalYear.contains``.
     """
 
-    __slots__ = ("segments", "accounts", "allowed")
+    __slots__ = ("accounts", "allowed", "segments")
 
     def __init__(self, chart: Chart, years: dict[int, FiscalYear]):
         self.segments = frozenset(chart.segments)

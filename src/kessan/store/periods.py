@@ -12,8 +12,8 @@ import datetime as dt
 import sqlalchemy as sa
 
 from ..ledger.errors import LedgerViolation
-from . import schema as s
 from . import repo
+from . import schema as s
 
 TRANSITIONS = {
     ("OPEN", "ADJUSTING"): "adjust",
@@ -42,7 +42,7 @@ def set_state(engine: sa.Engine, book_code: str, year: int, to_state: str, reaso
         conn.execute(s.fiscal_year.update().where(s.fiscal_year.c.book_id == book_id, s.fiscal_year.c.year == year)
                      .values(state=to_state))
         conn.execute(s.period_event.insert().values(book_id=book_id, year=year, from_state=current, to_state=to_state,
-                                                    reason=reason, at=dt.datetime.now(dt.timezone.utc)))
+                                                    reason=reason, at=dt.datetime.now(dt.UTC)))
         return current
 
 

@@ -22,7 +22,20 @@ import sqlalchemy as sa
 
 from ..ledger.errors import BookError, InputError, LedgerViolation
 from ..ledger.invariants import entry_problems, reversal
-from ..ledger.model import ENTRY_KINDS, Account, Book, Cell, Chart, Entry, FiscalYear, Flow, Posting, Segment, fiscal_year_of, period_of
+from ..ledger.model import (
+    ENTRY_KINDS,
+    Account,
+    Book,
+    Cell,
+    Chart,
+    Entry,
+    FiscalYear,
+    Flow,
+    Posting,
+    Segment,
+    fiscal_year_of,
+    period_of,
+)
 from . import schema as s
 
 BATCH = 20_000  # postings per executemany round trip
@@ -47,7 +60,7 @@ def load_book(
     entries: Iterable[Entry],
     progress: Callable[[int], None] | None = None,
     check: Callable[[], None] | None = None,
-    extra: Callable[[sa.Connection, "Ids"], None] | None = None,
+    extra: Callable[[sa.Connection, Ids], None] | None = None,
 ) -> int:
     """Store ``book`` and its entries atomically; return the number of postings written.
 
@@ -122,7 +135,7 @@ def _insert_chart(conn: sa.Connection, book: Book) -> Ids:
     book_id = conn.execute(
         s.book.insert().values(
             code=book.code, name=book.name, report_year=book.report_year,
-            settings=book.settings, loaded_at=dt.datetime.now(dt.timezone.utc),
+            settings=book.settings, loaded_at=dt.datetime.now(dt.UTC),
         )
     ).inserted_primary_key[0]
     conn.execute(s.fiscal_year.insert(), [
