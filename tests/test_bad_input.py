@@ -119,6 +119,12 @@ def test_malformed_toml(mini_dir, db_url):
     assert_rejected(_load(mini_dir, db_url), db_url, "accounts.toml:3", "malformed TOML")
 
 
+def test_empty_book_toml(mini_dir, db_url):
+    (mini_dir / "book.toml").write_text("", encoding="utf-8")
+    assert_rejected(_load(mini_dir, db_url), db_url, "book.toml [code]: [book]: missing 'code'",
+                    "no [[fiscal_year]] declared")
+
+
 def test_wrong_encoding(mini_dir, db_url):
     (mini_dir / "journal.csv").write_bytes((HEADER + "J1,2020-05-10,regular,事業収入,a,1110,300,op.jigyo,\nJ1,,,,a,4160,-300,,\n")
                                            .encode("shift_jis"))
