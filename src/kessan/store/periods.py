@@ -30,7 +30,7 @@ def set_state(engine: sa.Engine, book_code: str, year: int, to_state: str, reaso
         q = sa.select(s.fiscal_year.c.state).where(s.fiscal_year.c.book_id == book_id, s.fiscal_year.c.year == year)
         if conn.dialect.name == "postgresql":
             q = q.with_for_update()
-        current = conn.execute(q).scalar()
+        current: str | None = conn.execute(q).scalar()
         if current is None:
             raise LedgerViolation(f"book {book_code!r} has no fiscal year {year}")
         action = TRANSITIONS.get((current, to_state))
@@ -46,10 +46,11 @@ def set_state(engine: sa.Engine, book_code: str, year: int, to_state: str, reaso
         return current
 
 
-def history(engine: sa.Engine, book_code: str) -> list[tuple]:
+def history(engine: sa.Engine, book_code: str) -> list[tuple[int, str, str, str, dt.datetime]]:
+    """(year, from state, to state, reason, when) of every period change, oldest first."""
     with engine.connect() as conn:
         book_id = repo.book_id(conn, book_code)
-        return [tuple(r) for r in conn.execute(
+        return [(r.year, r.from_state, r.to_state, r.reason, r.at) for r in conn.execute(
             sa.select(s.period_event.c.year, s.period_event.c.from_state, s.period_event.c.to_state,
                       s.period_event.c.reason, s.period_event.c.at)
             .where(s.period_event.c.book_id == book_id).order_by(s.period_event.c.id))]
