@@ -144,7 +144,8 @@ def test_bad_input_leaves_existing_book_intact(mini_dir, db_url, tmp_path):
     import shutil
 
     shutil.copytree(mini_dir, other)
-    (other / "book.toml").write_text((other / "book.toml").read_text(encoding="utf-8").replace('"mini"', '"mini2"'), encoding="utf-8")
+    text = (other / "book.toml").read_text(encoding="utf-8")
+    (other / "book.toml").write_text(text.replace('"mini"', '"mini2"'), encoding="utf-8")
     _write_journal(other, "J1,2020-05-10,regular,x,a,1110,300,op.jigyo,\nJ1,,,,a,4160,-1,,\n")
     result = _load(other, db_url)
     assert result.exit_code == 2

@@ -14,7 +14,8 @@ runner = CliRunner()
 
 def _without_hand_closing(book):
     text = (book / "journal.csv").read_text(encoding="utf-8")
-    (book / "journal.csv").write_text("".join(l for l in text.splitlines(True) if not l.startswith("J4,")), encoding="utf-8")
+    kept = "".join(line for line in text.splitlines(True) if not line.startswith("J4,"))
+    (book / "journal.csv").write_text(kept, encoding="utf-8")
 
 
 def _figs(db_url) -> dict:
@@ -36,11 +37,13 @@ def _add_fixed_assets(book):
     bs = bs.replace('formula = "cash + receivables"', 'formula = "cash + receivables + buildings"')
     bs += '\n[[line]]\nid = "buildings"\nlabel = "建物"\naccounts = ["1310", "1311"]\n'
     (book / "layouts" / "10_bs.toml").write_text(bs, encoding="utf-8")
-    pl = (book / "layouts" / "20_pl.toml").read_text(encoding="utf-8").replace('accounts = ["5110"]', 'accounts = ["5110", "5140"]')
+    pl = (book / "layouts" / "20_pl.toml").read_text(encoding="utf-8")
+    pl = pl.replace('accounts = ["5110"]', 'accounts = ["5110", "5140"]')
     (book / "layouts" / "20_pl.toml").write_text(pl, encoding="utf-8")
     cf = (book / "layouts" / "50_cf.toml").read_text(encoding="utf-8").replace(
         'formula = "receipts + payments"', 'formula = "receipts + payments + ppe_out"')
-    cf += '\n[[line]]\nid = "ppe_out"\nlabel = "有形固定資産取得による支出"\naccounts = ["1110"]\nbasis = "movement"\nflows = ["inv.ppe_out"]\n'
+    cf += ('\n[[line]]\nid = "ppe_out"\nlabel = "有形固定資産取得による支出"\naccounts = ["1110"]\nbasis = "movement"\n'
+           'flows = ["inv.ppe_out"]\n')
     (book / "layouts" / "50_cf.toml").write_text(cf, encoding="utf-8")
     (book / "subledgers").mkdir()
     (book / "subledgers" / "fixed_assets.csv").write_text(
@@ -176,7 +179,8 @@ def test_lease_schedule_gives_repayment_buckets_and_current_portion(mini_dir, db
         fh.write("LS1,2021-03-01,regular,リース契約 (60箇月),a,1340,6000000,,\nLS1,,,,a,2270,-6000000,,\n")
     bs = (mini_dir / "layouts" / "10_bs.toml").read_text(encoding="utf-8")
     bs = bs.replace('formula = "cash + receivables"', 'formula = "cash + receivables + lease_asset"')
-    bs = bs.replace('formula = "payables + inter_segment"', 'formula = "payables + inter_segment + lease_current + lease_noncurrent"')
+    bs = bs.replace('formula = "payables + inter_segment"',
+                    'formula = "payables + inter_segment + lease_current + lease_noncurrent"')
     bs += ('\n[[line]]\nid = "lease_asset"\nlabel = "リース資産"\naccounts = ["1340"]\n'
            '\n[[line]]\nid = "lease_current"\nlabel = "リース債務(流動)"\naccounts = ["2160"]\n'
            '\n[[line]]\nid = "lease_noncurrent"\nlabel = "リース債務(固定)"\naccounts = ["2270"]\n')
@@ -220,7 +224,8 @@ def test_the_batch_is_planned_without_a_database_and_a_rerun_posts_nothing(mini_
     again = batch.plan(book, 2020, closed, posted, Subledgers())
     assert all(p.unchanged for p in again) and batch.batch_entries(again) == [] and batch.batch_counts(again) == (0, 0)
     # a late revenue changes the 損益振替: the previous version is reversed, v2 replaces it
-    late = Entry("LATE", dt.date(2021, 3, 30), "regular", "追加収入", (Posting("b", "1110", 40, "op.jigyo"), Posting("b", "4160", -40)))
+    late = Entry("LATE", dt.date(2021, 3, 30), "regular", "追加収入",
+                 (Posting("b", "1110", 40, "op.jigyo"), Posting("b", "4160", -40)))
     changed = batch.plan(book, 2020, ClosingState(book, 2020, closed).with_entries([late]).cells, posted, Subledgers())
     assert [e.id for e in batch.batch_entries(changed)] == [
         "CL2020-income_close-v1-0001-R", "CL2020-income_close-v1-0002-R",

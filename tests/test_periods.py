@@ -20,7 +20,8 @@ LATE = Entry("L1", dt.date(2020, 8, 1), "regular", "late", (Posting("a", "1110",
 
 def test_state_machine_and_history(mini_dir, engine, db_url):
     load_dir(engine, mini_dir)
-    assert runner.invoke(app, ["period", "close", "--year", "2020", "--db", db_url]).exit_code == 2  # OPEN → CLOSED skips ADJUSTING
+    # OPEN → CLOSED skips ADJUSTING
+    assert runner.invoke(app, ["period", "close", "--year", "2020", "--db", db_url]).exit_code == 2
     assert runner.invoke(app, ["period", "adjust", "--year", "2020", "--db", db_url]).exit_code == 0
     assert runner.invoke(app, ["period", "close", "--year", "2020", "--db", db_url]).exit_code == 0
     no_reason = runner.invoke(app, ["period", "reopen", "--year", "2020", "--db", db_url])
@@ -67,7 +68,8 @@ def test_adjusting_year_accepts_only_closing_entries(mini_dir, engine):
 
 def test_book_file_may_declare_a_closed_year(mini_dir, db_url):
     text = (mini_dir / "book.toml").read_text(encoding="utf-8")
-    (mini_dir / "book.toml").write_text(text.replace('label = "令和2年度"', 'label = "令和2年度"\nstate = "CLOSED"'), encoding="utf-8")
+    closed = text.replace('label = "令和2年度"', 'label = "令和2年度"\nstate = "CLOSED"')
+    (mini_dir / "book.toml").write_text(closed, encoding="utf-8")
     result = runner.invoke(app, ["load", str(mini_dir), "--db", db_url])
     assert result.exit_code == 2
     assert "journal.csv:2 [date]" in result.output and "CLOSED" in result.output
