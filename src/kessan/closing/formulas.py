@@ -147,8 +147,8 @@ def _depreciation_step(
     if method == STRAIGHT_LINE:
         amount = _floor_mul(cost, table.straight_line, months)
     else:
-        if revised_base is None and table.guarantee is not None and _below_guarantee(cost, opening, table.declining,
-                                                                                      table.guarantee):
+        if (revised_base is None and table.guarantee is not None
+                and _below_guarantee(cost, opening, table.declining, table.guarantee)):
             revised_base = opening
         if revised_base is None:
             amount = _floor_mul(opening, table.declining, months)
