@@ -28,7 +28,13 @@ import shutil
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
+
+import psycopg
+from sqlalchemy.engine import make_url
+
+from kessan import app
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -130,8 +136,6 @@ def _entry(rnd: random.Random) -> tuple[str, list[tuple]]:
 
 def _check_codes() -> None:
     """Fail early, and clearly, if the example chart no longer has a code the generator uses."""
-    import tomllib
-
     accounts = {a["code"] for a in tomllib.loads((EXAMPLE / "accounts.toml").read_text("utf-8"))["account"]}
     flows = {f["code"] for f in tomllib.loads((EXAMPLE / "flows.toml").read_text("utf-8"))["flow"]}
     segments = {x["code"] for x in tomllib.loads((EXAMPLE / "segments.toml").read_text("utf-8"))["segment"]}
@@ -270,9 +274,6 @@ class _OtherLoad:
 
 
 def worker_load(url: str, book_dir: Path) -> dict:
-    sys.path.insert(0, str(ROOT / "src"))
-    from kessan import app
-
     base = _peak_mib()
     engine = app.open_database(url)
     with _OtherLoad() as other:
@@ -285,9 +286,6 @@ def worker_load(url: str, book_dir: Path) -> dict:
 
 
 def worker_report(url: str, book_code: str) -> dict:
-    sys.path.insert(0, str(ROOT / "src"))
-    from kessan import app
-
     engine = app.open_database(url)
     book = app.OpenBook(engine, book_code)
     t0 = time.perf_counter()
@@ -309,9 +307,6 @@ def worker_report(url: str, book_code: str) -> dict:
 def worker_publish(out: str) -> dict:
     """The example's package, in this fresh interpreter: open the book directory (load and
     close in memory), build the report model, then each format on its own."""
-    sys.path.insert(0, str(ROOT / "src"))
-    from kessan import app
-
     times: dict[str, float] = {}
     t0 = time.perf_counter()
     with app.open_book(EXAMPLE) as book:
@@ -334,7 +329,7 @@ def publish_wall(out: Path, runs: int = 3) -> list[float]:
     for i in range(runs):
         t0 = time.perf_counter()
         done = subprocess.run([str(exe), "publish", str(EXAMPLE), "--out", str(out / f"cli-{i}")],
-                              capture_output=True, text=True)
+                              capture_output=True, text=True, check=False)
         walls.append(time.perf_counter() - t0)
         if done.returncode != 0:
             sys.stderr.write(done.stdout + done.stderr)
@@ -345,7 +340,8 @@ def publish_wall(out: Path, runs: int = 3) -> list[float]:
 def _run_worker(kind: str, url: str, arg: str) -> dict:
     """Run one measurement in a fresh interpreter; the URL goes by environment, not argv."""
     env = {**os.environ, "KESSAN_BENCH_URL": url}
-    proc = subprocess.run([sys.executable, __file__, "--worker", kind, arg], capture_output=True, text=True, env=env)
+    proc = subprocess.run([sys.executable, __file__, "--worker", kind, arg], capture_output=True, text=True, env=env,
+                          check=False)
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout + proc.stderr)
         raise SystemExit(f"bench: the {kind} worker failed (exit {proc.returncode})")
@@ -356,18 +352,12 @@ def _run_worker(kind: str, url: str, arg: str) -> dict:
 
 
 def _pg_admin(url: str):
-    import psycopg
-
-    from sqlalchemy.engine import make_url
-
     u = make_url(url)
     return psycopg.connect(host=u.host or "127.0.0.1", port=u.port or 5432, user=u.username,
                            password=u.password, dbname=u.database or "postgres", autocommit=True)
 
 
 def pg_create(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
     with _pg_admin(url) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
         conn.execute(f"CREATE DATABASE {PG_BENCH_DB}")
@@ -464,7 +454,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             try:
                 url = pg_create(args.pg_url)
-            except Exception as exc:  # noqa: BLE001 - report and go on with the other database
+            except Exception as exc:  # report and go on with the other database
                 print(f"postgresql: cannot create database {PG_BENCH_DB!r} via {args.pg_url}: {exc}")
                 continue
         try:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import ast
 import os
-from pathlib import Path
 
 import grimp
 from importlinter.cli import lint_imports
@@ -35,7 +34,7 @@ def _cycle(graph, modules: set[str]) -> list[str] | None:
         stack.append(m)
         for n in sorted(graph.find_modules_directly_imported_by(m) & modules):
             if state.get(n) == 1:
-                return stack[stack.index(n):] + [n]
+                return [*stack[stack.index(n):], n]
             if n not in state and (found := visit(n)):
                 return found
         stack.pop()

@@ -119,6 +119,12 @@ def test_malformed_toml(mini_dir, db_url):
     assert_rejected(_load(mini_dir, db_url), db_url, "accounts.toml:3", "malformed TOML")
 
 
+def test_empty_book_toml(mini_dir, db_url):
+    (mini_dir / "book.toml").write_text("", encoding="utf-8")
+    assert_rejected(_load(mini_dir, db_url), db_url, "book.toml [code]: [book]: missing 'code'",
+                    "no [[fiscal_year]] declared")
+
+
 def test_wrong_encoding(mini_dir, db_url):
     (mini_dir / "journal.csv").write_bytes((HEADER + "J1,2020-05-10,regular,事業収入,a,1110,300,op.jigyo,\nJ1,,,,a,4160,-300,,\n")
                                            .encode("shift_jis"))
@@ -138,7 +144,8 @@ def test_bad_input_leaves_existing_book_intact(mini_dir, db_url, tmp_path):
     import shutil
 
     shutil.copytree(mini_dir, other)
-    (other / "book.toml").write_text((other / "book.toml").read_text(encoding="utf-8").replace('"mini"', '"mini2"'), encoding="utf-8")
+    text = (other / "book.toml").read_text(encoding="utf-8")
+    (other / "book.toml").write_text(text.replace('"mini"', '"mini2"'), encoding="utf-8")
     _write_journal(other, "J1,2020-05-10,regular,x,a,1110,300,op.jigyo,\nJ1,,,,a,4160,-1,,\n")
     result = _load(other, db_url)
     assert result.exit_code == 2

@@ -195,14 +195,20 @@ def test_revision_chain(mini_dir, db_url):
 
 
 @pytest.mark.parametrize("revisions,files,fragments", [
-    (CHAIN, {"initial.csv": INITIAL, "june.csv": JUNE.replace("280\n", "2.5\n", 1)}, ["budget/june.csv:2", "[amount]", "not an integer"]),
-    (CHAIN, {"initial.csv": INITIAL, "june.csv": JUNE + "budget_pl,revenue,zz,1\n"}, ["budget/june.csv:5", "[segment]", "unknown segment 'zz'"]),
-    (CHAIN, {"initial.csv": INITIAL, "june.csv": JUNE + "budget_pl,nope,,1\n"}, ["budget_pl.nope", "not a line of a budget layout"]),
-    (CHAIN, {"initial.csv": INITIAL, "june.csv": JUNE + "budget_pl,costs,,7\n"}, ["budget/june.csv:5", "duplicate budget amount"]),
-    (CHAIN.replace('revises = "initial"', 'revises = "missing"'), {"initial.csv": INITIAL, "june.csv": JUNE}, ["revises unknown revision 'missing'"]),
+    (CHAIN, {"initial.csv": INITIAL, "june.csv": JUNE.replace("280\n", "2.5\n", 1)},
+     ["budget/june.csv:2", "[amount]", "not an integer"]),
+    (CHAIN, {"initial.csv": INITIAL, "june.csv": JUNE + "budget_pl,revenue,zz,1\n"},
+     ["budget/june.csv:5", "[segment]", "unknown segment 'zz'"]),
+    (CHAIN, {"initial.csv": INITIAL, "june.csv": JUNE + "budget_pl,nope,,1\n"},
+     ["budget_pl.nope", "not a line of a budget layout"]),
+    (CHAIN, {"initial.csv": INITIAL, "june.csv": JUNE + "budget_pl,costs,,7\n"},
+     ["budget/june.csv:5", "duplicate budget amount"]),
+    (CHAIN.replace('revises = "initial"', 'revises = "missing"'), {"initial.csv": INITIAL, "june.csv": JUNE},
+     ["revises unknown revision 'missing'"]),
     (CHAIN + CHAIN.split("[[revision]]")[2].replace('code = "june"', 'code = "june2"').join(["[[revision]]", ""]),
      {"initial.csv": INITIAL, "june.csv": JUNE}, ["already revised by"]),
-    (CHAIN.replace("approved = 2020-06-26", "approved = 26-06-2020"), {"initial.csv": INITIAL, "june.csv": JUNE}, ["budget/revisions.toml", "malformed TOML"]),
+    (CHAIN.replace("approved = 2020-06-26", "approved = 26-06-2020"), {"initial.csv": INITIAL, "june.csv": JUNE},
+     ["budget/revisions.toml", "malformed TOML"]),
     (CHAIN, {"initial.csv": INITIAL}, ["budget/june.csv", "file not found"]),
 ])
 def test_bad_budget_files_are_rejected(mini_dir, db_url, revisions, files, fragments):

@@ -80,7 +80,8 @@ def test_tampered_posting_fails_entry_balance_and_aggregate(mini_dir, engine):
     with engine.begin() as conn:
         book_id = conn.execute(sa.text("SELECT id FROM book WHERE code='mini'")).scalar()
         conn.execute(sa.text(
-            "INSERT INTO posting (book_id, entry_no, line_no, fiscal_year, period, kind, segment_id, account_id, flow_id, partner_id, amount) "
+            "INSERT INTO posting (book_id, entry_no, line_no, fiscal_year, period, kind, segment_id, account_id, flow_id, "
+            "partner_id, amount) "
             "SELECT book_id, entry_no, 99, fiscal_year, period, kind, segment_id, account_id, flow_id, partner_id, 1 "
             "FROM posting WHERE book_id = :b AND entry_no = 2 AND line_no = 1"), {"b": book_id})
     failed = _failed(_results(engine))
@@ -134,7 +135,8 @@ def test_a_package_of_an_open_period_says_draft(mini_dir, db_url, tmp_path):
     assert runner.invoke(app, ["publish", str(mini_dir), "--db", db_url, "--out", str(out)]).exit_code == 0
     assert all("未確定" in page for page in pdf_text(out / "mini-r2.pdf"))  # cover and every page header
     wb = openpyxl.load_workbook(out / "mini-r2.xlsx")
-    assert all(any(c.value == "未確定" for row in ws.iter_rows(max_row=2) for c in row) for ws in wb.worksheets if ws.sheet_state == "visible")
+    visible = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
+    assert all(any(c.value == "未確定" for row in ws.iter_rows(max_row=2) for c in row) for ws in visible)
     assert all("未確定" in p.read_text(encoding="utf-8") for p in (out / "html").glob("*.html"))
     for action in ("adjust", "close"):
         assert runner.invoke(app, ["period", action, "--year", "2020", "--db", db_url]).exit_code == 0

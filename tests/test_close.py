@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from typer.testing import CliRunner
 
 from kessan.cli import app
@@ -15,7 +14,8 @@ runner = CliRunner()
 
 def _without_hand_closing(book):
     text = (book / "journal.csv").read_text(encoding="utf-8")
-    (book / "journal.csv").write_text("".join(l for l in text.splitlines(True) if not l.startswith("J4,")), encoding="utf-8")
+    kept = "".join(line for line in text.splitlines(True) if not line.startswith("J4,"))
+    (book / "journal.csv").write_text(kept, encoding="utf-8")
 
 
 def _figs(db_url) -> dict:
@@ -37,11 +37,13 @@ def _add_fixed_assets(book):
     bs = bs.replace('formula = "cash + receivables"', 'formula = "cash + receivables + buildings"')
     bs += '\n[[line]]\nid = "buildings"\nlabel = "建物"\naccounts = ["1310", "1311"]\n'
     (book / "layouts" / "10_bs.toml").write_text(bs, encoding="utf-8")
-    pl = (book / "layouts" / "20_pl.toml").read_text(encoding="utf-8").replace('accounts = ["5110"]', 'accounts = ["5110", "5140"]')
+    pl = (book / "layouts" / "20_pl.toml").read_text(encoding="utf-8")
+    pl = pl.replace('accounts = ["5110"]', 'accounts = ["5110", "5140"]')
     (book / "layouts" / "20_pl.toml").write_text(pl, encoding="utf-8")
     cf = (book / "layouts" / "50_cf.toml").read_text(encoding="utf-8").replace(
         'formula = "receipts + payments"', 'formula = "receipts + payments + ppe_out"')
-    cf += '\n[[line]]\nid = "ppe_out"\nlabel = "有形固定資産取得による支出"\naccounts = ["1110"]\nbasis = "movement"\nflows = ["inv.ppe_out"]\n'
+    cf += ('\n[[line]]\nid = "ppe_out"\nlabel = "有形固定資産取得による支出"\naccounts = ["1110"]\nbasis = "movement"\n'
+           'flows = ["inv.ppe_out"]\n')
     (book / "layouts" / "50_cf.toml").write_text(cf, encoding="utf-8")
     (book / "subledgers").mkdir()
     (book / "subledgers" / "fixed_assets.csv").write_text(
@@ -71,9 +73,10 @@ def test_changed_ledger_replaces_the_step_not_duplicates(mini_dir, db_url):
     _without_hand_closing(mini_dir)
     runner.invoke(app, ["load", str(mini_dir), "--db", db_url])
     runner.invoke(app, ["close", "--db", db_url, "--year", "2020"])
+    import datetime as dt
+
     from kessan.ledger.model import Entry, Posting
     from kessan.store import db, repo
-    import datetime as dt
 
     engine = db.make_engine(db_url)
     repo.post_entries(engine, "mini", [Entry("LATE", dt.date(2021, 3, 30), "regular", "追加収入",
@@ -120,8 +123,9 @@ def test_close_refused_in_closed_year(mini_dir, db_url):
     runner.invoke(app, ["period", "adjust", "--year", "2020", "--db", db_url])
     assert "posted 2" in runner.invoke(app, ["close", "--db", db_url, "--year", "2020"]).output  # ADJUSTING: allowed
     runner.invoke(app, ["period", "close", "--year", "2020", "--db", db_url])
-    from kessan.ledger.model import Entry, Posting
     import datetime as dt
+
+    from kessan.ledger.model import Entry, Posting
     from kessan.store import db, repo
 
     engine = db.make_engine(db_url)
@@ -175,7 +179,8 @@ def test_lease_schedule_gives_repayment_buckets_and_current_portion(mini_dir, db
         fh.write("LS1,2021-03-01,regular,リース契約 (60箇月),a,1340,6000000,,\nLS1,,,,a,2270,-6000000,,\n")
     bs = (mini_dir / "layouts" / "10_bs.toml").read_text(encoding="utf-8")
     bs = bs.replace('formula = "cash + receivables"', 'formula = "cash + receivables + lease_asset"')
-    bs = bs.replace('formula = "payables + inter_segment"', 'formula = "payables + inter_segment + lease_current + lease_noncurrent"')
+    bs = bs.replace('formula = "payables + inter_segment"',
+                    'formula = "payables + inter_segment + lease_current + lease_noncurrent"')
     bs += ('\n[[line]]\nid = "lease_asset"\nlabel = "リース資産"\naccounts = ["1340"]\n'
            '\n[[line]]\nid = "lease_current"\nlabel = "リース債務(流動)"\naccounts = ["2160"]\n'
            '\n[[line]]\nid = "lease_noncurrent"\nlabel = "リース債務(固定)"\naccounts = ["2270"]\n')
@@ -205,8 +210,8 @@ def test_the_batch_is_planned_without_a_database_and_a_rerun_posts_nothing(mini_
     """closing/batch.py is pure: book, balances and earlier runs' entries in, entries to post out."""
     from kessan.closing import batch
     from kessan.closing.state import ClosingState
-    from kessan.ledger.subledgers import Subledgers
     from kessan.io import reader
+    from kessan.ledger.subledgers import Subledgers
 
     _without_hand_closing(mini_dir)
     book, entries = reader.read_all(mini_dir)
@@ -219,7 +224,8 @@ def test_the_batch_is_planned_without_a_database_and_a_rerun_posts_nothing(mini_
     again = batch.plan(book, 2020, closed, posted, Subledgers())
     assert all(p.unchanged for p in again) and batch.batch_entries(again) == [] and batch.batch_counts(again) == (0, 0)
     # a late revenue changes the 損益振替: the previous version is reversed, v2 replaces it
-    late = Entry("LATE", dt.date(2021, 3, 30), "regular", "追加収入", (Posting("b", "1110", 40, "op.jigyo"), Posting("b", "4160", -40)))
+    late = Entry("LATE", dt.date(2021, 3, 30), "regular", "追加収入",
+                 (Posting("b", "1110", 40, "op.jigyo"), Posting("b", "4160", -40)))
     changed = batch.plan(book, 2020, ClosingState(book, 2020, closed).with_entries([late]).cells, posted, Subledgers())
     assert [e.id for e in batch.batch_entries(changed)] == [
         "CL2020-income_close-v1-0001-R", "CL2020-income_close-v1-0002-R",

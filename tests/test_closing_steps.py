@@ -53,8 +53,8 @@ def book(book_dir):
     return reader.read_book(book_dir)
 
 
-def state(book, balances: dict[tuple[str, str], int] = {}, **registers) -> ClosingState:
-    cells = tuple(Cell(seg, acc, None, None, v, 0, 0) for (seg, acc), v in balances.items())
+def state(book, balances: dict[tuple[str, str], int] | None = None, **registers) -> ClosingState:
+    cells = tuple(Cell(seg, acc, None, None, v, 0, 0) for (seg, acc), v in (balances or {}).items())
     return ClosingState(book, 2020, cells, Subledgers(**registers))
 
 

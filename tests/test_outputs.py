@@ -18,7 +18,6 @@ import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from decimal import Decimal
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -69,7 +68,7 @@ def test_figures_are_the_models_cells(book):
 
 
 def test_csv_output_carries_every_figure(book):
-    path, report, listed, _ = book
+    path, _report, listed, _ = book
     result = runner.invoke(app, ["report", str(path), "--format", "csv"])
     assert result.exit_code == 0, result.output
     rows = [(r["table"], r["line"], r["column"], r["value"]) for r in csv.DictReader(io.StringIO(result.output))]
@@ -104,7 +103,10 @@ def test_text_output_carries_every_figure(book):
         # the table's title line, then each row's line in order with the row's printed amounts
         cursor = next(n for n in range(cursor, len(lines)) if table.title in lines[n])
         for row in table.rows:
-            printed = [amount(c.value) for c, col in zip(row.cells, table.columns) if col.numeric and c.value is not None]
+            # not strict: a heading row of a budget table with 備考 or 主な理由 has one cell more than
+            # the table has columns (report/build.py fills the row before appending those cells)
+            printed = [amount(c.value) for c, col in zip(row.cells, table.columns, strict=False)
+                       if col.numeric and c.value is not None]
             if not printed:
                 continue
             found = next((n for n in range(cursor, len(lines))

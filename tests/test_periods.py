@@ -20,7 +20,8 @@ LATE = Entry("L1", dt.date(2020, 8, 1), "regular", "late", (Posting("a", "1110",
 
 def test_state_machine_and_history(mini_dir, engine, db_url):
     load_dir(engine, mini_dir)
-    assert runner.invoke(app, ["period", "close", "--year", "2020", "--db", db_url]).exit_code == 2  # OPEN → CLOSED skips ADJUSTING
+    # OPEN → CLOSED skips ADJUSTING
+    assert runner.invoke(app, ["period", "close", "--year", "2020", "--db", db_url]).exit_code == 2
     assert runner.invoke(app, ["period", "adjust", "--year", "2020", "--db", db_url]).exit_code == 0
     assert runner.invoke(app, ["period", "close", "--year", "2020", "--db", db_url]).exit_code == 0
     no_reason = runner.invoke(app, ["period", "reopen", "--year", "2020", "--db", db_url])
@@ -45,11 +46,10 @@ def test_closed_year_refused_from_every_entry_point(mini_dir, engine, db_url):
     result = runner.invoke(app, ["reverse", "J1", "--id", "R1", "--date", "2020-12-01", "--db", db_url])
     assert result.exit_code == 2 and "CLOSED" in result.output
     # 3. the database itself, for any other program
-    with pytest.raises(sa.exc.DBAPIError, match="CLOSED"):
-        with engine.begin() as conn:
-            book_id = conn.execute(sa.text("SELECT id FROM book WHERE code = 'mini'")).scalar()
-            conn.execute(sa.text("INSERT INTO entry (book_id, entry_no, code, date, fiscal_year, kind, memo) "
-                                 "VALUES (:b, 999, 'X', '2020-08-01', 2020, 'regular', 'x')"), {"b": book_id})
+    with pytest.raises(sa.exc.DBAPIError, match="CLOSED"), engine.begin() as conn:
+        book_id = conn.execute(sa.text("SELECT id FROM book WHERE code = 'mini'")).scalar()
+        conn.execute(sa.text("INSERT INTO entry (book_id, entry_no, code, date, fiscal_year, kind, memo) "
+                             "VALUES (:b, 999, 'X', '2020-08-01', 2020, 'regular', 'x')"), {"b": book_id})
     # a correction in the open following year is accepted
     repo.post_entries(engine, "mini", [LATE._replace(date=dt.date(2021, 4, 30))])
 
@@ -60,16 +60,16 @@ def test_adjusting_year_accepts_only_closing_entries(mini_dir, engine):
     with pytest.raises(BookError, match="only closing entries"):
         repo.post_entries(engine, "mini", [LATE])
     repo.post_entries(engine, "mini", [LATE._replace(kind="closing")])
-    with pytest.raises(sa.exc.DBAPIError, match="ADJUSTING"):
-        with engine.begin() as conn:
-            book_id = conn.execute(sa.text("SELECT id FROM book WHERE code = 'mini'")).scalar()
-            conn.execute(sa.text("INSERT INTO entry (book_id, entry_no, code, date, fiscal_year, kind, memo) "
-                                 "VALUES (:b, 998, 'Y', '2020-08-01', 2020, 'regular', 'y')"), {"b": book_id})
+    with pytest.raises(sa.exc.DBAPIError, match="ADJUSTING"), engine.begin() as conn:
+        book_id = conn.execute(sa.text("SELECT id FROM book WHERE code = 'mini'")).scalar()
+        conn.execute(sa.text("INSERT INTO entry (book_id, entry_no, code, date, fiscal_year, kind, memo) "
+                             "VALUES (:b, 998, 'Y', '2020-08-01', 2020, 'regular', 'y')"), {"b": book_id})
 
 
 def test_book_file_may_declare_a_closed_year(mini_dir, db_url):
     text = (mini_dir / "book.toml").read_text(encoding="utf-8")
-    (mini_dir / "book.toml").write_text(text.replace('label = "令和2年度"', 'label = "令和2年度"\nstate = "CLOSED"'), encoding="utf-8")
+    closed = text.replace('label = "令和2年度"', 'label = "令和2年度"\nstate = "CLOSED"')
+    (mini_dir / "book.toml").write_text(closed, encoding="utf-8")
     result = runner.invoke(app, ["load", str(mini_dir), "--db", db_url])
     assert result.exit_code == 2
     assert "journal.csv:2 [date]" in result.output and "CLOSED" in result.output

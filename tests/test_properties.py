@@ -14,11 +14,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kessan import checks
 from kessan.app import OpenBook
 from kessan.app import load as load_dir
 from kessan.statements.engine import ELIM, TOTAL
-from kessan.store import db, repo
+from kessan.store import db
 
 from .conftest import MINI
 
@@ -43,7 +42,8 @@ def entry_rows(draw, n: int):
         acc = draw(st.sampled_from(PAIRS))[0]
         sign = draw(st.sampled_from([1, -1]))
         flow = "op.jigyo" if sign > 0 else "op.other_out"
-        return [(eid, day, "regular", "入出金", seg, "1110", sign * amount, flow, ""), (eid, "", "", "", seg, acc, -sign * amount, "", "")]
+        return [(eid, day, "regular", "入出金", seg, "1110", sign * amount, flow, ""),
+                (eid, "", "", "", seg, acc, -sign * amount, "", "")]
     if kind == "inter":  # seg pays cash on behalf of other: 他事業勘定 on both sides
         return [(eid, day, "regular", "立替", seg, "2190", amount, "", other),
                 (eid, "", "", "", seg, "1110", -amount, "op.other_out", ""),

@@ -25,8 +25,8 @@ from kessan.cli import app
 from kessan.publish import read_spec
 from kessan.report.model import Cell
 from kessan.publish.build import spec_problems
-from kessan.render.format import amount
 from kessan.publish.xlsx import INDEX_SHEET, INTEGER
+from kessan.render.format import amount
 
 from .conftest import EXAMPLE
 
@@ -198,7 +198,8 @@ def test_workbook_subtotals_are_formulas_with_values(workbook, expected):
     row = next(r for r in range(1, bs_values.max_row + 1) if bs_values.cell(r, 1).value == "資産合計")
     assert str(bs_formulas.cell(row, 2).value).startswith("=")
     assert bs_values.cell(row, 2).value == int(expected[("貸借対照表", "資産合計", "金額")])  # the stored result
-    n = sum(1 for ws in formulas.worksheets for r in ws.iter_rows() for c in r if isinstance(c.value, str) and c.value.startswith("="))
+    n = sum(1 for ws in formulas.worksheets for r in ws.iter_rows() for c in r
+            if isinstance(c.value, str) and c.value.startswith("="))
     assert n > 300
 
 

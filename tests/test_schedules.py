@@ -79,9 +79,9 @@ def test_a_forty_year_old_asset_costs_one_pass_over_its_life(counted, monkeypatc
     step = formulas._depreciation_step
     calls = Counter()
 
-    def count_step(*args):
+    def count_step(*args, **kwargs):
         calls["step"] += 1
-        return step(*args)
+        return step(*args, **kwargs)
 
     monkeypatch.setattr(formulas, "_depreciation_step", count_step)
     life = 50
@@ -106,7 +106,7 @@ def test_a_forty_year_old_asset_costs_one_pass_over_its_life(counted, monkeypatc
 def test_work_per_asset_grows_linearly_with_its_age(counted, monkeypatch, age):
     step = formulas._depreciation_step
     calls = Counter()
-    monkeypatch.setattr(formulas, "_depreciation_step", lambda *a: calls.update(["step"]) or step(*a))
+    monkeypatch.setattr(formulas, "_depreciation_step", lambda *a, **k: calls.update(["step"]) or step(*a, **k))
     a = Asset("D", "機器", "a", "1320", "1321", "5140", "declining_200", 50, None, dt.date(2020 - age, 4, 1), 1_000_000,
               opening_accumulated=0, opening_year=2020 - age)
     for year in range(2020 - age, 2021):  # every yearly closing and tie-out up to 2020

@@ -30,9 +30,8 @@ def _figs(engine, code="mini", year=2020):
 ])
 def test_posted_entries_cannot_be_changed(mini_dir, engine, sql):
     load_dir(engine, mini_dir)
-    with pytest.raises(sa.exc.DBAPIError, match="immutable"):
-        with engine.begin() as conn:
-            conn.execute(sa.text(sql))
+    with pytest.raises(sa.exc.DBAPIError, match="immutable"), engine.begin() as conn:
+        conn.execute(sa.text(sql))
 
 
 def test_reversal_adds_an_entry_and_cancels_the_original(mini_dir, engine, db_url):

@@ -52,7 +52,7 @@ def test_era_year_counts_from_the_era_start(day):
     text = wareki(day)
     assert text.startswith(name) and text.endswith(f"{day.month}月{day.day}日")
     assert ("元年" in text) == (year == 1)
-    starts = {start: era for start, era in ERAS}
+    starts = dict(ERAS)
     if day in starts:  # an era's first day is 元年, and the day before belongs to the previous era
         assert year == 1 or name == "明治"
         if name != "明治":

@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING
 from .ledger.model import CheckResult  # checks' result type, shared with closing/tieout.py
 from .statements.budget_report import cited_amount, printed_amounts
 from .statements.engine import ELIM, TOTAL, StatementSet
-from .statements.layout import parse_formula
+from .statements.formula import parse_formula
+from .statements.layout import Line
 from .store import verify
 
 if TYPE_CHECKING:
@@ -39,6 +40,14 @@ def _line_value(ss: StatementSet, stmt: str, line_id: str, view: str = TOTAL) ->
         return None
 
 
+def _amount(ss: StatementSet, stmt: str, ln: Line, view: str) -> int:
+    """The amount of a line that has one (``ln.has_amount``) in ``view``."""
+    value = ss.value(stmt, ln, view)
+    if value is None:
+        raise ValueError(f"{stmt}: line {ln.figure_label} has no amount")
+    return value
+
+
 def balance_sheet_balances(ss: StatementSet) -> list[CheckResult]:
     if "bs" not in ss.layouts:
         return []
@@ -48,7 +57,8 @@ def balance_sheet_balances(ss: StatementSet) -> list[CheckResult]:
         a = _line_value(ss, "bs", "total_assets", view)
         b = _line_value(ss, "bs", "total_liabilities_net_assets", view)
         name = "資産合計 = 負債純資産合計 (" + ("法人全体" if view == TOTAL else ss.column_label(view)) + ")"
-        out.append(CheckResult(name, a is not None and a == b, f"{a:,} vs {b:,}" if a is not None and b is not None else "lines missing"))
+        out.append(CheckResult(name, a is not None and a == b,
+                               f"{a:,} vs {b:,}" if a is not None and b is not None else "lines missing"))
     return out
 
 
@@ -63,9 +73,9 @@ def segment_columns_add_up(ss: StatementSet) -> list[CheckResult]:
             if not ln.has_amount:
                 continue
             n += 1
-            segs = sum(ss.value(layout.id, ln, v) for v in ss.segment_codes)
-            elim = ss.value(layout.id, ln, ELIM)
-            total = ss.value(layout.id, ln, TOTAL)
+            segs = sum(_amount(ss, layout.id, ln, v) for v in ss.segment_codes)
+            elim = _amount(ss, layout.id, ln, ELIM)
+            total = _amount(ss, layout.id, ln, TOTAL)
             if segs - elim != total:
                 bad.append(f"{ln.figure_label}: {segs:,} − {elim:,} ≠ {total:,}")
         name = f"{layout.title} (事業別)" if layout.per_segment_tables else layout.segment_table
@@ -92,7 +102,8 @@ def inter_segment_nets_to_zero(ss: StatementSet) -> list[CheckResult]:
             bad.append(f"{a}↔{b}: {amount:,} has no counterpart")
     return [
         CheckResult("他事業勘定 nets to zero (法人全体)", total == 0, f"Σ = {total:,}"),
-        CheckResult("他事業勘定 nets to zero for every pair of segments", not bad, "; ".join(bad[:5]) or f"{len(pair)} positions"),
+        CheckResult("他事業勘定 nets to zero for every pair of segments", not bad,
+                    "; ".join(bad[:5]) or f"{len(pair)} positions"),
     ]
 
 
@@ -166,7 +177,7 @@ def accounts_presented(ss: StatementSet) -> list[CheckResult]:
     """
     if "bs" not in ss.layouts or "pl" not in ss.layouts:
         return []
-    shown = set()
+    shown: set[str] = set()
     for stmt in ("bs", "pl"):
         for ln in ss.layouts[stmt].lines:
             shown.update(ln.accounts)

@@ -13,12 +13,13 @@ posted (``store.repo.closing_entries``), plans here, and posts ``batch_entries(p
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..ledger.invariants import reversal
-from ..ledger.model import Book, Cell, Entry
+from ..ledger.model import Book, Cell, Entry, Posting
 from ..ledger.subledgers import Subledgers
 from .pipeline import run
 from .state import ClosingState
@@ -36,7 +37,7 @@ class StepPlan:
         return _canon(self.previous) == _canon(self.proposed)
 
 
-def _canon(entries: list[Entry]) -> list:
+def _canon(entries: list[Entry]) -> list[tuple[dt.date, tuple[Posting, ...]]]:
     return sorted((e.date, tuple(sorted(e.postings))) for e in entries)
 
 

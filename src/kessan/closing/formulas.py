@@ -16,15 +16,16 @@ Conventions, the same in every function:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
-from typing import Iterable, Literal, NamedTuple, Sequence
+from typing import Final, Literal, NamedTuple
 
 from kessan.closing.rates import Rates, rates
 from kessan.ledger.model import fiscal_year_of  # the 事業年度 containing a day (April–March)
 
-STRAIGHT_LINE = "straight_line"  # 定額法
-DECLINING_200 = "declining_200"  # 200%定率法 (assets acquired on or after 2012-04-01)
+STRAIGHT_LINE: Final = "straight_line"  # 定額法
+DECLINING_200: Final = "declining_200"  # 200%定率法 (assets acquired on or after 2012-04-01)
 Method = Literal["straight_line", "declining_200"]
 
 MEMO_VALUE = 1  # 備忘価額: the ¥1 left on the books of a fully depreciated asset
@@ -134,6 +135,7 @@ def _depreciation_step(
     method: Method,
     months: int,
     opening: int,
+    *,
     revised_base: int | None,
     floor: int,
     final: bool,
@@ -145,31 +147,41 @@ def _depreciation_step(
     if method == STRAIGHT_LINE:
         amount = _floor_mul(cost, table.straight_line, months)
     else:
-        if revised_base is None and table.guarantee is not None and _below_guarantee(cost, opening, table):
+        if (revised_base is None and table.guarantee is not None
+                and _below_guarantee(cost, opening, table.declining, table.guarantee)):
             revised_base = opening
-        if revised_base is not None:
-            amount = _floor_mul(revised_base, table.revised, months)
-        else:
+        if revised_base is None:
             amount = _floor_mul(opening, table.declining, months)
+        elif table.revised is None:  # no 改定償却率 (2 years): written off before any switch
+            raise ValueError("revised_base applies to the 200% declining-balance method only")
+        else:
+            amount = _floor_mul(revised_base, table.revised, months)
     return _Step(min(amount, room), revised_base)
 
 
-def _below_guarantee(cost: int, opening: int, table: Rates) -> bool:
+def _below_guarantee(cost: int, opening: int, declining: Decimal, guarantee: Decimal) -> bool:
     """調整前償却額 < 償却保証額, i.e. opening × 償却率 < cost × 保証率, compared exactly.
 
     Both sides are full-year amounts (the first-year month proration does not enter the
     test) and neither is rounded before the comparison, so no yen truncation can move the
     switch year.
     """
-    rn, rd = table.declining.as_integer_ratio()
-    gn, gd = table.guarantee.as_integer_ratio()
+    rn, rd = declining.as_integer_ratio()
+    gn, gd = guarantee.as_integer_ratio()
     return opening * rn * gd < cost * gn * rd
+
+
+def as_method(method: str) -> Method:
+    """``method`` as a depreciation method (定額法 or 200%定率法); ValueError for anything else."""
+    for m in (STRAIGHT_LINE, DECLINING_200):
+        if method == m:
+            return m
+    raise ValueError(f"method must be {STRAIGHT_LINE!r} or {DECLINING_200!r}, got {method!r}")
 
 
 def _check_asset(cost: int, useful_life: int, method: str) -> Rates:
     _yen("cost", cost)
-    if method not in (STRAIGHT_LINE, DECLINING_200):
-        raise ValueError(f"method must be {STRAIGHT_LINE!r} or {DECLINING_200!r}, got {method!r}")
+    as_method(method)
     return rates(useful_life)
 
 
@@ -180,10 +192,12 @@ def _replay(
     table = _check_asset(cost, useful_life, method)
     floor = MEMO_VALUE if keep_memo else 0
     first, last = fiscal_year_of(in_use), final_fiscal_year(in_use, useful_life)
-    book, revised_base, lines = cost, None, []
+    book = cost
+    revised_base: int | None = None
+    lines: list[tuple[DepreciationYear, int, int | None]] = []
     for year in range(first, last + 1):
         step = _depreciation_step(
-            cost, table, method, months_in_use(in_use, year), book, revised_base, floor, year == last
+            cost, table, method, months_in_use(in_use, year), book, revised_base=revised_base, floor=floor, final=year == last
         )
         lines.append((DepreciationYear(year, step.depreciation, book - step.depreciation), book, revised_base))
         book, revised_base = book - step.depreciation, step.revised_base
@@ -294,7 +308,8 @@ class Depreciation:
         if revised_base is None:
             if book == replay_book:
                 revised_base = replay_base
-            elif method == DECLINING_200 and table.guarantee is not None and _below_guarantee(cost, book, table):
+            elif (method == DECLINING_200 and table.guarantee is not None
+                  and _below_guarantee(cost, book, table.declining, table.guarantee)):
                 raise ValueError(
                     "the opening book value differs from the asset's replayed history and is past "
                     "the 保証率 test: pass revised_base (改定取得価額) to say where the switch happened"
@@ -309,9 +324,9 @@ class Depreciation:
             method,
             months_in_use(self.in_use, fiscal_year),
             book,
-            revised_base,
-            MEMO_VALUE if self.keep_memo else 0,
-            fiscal_year == self.final_year,
+            revised_base=revised_base,
+            floor=MEMO_VALUE if self.keep_memo else 0,
+            final=fiscal_year == self.final_year,
         )
         return step.depreciation
 
@@ -407,10 +422,11 @@ def lease_debt_schedule(
         each = amount // term_months
         principals = [each] * (term_months - 1) + [amount - each * (term_months - 1)]
         balances = [amount - sum(principals[: k + 1]) for k in range(term_months)]
-        return tuple(LeasePayment(d, p, 0, p, b) for d, p, b in zip(dues, principals, balances))
+        return tuple(LeasePayment(d, p, 0, p, b) for d, p, b in zip(dues, principals, balances, strict=True))
     _rate("monthly_rate", monthly_rate)
     level = _annuity_payment(amount, term_months, monthly_rate, in_advance) if payment is None else _yen("payment", payment)
-    balance, lines = amount, []
+    balance = amount
+    lines: list[LeasePayment] = []
     for k, due in enumerate(dues):
         interest = 0 if (in_advance and k == 0) else _round(Fraction(balance) * Fraction(monthly_rate), ROUND_HALF_UP)
         principal = balance if k == term_months - 1 else level - interest
@@ -466,8 +482,8 @@ def maturity_buckets(schedule: Sequence[LeasePayment], as_of: dt.date) -> Maturi
     due on or before ``as_of`` are paid and appear nowhere.
     """
     edges = [_years_after(as_of, k) for k in range(6)]
-    parts = [_principal_due(schedule, edges[k], edges[k + 1]) for k in range(5)]
-    return MaturityBuckets(*parts, _principal_due(schedule, edges[5], None))
+    ends: list[dt.date | None] = [*edges[1:], None]  # the last bucket, 5年超, is open-ended
+    return MaturityBuckets._make(_principal_due(schedule, after, through) for after, through in zip(edges, ends, strict=True))
 
 
 # --------------------------------------------------------------------------- 6.3 賞与引当金

@@ -5,10 +5,12 @@ average rates (借入金等明細書 平均利率). ``cli.load_dir`` stores them
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
 
 from ..io.inputs import InputValue
-from ..ledger.subledgers import Subledgers
+from ..ledger.model import FiscalYear
+from ..ledger.subledgers import Lease, Subledgers
 from . import formulas
 from .schedules import lease_schedule
 
@@ -27,7 +29,7 @@ def maturity_bucket(maturity: dt.date, as_of: dt.date) -> str:
     return BUCKETS[-1]
 
 
-def register_inputs(subledgers: Subledgers, years) -> list:
+def register_inputs(subledgers: Subledgers, years: Iterable[FiscalYear]) -> list[InputValue]:
     """Figures the notes take from the 有価証券台帳, as inputs with their source.
 
     ``sec.<id>.face`` (券面総額) and ``sec.maturity.<n>`` (face values redeemed in bucket n,
@@ -35,7 +37,7 @@ def register_inputs(subledgers: Subledgers, years) -> list:
     ``lease.maturity.<n>`` (principal repaid in bucket n).
     """
     source = "有価証券台帳 (subledgers/securities.csv)"
-    out = []
+    out: list[InputValue] = []
     schedules = [lease_schedule(x) for x in subledgers.leases]
     for fy in years:
         out += _lease_rates(subledgers.leases, schedules, fy)
@@ -43,7 +45,8 @@ def register_inputs(subledgers: Subledgers, years) -> list:
             buckets = [formulas.maturity_buckets(sch, fy.end) for sch in schedules]
             for n in range(len(BUCKETS)):
                 out.append(InputValue(f"lease.maturity.{n + 1}", fy.year, sum(b[n] for b in buckets),
-                                      f"リース債務の返済予定額 {BUCKETS[n]}", "リース債務の返済スケジュール (subledgers/leases.csv)"))
+                                      f"リース債務の返済予定額 {BUCKETS[n]}",
+                                      "リース債務の返済スケジュール (subledgers/leases.csv)"))
         for s in subledgers.securities:
             out.append(InputValue(f"sec.{s.security}.face", fy.year, s.face_value, f"{s.name} 券面総額", source))
         for n, bucket in enumerate(BUCKETS, 1):
@@ -53,7 +56,8 @@ def register_inputs(subledgers: Subledgers, years) -> list:
     return out
 
 
-def _lease_rates(leases, schedules, fy) -> list:
+def _lease_rates(leases: Sequence[Lease], schedules: Sequence[Sequence[formulas.LeasePayment]],
+                 fy: FiscalYear) -> list[InputValue]:
     """借入金等明細書 平均利率: the average annual rate of the リース債務 at the year end,
     weighted by each lease's balance (期末残高に対する加重平均), in hundredths of a percent
     (``lease.rate.current`` 1年以内, ``lease.rate.noncurrent`` and ``lease.rate.total``).
@@ -62,7 +66,7 @@ def _lease_rates(leases, schedules, fy) -> list:
         return []
     weighted = {"current": Fraction(0), "noncurrent": Fraction(0)}
     balance = {"current": 0, "noncurrent": 0}
-    for lease, schedule in zip(leases, schedules):
+    for lease, schedule in zip(leases, schedules, strict=True):
         current = formulas.current_portion(schedule, fy.end)
         left = sum(p.principal for p in schedule if p.due > fy.end)
         annual = Fraction(lease.monthly_rate or 0) * 12 * 10000  # hundredths of a percent

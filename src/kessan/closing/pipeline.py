@@ -16,7 +16,6 @@ from ..ledger.model import Entry
 from . import steps
 from .state import ClosingState, Step
 
-
 # The order of a Japanese year-end close (domain.md §6.0); steps whose sub-ledger is absent
 # produce nothing. 損益振替 is always last: it closes what the others booked.
 STEPS: tuple[tuple[str, Step], ...] = (

@@ -33,12 +33,12 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from importlib import resources
 from types import MappingProxyType
-from typing import Mapping
 
 USEFUL_LIVES = range(2, 51)
 

@@ -110,40 +110,51 @@ def _formulas(asset: Asset) -> tuple[Amount, Amount, int]:
     """(replayed amount, rolled-forward amount, last year that can depreciate) of ``asset``."""
     a = asset
     if a.method == "lease":  # リース期間定額法; rolled forward: never beyond what is left (residual value 0)
+        term = a.lease_months
+        if term is None:
+            return _failing(ValueError(f"lease asset {a.asset} has no lease_months"), a)
+
         def replayed(year: int, _accumulated: int) -> int:
-            return formulas.lease_depreciation(a.cost, a.lease_months, a.in_use, year, until=a.disposed)
+            return formulas.lease_depreciation(a.cost, term, a.in_use, year, until=a.disposed)
 
         def rolled(year: int, accumulated: int) -> int:
             return min(a.cost - accumulated, replayed(year, accumulated))
 
-        end = a.in_use.year * 12 + a.in_use.month - 1 + max(a.lease_months or 1, 1) - 1  # month index of the term's end
+        end = a.in_use.year * 12 + a.in_use.month - 1 + max(term, 1) - 1  # month index of the term's end
         return replayed, rolled, fiscal_year_of(dt.date(end // 12, end % 12 + 1, 1))
     if a.method == "none":
         return (lambda year, accumulated: 0), (lambda year, accumulated: 0), fiscal_year_of(a.in_use)
+    if a.useful_life is None:
+        return _failing(ValueError(f"asset {a.asset} ({a.method}) has no useful_life"), a)
     try:
-        d = formulas.Depreciation(a.cost, a.useful_life, a.method, a.in_use, keep_memo=a.contra_account is not None)
-    except Exception as exc:  # noqa: BLE001 - e.g. a useful life without statutory rates: raised where used
-        error = exc
-
-        def failing(year: int, accumulated: int) -> int:
-            raise error.with_traceback(None)
-
-        return failing, failing, fiscal_year_of(a.in_use)
+        d = formulas.Depreciation(a.cost, a.useful_life, formulas.as_method(a.method), a.in_use,
+                                  keep_memo=a.contra_account is not None)
+    except Exception as exc:  # e.g. a useful life without statutory rates: raised where used
+        return _failing(exc, a)
     return ((lambda year, accumulated: d.annual(year)),
             (lambda year, accumulated: d.annual(year, opening_accumulated=accumulated, revised_base=a.revised_base)),
             d.final_year)
 
 
+def _failing(error: Exception, asset: Asset) -> tuple[Amount, Amount, int]:
+    """Formulas that raise ``error`` for every year asked for (``_run`` keeps it for that year)."""
+    def failing(year: int, accumulated: int) -> int:
+        raise error.with_traceback(None)
+
+    return failing, failing, fiscal_year_of(asset.in_use)
+
+
 def _run(asset: Asset, start: int, stop: int, opening: int, amount: Amount) -> _Run:
     """The years ``start`` … ``stop`` from ``opening``, each amount computed once."""
-    openings, amounts = [opening], []
+    openings = [opening]
+    amounts: list[int] = []
     for year in range(start, stop + 1):
         if asset.method == "none" or not in_service(asset, year):
             a = 0
         else:
             try:
                 a = amount(year, openings[-1])
-            except Exception as exc:  # noqa: BLE001 - kept, and raised where this year is asked for
+            except Exception as exc:  # kept, and raised where this year is asked for
                 return _Run(start, tuple(openings), tuple(amounts), exc)
         amounts.append(a)
         openings.append(openings[-1] + a)
@@ -158,6 +169,8 @@ def asset_schedule(asset: Asset) -> AssetSchedule:
     if asset.opening_accumulated is None:
         return AssetSchedule(asset, _run(asset, first, max(last, first), 0, replayed), None)
     carried_from = asset.opening_year
+    if carried_from is None:
+        raise ValueError(f"asset {asset.asset}: opening_accumulated needs the opening_year it is the opening of")
     return AssetSchedule(asset, _run(asset, first, min(last, carried_from - 1), 0, replayed),
                          _run(asset, carried_from, max(last, carried_from), asset.opening_accumulated, rolled))
 
@@ -207,29 +220,36 @@ class ObligationSchedule:
 
     def __init__(self, o: Obligation):
         self.o = o
+        self._carried: tuple[int, int] | None = None  # (opening_year, opening_balance) carried over
+        if o.opening_balance is not None:
+            if o.opening_year is None:
+                raise ValueError(f"obligation {o.obligation}: opening_balance needs the opening_year it is the opening of")
+            self._carried = (o.opening_year, o.opening_balance)
         self._lock = threading.Lock()
-        self._balances: dict[str, list[int]] = {}  # regime → balances from its first year
+        self._carried_balances: list[int] = []  # from opening_year
+        self._replayed_balances: list[int] = []  # from the year after recognition
 
     def opening(self, year: int) -> int:
         """The balance at the opening of ``year``: carried over, or replayed from recognition."""
-        o = self.o
-        if o.opening_balance is not None and year >= o.opening_year:
-            regime, start = "carried", o.opening_year
-        else:
-            regime, start = "replayed", fiscal_year_of(o.recognised) + 1
+        o, carried = self.o, self._carried
         with self._lock:
-            balances = self._balances.get(regime)
-            if balances is None:
-                balances = self._balances[regime] = [self._first(regime)]
+            if carried is not None and year >= carried[0]:
+                start, balances = carried[0], self._carried_balances
+                if not balances:
+                    balances.append(carried[1])
+            else:
+                start, balances = fiscal_year_of(o.recognised) + 1, self._replayed_balances
+                if not balances:
+                    balances.append(self._replayed_first())
             while len(balances) <= year - start:
                 balances.append(balances[-1] + formulas.aro_accretion(balances[-1], o.discount_rate))
             return balances[max(0, year - start)]
 
-    def _first(self, regime: str) -> int:
+    def _replayed_first(self) -> int:
+        """The balance at the end of the year of recognition: the first (part) year accretes
+        from the recognition month."""
         o = self.o
-        if regime == "carried":
-            return o.opening_balance
-        first = fiscal_year_of(o.recognised)  # the first (part) year accretes from the recognition month
+        first = fiscal_year_of(o.recognised)
         return o.initial_amount + formulas.aro_accretion(o.initial_amount, o.discount_rate,
                                                          formulas.months_in_use(o.recognised, first))
 

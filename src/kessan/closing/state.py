@@ -30,9 +30,9 @@ class ClosingState:
         """Closing balance so far (debit-positive) of one account in one segment."""
         return sum(c.opening + c.movement for c in self.cells if c.segment == segment and c.account == account)
 
-    def with_entries(self, entries: list[Entry]) -> "ClosingState":
+    def with_entries(self, entries: list[Entry]) -> ClosingState:
         """The state after posting ``entries`` (pure: a new state)."""
-        acc: dict[tuple, list[int]] = {}
+        acc: dict[tuple[str, str, str | None, str | None], list[int]] = {}
         for c in self.cells:
             acc[(c.segment, c.account, c.flow, c.partner)] = [c.opening, c.movement, c.appropriation_next]
         for e in entries:

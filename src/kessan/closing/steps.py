@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 
 from ..ledger.errors import BookError, InputError
-from ..ledger.model import NET_INCOME_FLOW, Entry, Posting
+from ..ledger.model import NET_INCOME_FLOW, Book, Entry, Posting
 from ..ledger.subledgers import Office, Provision
 from . import formulas
 from .schedules import asset_depreciation, lease_schedule, obligation_accretion
@@ -23,11 +23,20 @@ DEFAULTS = {
     "lease_noncurrent_account": "2270",  # リース債務 (固定)
     "resident_tax_account": "5910",  # 法人住民税
     "resident_tax_payable_account": "2120",  # 未払法人住民税等
+    "retained_earnings_account": "3210",  # 積立金 (損益振替)
 }
 
 
+def account_setting(book: Book, key: str) -> str:
+    """The account code ``key`` of ``[book.closing]`` in book.toml, else its default."""
+    value = book.settings.get("closing", {}).get(key, DEFAULTS[key])
+    if not isinstance(value, str):
+        raise BookError([InputError("book.toml", None, f"closing.{key}", f"an account code is a string, got {value!r}")])
+    return value
+
+
 def _setting(state: ClosingState, key: str) -> str:
-    return state.book.settings.get("closing", {}).get(key, DEFAULTS[key])
+    return account_setting(state.book, key)
 
 
 def _flow(state: ClosingState, code: str) -> str | None:
@@ -130,6 +139,8 @@ def _months(start: dt.date, end: dt.date) -> int:
 def provision_required(p: Provision, as_of: dt.date) -> int:
     """The year-end amount one register line asks for."""
     if p.method == "bonus":  # 翌期支給見込額 × 当期に属する月数 / 支給対象期間の月数
+        if p.period_start is None or p.period_end is None:
+            raise ValueError(f"bonus provision {p.provision} needs period_start and period_end")
         period = _months(p.period_start, p.period_end)
         return formulas.bonus_provision(p.amount, min(period, _months(p.period_start, as_of)), period)
     return p.amount  # 簡便法: 期末自己都合要支給額; 内規: the bylaw amount
@@ -153,7 +164,7 @@ def provisions(state: ClosingState) -> list[Entry]:
         if not charge:
             continue
         by_expense: dict[str, int] = defaultdict(int)
-        for (p, _), part in zip(lines, allocate(charge, [r for _, r in lines])):
+        for (p, _), part in zip(lines, allocate(charge, [r for _, r in lines]), strict=True):
             by_expense[p.expense_account] += part
         flow = _flow(state, "prov.increase" if charge > 0 else "prov.other")
         postings = [Posting(seg, e, v) for e, v in by_expense.items() if v] + [Posting(seg, account, -charge, flow)]
@@ -228,7 +239,7 @@ def income_close(state: ClosingState) -> list[Entry]:
     Every posting carries the reserved flow ``net_income`` so the income statement, which
     leaves that flow out, still shows the year's result after the books are closed.
     """
-    reserve = state.book.settings.get("closing", {}).get("retained_earnings_account", "3210")
+    reserve = _setting(state, "retained_earnings_account")
     fy = state.book.fiscal_year(state.year)
     out: list[Entry] = []
     # closed per (account, partner), so that inter-segment revenue and expense stay eliminable

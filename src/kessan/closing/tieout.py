@@ -16,27 +16,26 @@ directory, not in the database).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 
-from ..ledger.model import Book, Cell, CheckResult
+from ..ledger.model import Book, Cell, CheckResult, fiscal_year_of
 from ..ledger.subledgers import Asset, Subledgers
-from . import formulas
 from .schedules import accumulated_at_end, lease_schedule, obligation_opening
-from .steps import DEFAULTS
+from .steps import account_setting
 
 
 def _held(asset: Asset, year: int) -> bool:
-    return formulas.fiscal_year_of(asset.in_use) <= year and (
-        asset.disposed is None or formulas.fiscal_year_of(asset.disposed) > year)
+    return fiscal_year_of(asset.in_use) <= year and (asset.disposed is None or fiscal_year_of(asset.disposed) > year)
 
 
-def _ledger(cells) -> dict[tuple[str, str], int]:
+def _ledger(cells: Iterable[Cell]) -> dict[tuple[str, str], int]:
     out: dict[tuple[str, str], int] = defaultdict(int)
     for c in cells:
         out[(c.segment, c.account)] += c.opening + c.movement
     return out
 
 
-def register_ties(book: Book, year: int, cells: list[Cell], subs: Subledgers) -> list[CheckResult]:
+def register_ties(book: Book, year: int, cells: Sequence[Cell], subs: Subledgers) -> list[CheckResult]:
     ledger = _ledger(cells)
     out: list[CheckResult] = []
     register: dict[tuple[str, str, str], int] = defaultdict(int)  # (what, segment, account) → amount
@@ -50,15 +49,14 @@ def register_ties(book: Book, year: int, cells: list[Cell], subs: Subledgers) ->
                     [(f"{seg} {acc}", amount, ledger[(seg, acc)]) for (_, seg, acc), amount in sorted(register.items())]))
     aro: dict[tuple[str, str], int] = defaultdict(int)
     for o in subs.obligations:
-        if formulas.fiscal_year_of(o.recognised) > year or (o.settled and formulas.fiscal_year_of(o.settled) <= year):
+        if fiscal_year_of(o.recognised) > year or (o.settled and fiscal_year_of(o.settled) <= year):
             continue
         aro[(o.segment, o.account)] -= obligation_opening(o, year + 1)  # the year-end balance
     if aro:
         out.append(_tie("資産除去債務台帳 = 元帳",
                         [(f"{seg} {acc}", amount, ledger[(seg, acc)]) for (seg, acc), amount in sorted(aro.items())]))
     if subs.leases:
-        settings = book.settings.get("closing", {})
-        accounts = [settings.get(k, DEFAULTS[k]) for k in ("lease_current_account", "lease_noncurrent_account")]
+        accounts = [account_setting(book, k) for k in ("lease_current_account", "lease_noncurrent_account")]
         fy = book.fiscal_year(year)
         debt: dict[str, int] = defaultdict(int)
         for lease in subs.leases:

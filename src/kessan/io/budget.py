@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from ..ledger.budget import Budget, BudgetAmount, BudgetNote, Reason, Revision, chain_problems
 from ..ledger.errors import BookError, InputError
@@ -18,7 +19,7 @@ from .files import Problems, csv_rows, parse_amount, toml_line
 COLUMNS = ("statement", "line", "segment", "amount")
 
 
-def _toml(path: Path, name: str, errors: list[InputError]) -> dict:
+def _toml(path: Path, name: str, errors: list[InputError]) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -30,8 +31,8 @@ def _toml(path: Path, name: str, errors: list[InputError]) -> dict:
     return {}
 
 
-def _revisions(doc: dict, errors: list[InputError]) -> list[tuple[Revision, str]]:
-    out = []
+def _revisions(doc: dict[str, Any], errors: list[InputError]) -> list[tuple[Revision, str]]:
+    out: list[tuple[Revision, str]] = []
     name = "budget/revisions.toml"
     for i, r in enumerate(doc.get("revision", []), 1):
         where = f"revision #{i}"
@@ -58,8 +59,9 @@ def _amounts(path: Path, rev: Revision, chart: Chart, years: set[int], errors: l
     name = f"budget/{path.name}"
     out: list[BudgetAmount] = []
     if rev.year not in years:
-        errors.append(InputError("budget/revisions.toml", None, "year", f"revision {rev.code}: {rev.year} is not a declared fiscal year"))
-    seen: set[tuple] = set()
+        errors.append(InputError("budget/revisions.toml", None, "year",
+                                 f"revision {rev.code}: {rev.year} is not a declared fiscal year"))
+    seen: set[tuple[str, str, str | None]] = set()
     found = Problems()
     for line, row in csv_rows(path, COLUMNS, found, name=name):
         if len(row) != len(COLUMNS):
@@ -83,9 +85,10 @@ def _amounts(path: Path, rev: Revision, chart: Chart, years: set[int], errors: l
     return out
 
 
-def _notes(doc: dict, chart: Chart, errors: list[InputError]) -> tuple[list[BudgetNote], list[Reason]]:
+def _notes(doc: dict[str, Any], chart: Chart, errors: list[InputError]) -> tuple[list[BudgetNote], list[Reason]]:
     name = "budget/notes.toml"
-    notes, reasons = [], []
+    notes: list[BudgetNote] = []
+    reasons: list[Reason] = []
     for i, n in enumerate(doc.get("note", []), 1):
         if not all(k in n for k in ("statement", "mark", "text")):
             errors.append(InputError(name, None, "note", f"note #{i}: needs statement, mark and text"))
@@ -120,7 +123,8 @@ def read_budget(root: Path | str, chart: Chart, years: set[int]) -> Budget | Non
     amounts: list[BudgetAmount] = []
     for rev, file in revs:
         amounts.extend(_amounts(folder / file, rev, chart, years, errors))
-    notes, reasons = ([], [])
+    notes: list[BudgetNote] = []
+    reasons: list[Reason] = []
     if (folder / "notes.toml").exists():
         notes, reasons = _notes(_toml(folder / "notes.toml", "budget/notes.toml", errors), chart, errors)
     if errors:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 from ..ledger.errors import BookError, InputError
@@ -50,13 +51,13 @@ def csv_rows(path: Path, columns: tuple[str, ...], problems: Problems, name: str
     budget/2020-final.csv); a file that is not ``required`` may be absent.
     """
     name = name or path.name
-    try:
-        fh = open(path, encoding="utf-8", newline="")
-    except FileNotFoundError:
-        if required:
-            problems.add(name, None, None, "file not found")
-        return
-    with fh:
+    with ExitStack() as stack:
+        try:
+            fh = stack.enter_context(open(path, encoding="utf-8", newline=""))
+        except FileNotFoundError:
+            if required:
+                problems.add(name, None, None, "file not found")
+            return
         reader = csv.reader(fh, strict=True)
         try:
             header = next(reader, None)

@@ -39,9 +39,9 @@ def read_inputs(root: Path | str, years: set[int]) -> list[InputValue]:
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
-        raise BookError([InputError(NAME, None, None, f"wrong encoding: not UTF-8 ({exc.reason})")])
+        raise BookError([InputError(NAME, None, None, f"wrong encoding: not UTF-8 ({exc.reason})")]) from exc
     except tomllib.TOMLDecodeError as exc:
-        raise BookError([InputError(NAME, toml_line(exc), None, f"malformed TOML: {exc}")])
+        raise BookError([InputError(NAME, toml_line(exc), None, f"malformed TOML: {exc}")]) from exc
     out: list[InputValue] = []
     seen: set[tuple[str, int]] = set()
     for i, raw in enumerate(doc.get("input", []), 1):

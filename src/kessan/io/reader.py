@@ -11,8 +11,12 @@ import csv
 import datetime as dt
 import tomllib
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import ExitStack
+from enum import Enum
+from itertools import pairwise, repeat
 from pathlib import Path
+from typing import IO, Any, Final, TypeVar
 
 from ..ledger.errors import BookError, InputError
 from ..ledger.invariants import FastCheck, entry_problems
@@ -51,7 +55,7 @@ def _read_text(path: Path, errors: Problems) -> str | None:
         return None
 
 
-def _read_toml(path: Path, errors: Problems) -> dict | None:
+def _read_toml(path: Path, errors: Problems) -> dict[str, Any] | None:
     text = _read_text(path, errors)
     if text is None:
         return None
@@ -62,7 +66,11 @@ def _read_toml(path: Path, errors: Problems) -> dict | None:
         return None
 
 
-def _require(table: dict, key: str, typ: type, file: str, where: str, errors: Problems):
+T = TypeVar("T")
+
+
+def _require(table: Mapping[str, Any], key: str, typ: type[T], *, file: str, where: str, errors: Problems) -> T | None:
+    """``table[key]`` if it is a ``typ`` (an int is not a bool); else None and a problem."""
     value = table.get(key)
     if value is None:
         errors.add(file, None, key, f"{where}: missing '{key}'")
@@ -73,16 +81,17 @@ def _require(table: dict, key: str, typ: type, file: str, where: str, errors: Pr
     return value
 
 
-def read_chart(root: Path, errors: Problems) -> tuple[dict, Chart]:
-    book = _read_toml(root / "book.toml", errors) or {}
+def read_chart(root: Path, errors: Problems) -> tuple[dict[str, Any] | None, Chart]:
+    """book.toml (None if it cannot be read: a problem says why) and the chart."""
+    book = _read_toml(root / "book.toml", errors)
     segs_doc = _read_toml(root / "segments.toml", errors) or {}
     accts_doc = _read_toml(root / "accounts.toml", errors) or {}
     flows_doc = _read_toml(root / "flows.toml", errors) or {}
 
     segments: dict[str, Segment] = {}
     for i, s in enumerate(segs_doc.get("segment", []), 1):
-        code = _require(s, "code", str, "segments.toml", f"segment #{i}", errors)
-        name = _require(s, "name", str, "segments.toml", f"segment #{i}", errors)
+        code = _require(s, "code", str, file="segments.toml", where=f"segment #{i}", errors=errors)
+        name = _require(s, "name", str, file="segments.toml", where=f"segment #{i}", errors=errors)
         if code and name:
             if code in segments:
                 errors.add("segments.toml", None, "code", f"duplicate segment code {code!r}")
@@ -93,9 +102,9 @@ def read_chart(root: Path, errors: Problems) -> tuple[dict, Chart]:
     accounts: dict[str, Account] = {}
     for i, a in enumerate(accts_doc.get("account", []), 1):
         where = f"account #{i}"
-        code = _require(a, "code", str, "accounts.toml", where, errors)
-        name = _require(a, "name", str, "accounts.toml", where, errors)
-        kind = _require(a, "kind", str, "accounts.toml", where, errors)
+        code = _require(a, "code", str, file="accounts.toml", where=where, errors=errors)
+        name = _require(a, "name", str, file="accounts.toml", where=where, errors=errors)
+        kind = _require(a, "kind", str, file="accounts.toml", where=where, errors=errors)
         if kind and kind not in KINDS:
             errors.add("accounts.toml", None, "kind", f"{where} ({code}): unknown kind {kind!r}; expected {', '.join(KINDS)}")
             kind = None
@@ -107,8 +116,8 @@ def read_chart(root: Path, errors: Problems) -> tuple[dict, Chart]:
     flows: dict[str, Flow] = {}
     for i, f in enumerate(flows_doc.get("flow", []), 1):
         where = f"flow #{i}"
-        code = _require(f, "code", str, "flows.toml", where, errors)
-        name = _require(f, "name", str, "flows.toml", where, errors)
+        code = _require(f, "code", str, file="flows.toml", where=where, errors=errors)
+        name = _require(f, "name", str, file="flows.toml", where=where, errors=errors)
         applies = f.get("applies_to", "any")
         if applies not in ("cash", "net_assets", "any"):
             errors.add("flows.toml", None, "applies_to", f"{where} ({code}): must be cash, net_assets or any")
@@ -117,17 +126,17 @@ def read_chart(root: Path, errors: Problems) -> tuple[dict, Chart]:
     return book, Chart(accounts, segments, flows)
 
 
-def _fiscal_years(book_doc: dict, errors: Problems) -> tuple[FiscalYear, ...]:
-    years = []
+def _fiscal_years(book_doc: Mapping[str, Any], errors: Problems) -> tuple[FiscalYear, ...]:
+    years: list[FiscalYear] = []
     for i, fy in enumerate(book_doc.get("fiscal_year", []), 1):
-        year = _require(fy, "year", int, "book.toml", f"fiscal_year #{i}", errors)
+        year = _require(fy, "year", int, file="book.toml", where=f"fiscal_year #{i}", errors=errors)
         label = fy.get("label") or f"{year}年度"
         if year:
             years.append(FiscalYear(year, label, fy.get("state", "OPEN")))
     years.sort(key=lambda f: f.year)
     if not years:
         errors.add("book.toml", None, "fiscal_year", "no [[fiscal_year]] declared")
-    for a, b in zip(years, years[1:]):
+    for a, b in pairwise(years):
         if b.year != a.year + 1:
             errors.add("book.toml", None, "fiscal_year", f"fiscal years must be consecutive: {a.year} then {b.year}")
     return tuple(years)
@@ -156,15 +165,17 @@ def read_book(root: Path | str) -> Book:
     if not root.is_dir():
         raise BookError([InputError(str(root), None, None, "book directory not found")])
     book_doc, chart = read_chart(root, errors)
-    meta = book_doc.get("book", {})
-    code = _require(meta, "code", str, "book.toml", "[book]", errors) if book_doc else None
-    name = meta.get("name", code)
-    years = _fiscal_years(book_doc, errors) if book_doc else ()
+    meta: dict[str, Any] = book_doc.get("book", {}) if book_doc is not None else {}
+    code = _require(meta, "code", str, file="book.toml", where="[book]", errors=errors) if book_doc is not None else None
+    years = _fiscal_years(book_doc, errors) if book_doc is not None else ()
     report_year = meta.get("report_year", years[0].year if years else None)
     if years and report_year not in {fy.year for fy in years}:
         errors.add("book.toml", None, "report_year", f"report_year {report_year} is not a declared fiscal year")
     layouts = _layouts(root, errors)
     errors.raise_if_any()
+    # without a problem, book.toml was read, with a code and a declared report_year
+    assert code is not None and report_year is not None
+    name = meta.get("name", code)
     settings = {k: v for k, v in meta.items() if k not in ("code", "name", "report_year")}
     return Book(code, name, report_year, years, chart, layouts, settings)
 
@@ -174,10 +185,8 @@ def read_book(root: Path | str) -> Book:
 
 def _open_csv(path: Path, columns: tuple[str, ...], errors: Problems) -> Iterator[tuple[int, list[str]]]:
     """Yield (line number, row) of a UTF-8 CSV whose header must be exactly ``columns``."""
-    for numbers, items, split in _csv_blocks(path, columns, errors):
-        if split:
-            items = [text.split(",") for text in items]
-        yield from zip(numbers, items)
+    for numbers, rows in _csv_blocks(path, columns, errors):
+        yield from zip(numbers, rows, strict=True)
 
 
 # A large journal is split here rather than by the csv module, which costs about as much as
@@ -193,21 +202,21 @@ CSV_BLOCK = 1 << 20  # bytes
 CSV_LOOKAHEAD = 1 << 16  # bytes; more than io.TextIOWrapper reads ahead (8 KiB)
 
 
-def _csv_blocks(path: Path, columns: tuple[str, ...], errors: Problems) -> Iterator[tuple[range | tuple[int], list, bool]]:
-    """Yield (line numbers, items, split) in blocks, after checking the header.
+def _csv_blocks(path: Path, columns: tuple[str, ...], errors: Problems) -> Iterator[tuple[Iterable[int], Iterable[list[str]]]]:
+    """Yield (line numbers, rows) in blocks of equal length, after checking the header.
 
-    With ``split`` the items are lines for ``line.split(",")`` (none of them empty), else
-    they are rows. Splitting in the caller's loop keeps one row list alive at a time.
+    The rows of a clean block are split as the caller iterates (``map``, no Python-level
+    call per row), which keeps one row list alive at a time.
     """
     name = path.name
-    try:
-        fh = open(path, "rb")
-    except FileNotFoundError:
-        errors.add(name, None, None, "file not found")
-        return
     done = -1  # data rows yielded; -1 while the header is not read
     line = 1
-    with fh:
+    with ExitStack() as stack:
+        try:
+            fh = stack.enter_context(open(path, "rb"))
+        except FileNotFoundError:
+            errors.add(name, None, None, "file not found")
+            return
         for lines in _clean_blocks(fh, csv.field_size_limit()):
             if lines is None:
                 break
@@ -222,9 +231,9 @@ def _csv_blocks(path: Path, columns: tuple[str, ...], errors: Problems) -> Itera
                 line = 2
             if lines:
                 if "" in lines:  # csv reads an empty line as an empty row
-                    yield range(line, line + len(lines)), [t.split(",") if t else [] for t in lines], False
+                    yield range(line, line + len(lines)), [t.split(",") if t else [] for t in lines]
                 else:
-                    yield range(line, line + len(lines)), lines, True
+                    yield range(line, line + len(lines)), map(str.split, lines, repeat(","))
                 line += len(lines)
                 done += len(lines)
         else:
@@ -236,10 +245,10 @@ def _csv_blocks(path: Path, columns: tuple[str, ...], errors: Problems) -> Itera
         if next(rest, None) is None:
             return
     for number, row in rest:
-        yield (number,), (row,), False
+        yield (number,), (row,)
 
 
-def _clean_blocks(fh, limit: int) -> Iterator[list[str] | None]:
+def _clean_blocks(fh: IO[bytes], limit: int) -> Iterator[list[str] | None]:
     """Lines of ``fh`` block by block while the file is clean; None (and stop) where not.
 
     A block is yielded only once the file is known to be clean for CSV_LOOKAHEAD bytes
@@ -319,13 +328,18 @@ def read_opening(root: Path, book: Book, errors: Problems) -> Entry | None:
     years = {f.year: f for f in book.fiscal_years}
     problems = entry_problems(entry, book.chart, years)
     for idx, fld, msg in problems:
-        line = postings[idx][0] if idx >= 0 else None
-        errors.add(path.name, line, fld, msg)
+        errors.add(path.name, postings[idx][0] if idx >= 0 else None, fld, msg)
     return None if problems else entry
 
 
 _new_tuple = tuple.__new__  # builds a NamedTuple without its Python-level __new__
-_UNSEEN = object()
+
+
+class _Unseen(Enum):
+    TOKEN = 0
+
+
+_UNSEEN: Final = _Unseen.TOKEN  # a date text not parsed yet
 
 
 def iter_journal(root: Path, book: Book, errors: Problems) -> Iterator[Entry]:
@@ -347,7 +361,7 @@ def iter_journal(root: Path, book: Book, errors: Problems) -> Iterator[Entry]:
     kinds = frozenset(ENTRY_KINDS)
 
     cur_id: str | None = None
-    head: tuple | None = None  # (line, date, kind, memo)
+    head: tuple[int, dt.date, str, str] | None = None  # (line, date, kind, memo)
     lines: list[int] = []
     postings: list[Posting] = []
 
@@ -365,10 +379,8 @@ def iter_journal(root: Path, book: Book, errors: Problems) -> Iterator[Entry]:
             return None
         return entry
 
-    for numbers, items, split in _csv_blocks(path, JOURNAL_COLUMNS, errors):
-        for line, row in zip(numbers, items):
-            if split:
-                row = row.split(",")
+    for numbers, rows in _csv_blocks(path, JOURNAL_COLUMNS, errors):
+        for line, row in zip(numbers, rows, strict=True):
             if len(row) != ncol:
                 errors.add(name, line, None, f"expected {ncol} fields, got {len(row)}")
                 continue
@@ -383,7 +395,8 @@ def iter_journal(root: Path, book: Book, errors: Problems) -> Iterator[Entry]:
                     yield done
                 duplicate = eid in seen
                 if duplicate:
-                    errors.add(name, line, "entry", f"duplicate entry id {eid!r} (rows of one entry must be contiguous and ids unique)")
+                    errors.add(name, line, "entry",
+                               f"duplicate entry id {eid!r} (rows of one entry must be contiguous and ids unique)")
                 seen.add(eid)
                 cur_id, lines, postings = eid, [], []
                 day = dates.get(date_s, _UNSEEN)
@@ -398,19 +411,22 @@ def iter_journal(root: Path, book: Book, errors: Problems) -> Iterator[Entry]:
                 head = (line, day, k, memo.strip())
                 if duplicate or day == dt.date.min or k not in kinds:
                     head = None
-            elif head is not None:
-                if (date_s and date_s.strip() != head[1].isoformat()) or (kind and kind.strip() != head[2]) or (memo and memo.strip() != head[3]):
-                    errors.add(name, line, "date", f"entry {eid}: date, kind and memo must be empty or equal to the entry's first row")
+            elif head is not None and ((date_s and date_s.strip() != head[1].isoformat())
+                                       or (kind and kind.strip() != head[2]) or (memo and memo.strip() != head[3])):
+                errors.add(name, line, "date",
+                           f"entry {eid}: date, kind and memo must be empty or equal to the entry's first row")
             if amt.isascii() and (amt.isdigit() or (amt[:1] == "-" and amt[1:].isdigit())):
                 amount = int(amt)  # the common case; parse_amount decides everything else
             else:
-                amount = parse_amount(amt)
-                if amount is None:
+                parsed = parse_amount(amt)
+                if parsed is None:
                     errors.add(name, line, "amount", f"not an integer amount of yen: {amt!r}")
                     head = None
                     continue
+                amount = parsed
             lines.append(line)
-            postings.append(_new_tuple(Posting, (seg.strip(), acct.strip(), amount, flow.strip() or None, partner.strip() or None)))
+            postings.append(_new_tuple(Posting, (seg.strip(), acct.strip(), amount, flow.strip() or None,
+                                                 partner.strip() or None)))
     done = finish()
     if done is not None:
         yield done

@@ -7,18 +7,33 @@ line and field, and a BookError carrying them all is raised before anything is c
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Literal, overload
 
 from ..ledger.errors import BookError, InputError
 from ..ledger.model import Chart
-from ..ledger.subledgers import (METHODS, PROVISION_METHODS, RESERVE_ACTIONS, Asset, GrantUse, Lease, Obligation, Office,
-                                 Provision, Reserve, Security, Subledgers)
+from ..ledger.subledgers import (
+    METHODS,
+    PROVISION_METHODS,
+    RESERVE_ACTIONS,
+    Asset,
+    GrantUse,
+    Lease,
+    Obligation,
+    Office,
+    Provision,
+    Reserve,
+    Security,
+    Subledgers,
+)
 from .files import Problems, csv_rows
 
 ASSET_COLUMNS = ("asset", "name", "segment", "cost_account", "contra_account", "expense_account", "method",
-                 "useful_life", "lease_months", "in_use", "cost", "grant_account", "funded_amount", "disposed", "opening_accumulated",
-                 "opening_year", "revised_base")
+                 "useful_life", "lease_months", "in_use", "cost", "grant_account", "funded_amount", "disposed",
+                 "opening_accumulated", "opening_year", "revised_base")
 LEASE_COLUMNS = ("lease", "segment", "first_due", "term_months", "amount", "monthly_rate", "payment")
 SECURITY_COLUMNS = ("security", "name", "segment", "account", "face_value", "maturity", "purpose")
 GRANT_USE_COLUMNS = ("use", "name", "segment", "grant_account", "fiscal_year", "spent")
@@ -30,7 +45,7 @@ ARO_COLUMNS = ("obligation", "name", "segment", "account", "expense_account", "r
 TAX_COLUMNS = ("office", "jurisdiction", "segment", "annual_amount", "opened", "closed")
 
 
-def _rows(path: Path, columns: tuple[str, ...], errors: list[InputError]):
+def _rows(path: Path, columns: tuple[str, ...], errors: list[InputError]) -> Iterator[tuple[str, int, dict[str, str]]]:
     """Rows of an optional sub-ledger CSV as dicts, through the book's one CSV reader."""
     name = f"subledgers/{path.name}"
     found = Problems()
@@ -38,28 +53,42 @@ def _rows(path: Path, columns: tuple[str, ...], errors: list[InputError]):
         if len(row) != len(columns):
             found.add(name, line, None, f"expected {len(columns)} fields, got {len(row)}")
             continue
-        yield name, line, dict(zip(columns, (c.strip() for c in row)))
+        yield name, line, dict(zip(columns, (c.strip() for c in row), strict=True))
     errors.extend(found.items)
 
 
 class _Fields:
-    """Typed field access that records errors with file, line and field."""
+    """Typed field access that records errors with file, line and field.
 
-    def __init__(self, name: str, line: int, row: dict, errors: list[InputError]):
+    A bad field turns ``ok`` False. A required one then reads as a placeholder of its type
+    (0, "", ``date.min``, ``Decimal(0)``), an optional one as None: the callers keep a row
+    only while ``ok``, so a placeholder never leaves this module.
+    """
+
+    def __init__(self, name: str, line: int, row: dict[str, str], errors: list[InputError]):
         self.name, self.line, self.row, self.errors, self.ok = name, line, row, errors, True
 
-    def fail(self, field: str, message: str):
+    def fail(self, field: str, message: str) -> None:
         self.errors.append(InputError(self.name, self.line, field, message))
         self.ok = False
 
-    def int(self, field: str, required: bool = True) -> int | None:
+    @overload
+    def integer(self, field: str, required: Literal[True] = True) -> int: ...
+    @overload
+    def integer(self, field: str, required: bool) -> int | None: ...
+    def integer(self, field: str, required: bool = True) -> int | None:
         v = self.row[field]
         if not v and not required:
             return None
         if not (v.lstrip("-").isdigit() and v.isascii()):
-            return self.fail(field, f"not an integer: {v!r}")
+            self.fail(field, f"not an integer: {v!r}")
+            return 0 if required else None
         return int(v)
 
+    @overload
+    def date(self, field: str, required: Literal[True] = True) -> dt.date: ...
+    @overload
+    def date(self, field: str, required: bool) -> dt.date | None: ...
     def date(self, field: str, required: bool = True) -> dt.date | None:
         v = self.row[field]
         if not v and not required:
@@ -67,39 +96,50 @@ class _Fields:
         try:
             return dt.date.fromisoformat(v)
         except ValueError:
-            return self.fail(field, f"bad date {v!r}: expected YYYY-MM-DD")
+            self.fail(field, f"bad date {v!r}: expected YYYY-MM-DD")
+            return dt.date.min if required else None
 
+    @overload
+    def account(self, field: str, chart: Chart, required: Literal[True] = True) -> str: ...
+    @overload
+    def account(self, field: str, chart: Chart, required: bool) -> str | None: ...
     def account(self, field: str, chart: Chart, required: bool = True) -> str | None:
         v = self.row[field]
         if not v and not required:
             return None
         if v not in chart.accounts:
-            return self.fail(field, f"unknown account {v!r}")
+            self.fail(field, f"unknown account {v!r}")
+            return "" if required else None
         return v
 
-    def decimal(self, field: str) -> Decimal | None:
+    def decimal(self, field: str) -> Decimal:
         try:
             return Decimal(self.row[field])
         except InvalidOperation:
-            return self.fail(field, f"not a decimal: {self.row[field]!r}")
+            self.fail(field, f"not a decimal: {self.row[field]!r}")
+            return Decimal(0)
 
-    def choice(self, field: str, allowed: tuple[str, ...]) -> str | None:
+    def choice(self, field: str, allowed: tuple[str, ...]) -> str:
         v = self.row[field]
         if v not in allowed:
-            return self.fail(field, f"unknown {field} {v!r} (expected {', '.join(allowed)})")
+            self.fail(field, f"unknown {field} {v!r} (expected {', '.join(allowed)})")
+            return ""
         return v
 
-    def segment(self, chart: Chart) -> str | None:
+    def segment(self, chart: Chart) -> str:
         v = self.row["segment"]
         if v not in chart.segments:
-            return self.fail("segment", f"unknown segment {v!r}")
+            self.fail("segment", f"unknown segment {v!r}")
+            return ""
         return v
 
 
 def read_subledgers(root: Path | str, chart: Chart) -> Subledgers:
     folder = Path(root) / "subledgers"
     errors: list[InputError] = []
-    assets, leases, seen = [], [], set()
+    assets: list[Asset] = []
+    leases: list[Lease] = []
+    seen: set[str] = set()
     for name, line, row in _rows(folder / "fixed_assets.csv", ASSET_COLUMNS, errors):
         f = _Fields(name, line, row, errors)
         if row["asset"] in seen:
@@ -110,12 +150,13 @@ def read_subledgers(root: Path | str, chart: Chart) -> Subledgers:
             f.fail("method", f"unknown method {method!r} (expected {', '.join(METHODS)})")
         a = Asset(row["asset"], row["name"], f.segment(chart), f.account("cost_account", chart),
                   f.account("contra_account", chart, required=False), f.account("expense_account", chart), method,
-                  f.int("useful_life", required=method not in ("lease", "none")), f.int("lease_months", required=method == "lease"),
-                  f.date("in_use"), f.int("cost"), f.account("grant_account", chart, required=False),
-                  f.int("funded_amount", required=False) or 0, f.date("disposed", required=False),
-                  f.int("opening_accumulated", required=False),
-                  f.int("opening_year", required=bool(row["opening_accumulated"])),
-                  f.int("revised_base", required=False))
+                  f.integer("useful_life", required=method not in ("lease", "none")),
+                  f.integer("lease_months", required=method == "lease"),
+                  f.date("in_use"), f.integer("cost"), f.account("grant_account", chart, required=False),
+                  f.integer("funded_amount", required=False) or 0, f.date("disposed", required=False),
+                  f.integer("opening_accumulated", required=False),
+                  f.integer("opening_year", required=bool(row["opening_accumulated"])),
+                  f.integer("revised_base", required=False))
         if f.ok and a.opening_accumulated is not None and not 0 <= a.opening_accumulated <= a.cost:
             f.fail("opening_accumulated", f"must lie between 0 and the cost {a.cost}")
         if f.ok:
@@ -128,60 +169,66 @@ def read_subledgers(root: Path | str, chart: Chart) -> Subledgers:
                 rate = Decimal(row["monthly_rate"])
             except InvalidOperation:
                 f.fail("monthly_rate", f"not a decimal rate: {row['monthly_rate']!r}")
-        lease = Lease(row["lease"], f.segment(chart), f.date("first_due"), f.int("term_months"), f.int("amount"), rate,
-                      f.int("payment", required=False))
+        lease = Lease(row["lease"], f.segment(chart), f.date("first_due"), f.integer("term_months"), f.integer("amount"), rate,
+                      f.integer("payment", required=False))
         if f.ok:
             leases.append(lease)
-    securities = []
+    securities: list[Security] = []
     for name, line, row in _rows(folder / "securities.csv", SECURITY_COLUMNS, errors):
         f = _Fields(name, line, row, errors)
-        sec = Security(row["security"], row["name"], f.segment(chart), f.account("account", chart), f.int("face_value"),
+        sec = Security(row["security"], row["name"], f.segment(chart), f.account("account", chart), f.integer("face_value"),
                        f.date("maturity"), row["purpose"])
         if f.ok:
             securities.append(sec)
     more = _read_closing_registers(folder, chart, errors)
     if errors:
         raise BookError(errors[:50])
-    return Subledgers(tuple(assets), tuple(leases), tuple(securities), **more)
+    return replace(more, assets=tuple(assets), leases=tuple(leases), securities=tuple(securities))
 
 
-def _read_closing_registers(folder: Path, chart: Chart, errors: list[InputError]) -> dict:
+def _read_closing_registers(folder: Path, chart: Chart, errors: list[InputError]) -> Subledgers:
     """The registers of the provision, reserve, 資産除去債務, 長期前受金 and tax steps."""
-    out: dict[str, list] = {"grant_uses": [], "provisions": [], "reserves": [], "obligations": [], "offices": []}
+    grant_uses: list[GrantUse] = []
     for name, line, row in _rows(folder / "grant_uses.csv", GRANT_USE_COLUMNS, errors):
         f = _Fields(name, line, row, errors)
-        g = GrantUse(row["use"], row["name"], f.segment(chart), f.account("grant_account", chart), f.int("fiscal_year"),
-                     f.int("spent"))
+        g = GrantUse(row["use"], row["name"], f.segment(chart), f.account("grant_account", chart), f.integer("fiscal_year"),
+                     f.integer("spent"))
         if f.ok:
-            out["grant_uses"].append(g)
+            grant_uses.append(g)
+    provisions: list[Provision] = []
     for name, line, row in _rows(folder / "provisions.csv", PROVISION_COLUMNS, errors):
         f = _Fields(name, line, row, errors)
         method = f.choice("method", PROVISION_METHODS)
         p = Provision(row["provision"], row["name"], f.segment(chart), f.account("account", chart),
-                      f.account("expense_account", chart), method, f.int("amount"),
+                      f.account("expense_account", chart), method, f.integer("amount"),
                       f.date("period_start", required=method == "bonus"), f.date("period_end", required=method == "bonus"))
-        if f.ok and p.method == "bonus" and p.period_end < p.period_start:
+        if (f.ok and p.method == "bonus" and p.period_start is not None and p.period_end is not None
+                and p.period_end < p.period_start):
             f.fail("period_end", "the 支給対象期間 ends before it starts")
         if f.ok:
-            out["provisions"].append(p)
+            provisions.append(p)
+    reserves: list[Reserve] = []
     for name, line, row in _rows(folder / "reserves.csv", RESERVE_COLUMNS, errors):
         f = _Fields(name, line, row, errors)
         r = Reserve(row["reserve"], f.segment(chart), f.account("account", chart), f.choice("action", RESERVE_ACTIONS),
-                    f.account("counter_account", chart), f.int("fiscal_year"), f.int("amount"), row["basis"])
+                    f.account("counter_account", chart), f.integer("fiscal_year"), f.integer("amount"), row["basis"])
         if f.ok:
-            out["reserves"].append(r)
+            reserves.append(r)
+    obligations: list[Obligation] = []
     for name, line, row in _rows(folder / "aro.csv", ARO_COLUMNS, errors):
         f = _Fields(name, line, row, errors)
         o = Obligation(row["obligation"], row["name"], f.segment(chart), f.account("account", chart),
                        f.account("expense_account", chart), f.date("recognised"), f.decimal("discount_rate"),
-                       f.int("initial_amount"), f.int("opening_balance", required=False),
-                       f.int("opening_year", required=bool(row["opening_balance"])), f.date("settled", required=False))
+                       f.integer("initial_amount"), f.integer("opening_balance", required=False),
+                       f.integer("opening_year", required=bool(row["opening_balance"])), f.date("settled", required=False))
         if f.ok:
-            out["obligations"].append(o)
+            obligations.append(o)
+    offices: list[Office] = []
     for name, line, row in _rows(folder / "resident_tax.csv", TAX_COLUMNS, errors):
         f = _Fields(name, line, row, errors)
-        o = Office(row["office"], row["jurisdiction"], f.segment(chart), f.int("annual_amount"),
-                   f.date("opened", required=False), f.date("closed", required=False))
+        office = Office(row["office"], row["jurisdiction"], f.segment(chart), f.integer("annual_amount"),
+                        f.date("opened", required=False), f.date("closed", required=False))
         if f.ok:
-            out["offices"].append(o)
-    return {k: tuple(v) for k, v in out.items()}
+            offices.append(office)
+    return Subledgers(grant_uses=tuple(grant_uses), provisions=tuple(provisions), reserves=tuple(reserves),
+                      obligations=tuple(obligations), offices=tuple(offices))

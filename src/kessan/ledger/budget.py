@@ -8,7 +8,7 @@ revises. Earlier revisions are kept and can still be reported.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 
@@ -63,7 +63,6 @@ class Budget:
     amounts: tuple[BudgetAmount, ...] = ()
     notes: tuple[BudgetNote, ...] = ()
     reasons: tuple[Reason, ...] = ()
-    year_notes: dict = field(default_factory=dict)
 
     def head(self, year: int) -> Revision | None:
         """The latest revision of ``year``: the one no other revision revises."""
@@ -104,7 +103,8 @@ def chain_problems(revisions: tuple[Revision, ...]) -> list[tuple[str, str, str]
             out.append((r.code, "approved", f"approved before the revision it revises ({r.revises!r})"))
         targets.setdefault(r.revises or "", r.code)
     for r in revisions:  # cycles
-        seen, cur = set(), r
+        seen: set[str] = set()
+        cur: Revision | None = r
         while cur is not None and cur.revises:
             if cur.code in seen:
                 out.append((r.code, "revises", "revision chain forms a cycle"))

@@ -16,9 +16,10 @@ stored data by ``kessan check``. Written down:
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 
-from .model import ENTRY_KINDS, NET_INCOME_FLOW, Chart, Entry, FiscalYear, Posting
+from .model import ENTRY_KINDS, NET_INCOME_FLOW, Account, Chart, Entry, FiscalYear, Posting
 
 Problem = tuple[int, str, str]  # (posting index or -1 for the entry, field, message)
 
@@ -53,7 +54,7 @@ def posting_problems(p: Posting, chart: Chart, entry_kind: str) -> list[tuple[st
     return out
 
 
-def _flow_fits(applies_to: str, account) -> bool:
+def _flow_fits(applies_to: str, account: Account) -> bool:
     if applies_to == "any":
         return True
     if applies_to == "cash":
@@ -108,7 +109,7 @@ class FastCheck:
     agrees with ``FiscalYear.contains``.
     """
 
-    __slots__ = ("segments", "accounts", "allowed")
+    __slots__ = ("accounts", "allowed", "segments")
 
     def __init__(self, chart: Chart, years: dict[int, FiscalYear]):
         self.segments = frozenset(chart.segments)
@@ -164,7 +165,7 @@ def _year_of(entry: Entry, years: dict[int, FiscalYear]) -> FiscalYear | None:
     return None
 
 
-def reversal(entry: Entry, new_id: str, date, memo: str | None = None) -> Entry:
+def reversal(entry: Entry, new_id: str, date: dt.date, memo: str | None = None) -> Entry:
     """The reversing entry (反対仕訳) of ``entry``: every posting negated, same dimensions."""
     postings = tuple(p._replace(amount=-p.amount) for p in entry.postings)
     kind = "regular" if entry.kind == "opening" else entry.kind

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 KINDS = ("asset", "liability", "net_assets", "revenue", "expense")
 DEBIT_NORMAL = frozenset({"asset", "expense"})
@@ -143,7 +143,7 @@ class Book:
     fiscal_years: tuple[FiscalYear, ...]
     chart: Chart
     layouts: tuple[tuple[str, str], ...] = field(default=())  # (file name, TOML text)
-    settings: dict = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)  # [book] of book.toml beyond code, name, report_year (parsed TOML)
 
     def fiscal_year(self, year: int) -> FiscalYear:
         for fy in self.fiscal_years:

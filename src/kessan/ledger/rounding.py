@@ -18,6 +18,8 @@ class Rounding(Enum):
 
 
 class Unit(Enum):
+    _value_: int  # yen per unit
+
     YEN = 1
     THOUSAND_YEN = 1_000
     MILLION_YEN = 1_000_000
@@ -29,9 +31,10 @@ UNITS = {"円": Unit.YEN, "千円": Unit.THOUSAND_YEN, "百万円": Unit.MILLION
 
 def round_yen(amount: int, unit: Unit, policy: Rounding) -> int:
     """Round an integer yen amount to ``unit`` with integer arithmetic (no floats)."""
+    per = unit.value  # read before narrowing: mypy types .value of a narrowed member as Any
     if unit is Unit.YEN:
         return amount
-    q, r = divmod(abs(amount), unit.value)
-    if policy is Rounding.HALF_UP and 2 * r >= unit.value:
+    q, r = divmod(abs(amount), per)
+    if policy is Rounding.HALF_UP and 2 * r >= per:
         q += 1
     return -q if amount < 0 else q

@@ -8,6 +8,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.pool import ConnectionPoolEntry
 
 DEFAULT_URL = "sqlite:///kessan.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -36,7 +38,7 @@ def memory_engine() -> sa.Engine:
     return engine
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
+def _sqlite_pragmas(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")  # SQLite leaves them off by default
     cur.execute("PRAGMA journal_mode=WAL")

@@ -12,8 +12,8 @@ import datetime as dt
 import sqlalchemy as sa
 
 from ..ledger.errors import LedgerViolation
-from . import schema as s
 from . import repo
+from . import schema as s
 
 TRANSITIONS = {
     ("OPEN", "ADJUSTING"): "adjust",
@@ -30,7 +30,7 @@ def set_state(engine: sa.Engine, book_code: str, year: int, to_state: str, reaso
         q = sa.select(s.fiscal_year.c.state).where(s.fiscal_year.c.book_id == book_id, s.fiscal_year.c.year == year)
         if conn.dialect.name == "postgresql":
             q = q.with_for_update()
-        current = conn.execute(q).scalar()
+        current: str | None = conn.execute(q).scalar()
         if current is None:
             raise LedgerViolation(f"book {book_code!r} has no fiscal year {year}")
         action = TRANSITIONS.get((current, to_state))
@@ -42,14 +42,15 @@ def set_state(engine: sa.Engine, book_code: str, year: int, to_state: str, reaso
         conn.execute(s.fiscal_year.update().where(s.fiscal_year.c.book_id == book_id, s.fiscal_year.c.year == year)
                      .values(state=to_state))
         conn.execute(s.period_event.insert().values(book_id=book_id, year=year, from_state=current, to_state=to_state,
-                                                    reason=reason, at=dt.datetime.now(dt.timezone.utc)))
+                                                    reason=reason, at=dt.datetime.now(dt.UTC)))
         return current
 
 
-def history(engine: sa.Engine, book_code: str) -> list[tuple]:
+def history(engine: sa.Engine, book_code: str) -> list[tuple[int, str, str, str, dt.datetime]]:
+    """(year, from state, to state, reason, when) of every period change, oldest first."""
     with engine.connect() as conn:
         book_id = repo.book_id(conn, book_code)
-        return [tuple(r) for r in conn.execute(
+        return [(r.year, r.from_state, r.to_state, r.reason, r.at) for r in conn.execute(
             sa.select(s.period_event.c.year, s.period_event.c.from_state, s.period_event.c.to_state,
                       s.period_event.c.reason, s.period_event.c.at)
             .where(s.period_event.c.book_id == book_id).order_by(s.period_event.c.id))]

@@ -14,18 +14,37 @@ import queue
 import sqlite3
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
 
 import sqlalchemy as sa
 
 from ..ledger.errors import BookError, InputError, LedgerViolation
 from ..ledger.invariants import entry_problems, reversal
-from ..ledger.model import ENTRY_KINDS, Account, Book, Cell, Chart, Entry, FiscalYear, Flow, Posting, Segment, fiscal_year_of, period_of
+from ..ledger.model import (
+    ENTRY_KINDS,
+    Account,
+    Book,
+    Cell,
+    Chart,
+    Entry,
+    FiscalYear,
+    Flow,
+    Posting,
+    Segment,
+    fiscal_year_of,
+    period_of,
+)
 from . import schema as s
 
+if TYPE_CHECKING:
+    import psycopg  # the driver of PostgreSQL URLs; imported by SQLAlchemy only when one is used
+
 BATCH = 20_000  # postings per executemany round trip
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -45,9 +64,10 @@ def load_book(
     engine: sa.Engine,
     book: Book,
     entries: Iterable[Entry],
+    *,
     progress: Callable[[int], None] | None = None,
     check: Callable[[], None] | None = None,
-    extra: Callable[[sa.Connection, "Ids"], None] | None = None,
+    extra: Callable[[sa.Connection, Ids], None] | None = None,
 ) -> int:
     """Store ``book`` and its entries atomically; return the number of postings written.
 
@@ -88,12 +108,31 @@ def load_book(
 _BULK_UNCHECKED = ("entry", "posting")
 
 
+def _sqlite_connection(conn: sa.Connection) -> sqlite3.Connection:
+    """The DBAPI connection under a SQLite ``conn`` (SQLAlchemy types it as Any)."""
+    raw = conn.connection.driver_connection
+    if not isinstance(raw, sqlite3.Connection):
+        raise TypeError(f"expected a sqlite3 connection, got {type(raw).__name__}")
+    return raw
+
+
+def _psycopg_connection(conn: sa.Connection) -> psycopg.Connection[Any]:
+    """The DBAPI connection under a PostgreSQL ``conn``: psycopg 3, the one driver kessan uses
+    there (db.database_url). SQLAlchemy types it as Any; checking it at run time would
+    import psycopg for every SQLite command too."""
+    raw = conn.connection.driver_connection
+    if raw is None:
+        raise TypeError("expected a psycopg connection, got None")
+    pg: psycopg.Connection[Any] = raw
+    return pg
+
+
 @contextmanager
-def _sqlite_bulk(conn: sa.Connection):
+def _sqlite_bulk(conn: sa.Connection) -> Iterator[None]:
     if conn.dialect.name != "sqlite":
         yield
         return
-    raw = conn.connection.driver_connection
+    raw = _sqlite_connection(conn)
     if raw.in_transaction or not raw.execute("PRAGMA foreign_keys").fetchone()[0]:
         yield  # not ours to change
         return
@@ -108,7 +147,7 @@ def _sqlite_bulk(conn: sa.Connection):
 
 
 def _foreign_key_check(conn: sa.Connection) -> None:
-    raw = conn.connection.driver_connection
+    raw = _sqlite_connection(conn)
     if raw.execute("PRAGMA foreign_keys").fetchone()[0]:
         return  # checked row by row
     tables = [r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
@@ -119,12 +158,14 @@ def _foreign_key_check(conn: sa.Connection) -> None:
 
 
 def _insert_chart(conn: sa.Connection, book: Book) -> Ids:
-    book_id = conn.execute(
+    key = conn.execute(
         s.book.insert().values(
             code=book.code, name=book.name, report_year=book.report_year,
-            settings=book.settings, loaded_at=dt.datetime.now(dt.timezone.utc),
+            settings=book.settings, loaded_at=dt.datetime.now(dt.UTC),
         )
-    ).inserted_primary_key[0]
+    ).inserted_primary_key
+    assert key is not None  # a single-row INSERT has one
+    book_id: int = key[0]
     conn.execute(s.fiscal_year.insert(), [
         {"book_id": book_id, "year": fy.year, "label": fy.label, "state": fy.state} for fy in book.fiscal_years
     ])
@@ -147,7 +188,7 @@ def _insert_chart(conn: sa.Connection, book: Book) -> Ids:
 
 
 def book_ids(conn: sa.Connection, book_id: int) -> Ids:
-    def codes(table) -> dict[str, int]:
+    def codes(table: sa.Table) -> dict[str, int]:
         return dict(conn.execute(sa.select(table.c.code, table.c.id).where(table.c.book_id == book_id)).all())
 
     return Ids(book_id, codes(s.segment), codes(s.account), codes(s.flow))
@@ -160,35 +201,40 @@ def book_ids(conn: sa.Connection, book_id: int) -> Ids:
 # writing of the previous one, and on PostgreSQL with the server's work.
 
 
-def _insert_entries(conn, ids: Ids, entries: Iterable[Entry], first_no: int, progress=None,
-                    entry_nos: dict[str, int] | None = None, aggregate: bool = False) -> int:
+def _insert_entries(conn: sa.Connection, ids: Ids, entries: Iterable[Entry], first_no: int, *,
+                    progress: Callable[[int], None] | None = None, entry_nos: dict[str, int] | None = None,
+                    aggregate: bool = False) -> int:
     """Bulk insert through the DBAPI cursor: the hot path of a large load.
 
     With ``aggregate`` every batch is added to the balance aggregate right after it is
     written (SQLite only; the caller must not aggregate the same entries again).
     """
-    raw = conn.connection.driver_connection
-    dialect = conn.dialect.name
-    count = 0
-    if dialect == "sqlite":
-        rows = _sqlite_batches(ids, entries, first_no, entry_nos)
-        writer = _SqliteWriter(raw, ids, aggregate)
+    if conn.dialect.name == "sqlite":
+        sqlite_writer = _SqliteWriter(_sqlite_connection(conn), ids, aggregate)
+        count = _write(_sqlite_batches(ids, entries, first_no, entry_nos), sqlite_writer.write, progress)
+        sqlite_writer.close()
     else:
         if aggregate:
             raise ValueError("per-batch aggregation is implemented for SQLite only")
-        rows = _copy_batches(ids, entries, first_no, entry_nos)
-        writer = _CopyWriter(raw)
-    for batch in _in_thread(rows):
-        count += writer.write(batch)
-        if progress:
-            progress(count)
-    writer.close()
+        copy_writer = _CopyWriter(_psycopg_connection(conn))
+        count = _write(_copy_batches(ids, entries, first_no, entry_nos), copy_writer.write, progress)
+        copy_writer.close()
     if progress and count == 0:
         progress(count)
     return count
 
 
-def _dates():
+def _write(batches: Iterable[T], write: Callable[[T], int], progress: Callable[[int], None] | None) -> int:
+    """Write ``batches`` as the reader thread produces them; the number of postings written."""
+    count = 0
+    for batch in _in_thread(batches):
+        count += write(batch)
+        if progress:
+            progress(count)
+    return count
+
+
+def _dates() -> Callable[[dt.date], tuple[str, int, int]]:
     """Date → (ISO text, fiscal year, period), computed once per distinct date."""
     cache: dict[dt.date, tuple[str, int, int]] = {}
 
@@ -201,19 +247,36 @@ def _dates():
     return get
 
 
-def _sqlite_batches(ids: Ids, entries: Iterable[Entry], first_no: int, entry_nos: dict[str, int] | None):
+# SQLite batches: (entry values, posting values, first entry_no, last entry_no), the values
+# flattened row after row, without book_id (the writer puts it in the SQL).
+_Value = int | str | None
+_SqliteBatch = tuple[list[_Value], list[_Value], int, int]
+# COPY batches: (entry rows, posting rows), book_id first, in the order of ENTRY_COLUMNS and POSTING_COLUMNS
+_EntryRow = tuple[int, int, str, dt.date, int, str, str, int | None, int | None]
+_PostingRow = tuple[int, int, int, int, int, str, int, int, int, int, int]
+_CopyBatch = tuple[list[_EntryRow], list[_PostingRow]]
+
+
+def _or_none(ids: dict[str, int]) -> dict[str | None, int]:
+    """``ids`` and None → 0: no flow, no partner."""
+    out: dict[str | None, int] = {None: 0}
+    out.update(ids.items())
+    return out
+
+
+def _sqlite_batches(ids: Ids, entries: Iterable[Entry], first_no: int,
+                    entry_nos: dict[str, int] | None) -> Iterator[_SqliteBatch]:
     """Yield (entry values, posting values, first entry_no, last entry_no).
 
     Values are flattened row after row, without book_id (the writer puts it in the SQL).
     """
     seg, acc = ids.segments, ids.accounts
-    flw = {**ids.flows, None: 0}
-    partner = {**ids.segments, None: 0}
+    flw, partner = _or_none(ids.flows), _or_none(ids.segments)
     date_info = _dates()
     no = first_no
     lo = no
-    entry_vals: list = []
-    posting_vals: list = []
+    entry_vals: list[_Value] = []
+    posting_vals: list[_Value] = []
     e_ext, p_ext = entry_vals.extend, posting_vals.extend
     limit = BATCH * (len(POSTING_COLUMNS) - 1)
     for e in entries:
@@ -223,9 +286,7 @@ def _sqlite_batches(ids: Ids, entries: Iterable[Entry], first_no: int, entry_nos
             period = 0
         e_ext((no, e.id, iso, fy, kind, e.memo, e.line,
                entry_nos.get(e.reverses) if entry_nos and e.reverses else None))
-        i = 0
-        for s_, a_, amount, f_, p_ in e.postings:
-            i += 1
+        for i, (s_, a_, amount, f_, p_) in enumerate(e.postings, 1):
             p_ext((no, i, fy, period, kind, seg[s_], acc[a_], flw[f_], partner[p_], amount))
         no += 1
         if len(posting_vals) >= limit:
@@ -237,16 +298,16 @@ def _sqlite_batches(ids: Ids, entries: Iterable[Entry], first_no: int, entry_nos
         yield entry_vals, posting_vals, lo, no - 1
 
 
-def _copy_batches(ids: Ids, entries: Iterable[Entry], first_no: int, entry_nos: dict[str, int] | None):
+def _copy_batches(ids: Ids, entries: Iterable[Entry], first_no: int,
+                  entry_nos: dict[str, int] | None) -> Iterator[_CopyBatch]:
     """Yield (entry rows, posting rows) for COPY."""
     seg, acc = ids.segments, ids.accounts
-    flw = {**ids.flows, None: 0}
-    partner = {**ids.segments, None: 0}
+    flw, partner = _or_none(ids.flows), _or_none(ids.segments)
     book_id = ids.book_id
     date_info = _dates()
     no = first_no
-    entry_rows: list[tuple] = []
-    posting_rows: list[tuple] = []
+    entry_rows: list[_EntryRow] = []
+    posting_rows: list[_PostingRow] = []
     e_add, p_add = entry_rows.append, posting_rows.append
     for e in entries:
         _, fy, period = date_info(e.date)
@@ -255,9 +316,7 @@ def _copy_batches(ids: Ids, entries: Iterable[Entry], first_no: int, entry_nos: 
             period = 0
         e_add((book_id, no, e.id, e.date, fy, kind, e.memo, e.line,
                entry_nos.get(e.reverses) if entry_nos and e.reverses else None))
-        i = 0
-        for s_, a_, amount, f_, p_ in e.postings:
-            i += 1
+        for i, (s_, a_, amount, f_, p_) in enumerate(e.postings, 1):
             p_add((book_id, no, i, fy, period, kind, seg[s_], acc[a_], flw[f_], partner[p_], amount))
         no += 1
         if len(posting_rows) >= BATCH:
@@ -268,23 +327,27 @@ def _copy_batches(ids: Ids, entries: Iterable[Entry], first_no: int, entry_nos: 
         yield entry_rows, posting_rows
 
 
-_DONE = object()
+class _End(Enum):
+    TOKEN = 0
+
+
+_DONE: Final = _End.TOKEN  # the reader thread's last message: no more items (or an error)
 SWITCH_INTERVAL = 50e-6  # seconds, while a load runs
 
 
-def _in_thread(gen, depth: int = 2):
+def _in_thread(gen: Iterable[T], depth: int = 2) -> Iterator[T]:
     """Iterate ``gen`` in a background thread, ``depth`` items ahead of the consumer.
 
     An exception raised by ``gen`` is re-raised here; if the consumer stops early (an
     exception while writing), the thread stops at its next item.
     """
-    q: queue.Queue = queue.Queue(depth)
+    q: queue.Queue[tuple[T | Literal[_End.TOKEN], BaseException | None]] = queue.Queue(depth)
     stop = threading.Event()
 
-    def put(item) -> bool:
+    def put(message: tuple[T | Literal[_End.TOKEN], BaseException | None]) -> bool:
         while not stop.is_set():
             try:
-                q.put(item, timeout=0.05)
+                q.put(message, timeout=0.05)
                 return True
             except queue.Full:
                 continue
@@ -295,8 +358,8 @@ def _in_thread(gen, depth: int = 2):
             for item in gen:
                 if not put((item, None)):
                     return
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer thread
-            put((None, exc))
+        except BaseException as exc:  # handed to the consumer thread
+            put((_DONE, exc))
             return
         put((_DONE, None))
 
@@ -331,7 +394,7 @@ class _SqliteWriter:
     postings are all written.
     """
 
-    def __init__(self, raw, ids: Ids, aggregate: bool):
+    def __init__(self, raw: sqlite3.Connection, ids: Ids, aggregate: bool):
         self.cur = raw.cursor()
         self.book_id = int(ids.book_id)
         self.aggregate_sql = _sqlite_aggregate_sql(ids) if aggregate else None
@@ -341,12 +404,12 @@ class _SqliteWriter:
             max_vars = 999
         self.max_vars = max(min(max_vars, 32766), 99)
         self.carry = not raw.execute("PRAGMA foreign_keys").fetchone()[0]
-        self.entry_vals: list = []
-        self.posting_vals: list = []
+        self.entry_vals: list[_Value] = []
+        self.posting_vals: list[_Value] = []
         self.agg_lo: int | None = None  # first entry_no not yet aggregated
         self.hi = 0  # last entry_no received
 
-    def write(self, batch) -> int:
+    def write(self, batch: _SqliteBatch) -> int:
         entry_vals, posting_vals, lo, hi = batch
         if self.agg_lo is None:
             self.agg_lo = lo
@@ -355,7 +418,8 @@ class _SqliteWriter:
             self.entry_vals = self._insert("entry", ENTRY_COLUMNS, self.entry_vals + entry_vals, full_only=True)
             self.posting_vals = self._insert("posting", POSTING_COLUMNS, self.posting_vals + posting_vals, full_only=True)
             # postings are written in entry_no order: entries before the first waiting one are complete
-            self._aggregate(self.posting_vals[0] - 1 if self.posting_vals else hi)
+            waiting = self.posting_vals[0] if self.posting_vals else None  # its entry_no
+            self._aggregate(waiting - 1 if isinstance(waiting, int) else hi)
         else:
             self._insert("entry", ENTRY_COLUMNS, entry_vals)
             self._insert("posting", POSTING_COLUMNS, posting_vals)
@@ -372,7 +436,7 @@ class _SqliteWriter:
             self.cur.execute(self.aggregate_sql, {"book": self.book_id, "lo": self.agg_lo, "hi": hi})
             self.agg_lo = hi + 1
 
-    def _insert(self, table: str, columns: tuple[str, ...], vals: list, full_only: bool = False) -> list:
+    def _insert(self, table: str, columns: tuple[str, ...], vals: list[_Value], full_only: bool = False) -> list[_Value]:
         """Write ``vals``; with ``full_only``, only full statements, returning the rest."""
         execute = self.cur.execute
         width = len(columns) - 1  # values per row; book_id is in the SQL
@@ -443,21 +507,21 @@ WHERE true
 
 
 class _CopyWriter:
-    def __init__(self, raw):
+    def __init__(self, raw: psycopg.Connection[Any]):
         self.raw = raw
 
     def close(self) -> None:
         pass
 
-    def write(self, batch) -> int:
+    def write(self, batch: _CopyBatch) -> int:
         entry_rows, posting_rows = batch
         with self.raw.cursor() as cur:
             with cur.copy(f"COPY entry ({ENTRY_COLS}) FROM STDIN") as cp:
-                for r in entry_rows:
-                    cp.write_row(r)
+                for entry_row in entry_rows:
+                    cp.write_row(entry_row)
             with cur.copy(f"COPY posting ({POSTING_COLS}) FROM STDIN") as cp:
-                for r in posting_rows:
-                    cp.write_row(r)
+                for posting_row in posting_rows:
+                    cp.write_row(posting_row)
         return len(posting_rows)
 
 
@@ -481,7 +545,7 @@ AGGREGATE = (AGGREGATE_HEAD + "GROUP BY book_id, fiscal_year, period, kind, segm
              + AGGREGATE_TAIL)
 
 
-def _aggregate(conn, book_id: int, lo: int, hi: int | None) -> None:
+def _aggregate(conn: sa.Connection, book_id: int, lo: int, hi: int | None) -> None:
     hi = hi if hi is not None else 2**31 - 1
     conn.execute(sa.text(AGGREGATE), {"book": book_id, "lo": lo, "hi": hi})
 
@@ -496,7 +560,7 @@ def post_entries(engine: sa.Engine, book_code: str, entries: list[Entry]) -> lis
         years = {fy.year: fy for fy in stored.fiscal_years}
         problems = []
         for e in entries:
-            for idx, fld, msg in entry_problems(e, stored.chart, years):
+            for _, fld, msg in entry_problems(e, stored.chart, years):
                 problems.append(InputError(f"entry {e.id}", None, fld, msg))
         if problems:
             raise BookError(problems)
@@ -505,7 +569,9 @@ def post_entries(engine: sa.Engine, book_code: str, entries: list[Entry]) -> lis
             s.entry.c.book_id == ids.book_id, s.entry.c.code.in_([e.id for e in entries]))).scalars())
         if existing:
             raise BookError([InputError(f"entry {c}", None, "entry", "duplicate entry id") for c in sorted(existing)])
-        first = (conn.execute(sa.select(sa.func.max(s.entry.c.entry_no)).where(s.entry.c.book_id == ids.book_id)).scalar() or 0) + 1
+        last: int | None = conn.execute(
+            sa.select(sa.func.max(s.entry.c.entry_no)).where(s.entry.c.book_id == ids.book_id)).scalar()
+        first = (last or 0) + 1
         targets = [e.reverses for e in entries if e.reverses]
         entry_nos = dict(conn.execute(sa.select(s.entry.c.code, s.entry.c.entry_no).where(
             s.entry.c.book_id == ids.book_id, s.entry.c.code.in_(targets))).all()) if targets else {}
@@ -514,7 +580,8 @@ def post_entries(engine: sa.Engine, book_code: str, entries: list[Entry]) -> lis
         return list(range(first, first + len(entries)))
 
 
-def reverse_entry(engine: sa.Engine, book_code: str, entry_code: str, new_code: str, date: dt.date, memo: str | None = None) -> Entry:
+def reverse_entry(engine: sa.Engine, book_code: str, entry_code: str, new_code: str, date: dt.date,
+                  memo: str | None = None) -> Entry:
     """Post the reversing entry (反対仕訳) of a stored entry; the original stays as it is."""
     original = fetch_entry(engine, book_code, entry_code)
     rev = reversal(original, new_code, date, memo)
@@ -554,7 +621,7 @@ def closing_entries(conn: sa.Connection, book_code: str, year: int) -> list[Entr
         .where(s.entry.c.book_id == ids.book_id, _code_starts_with(conn, f"CL{year}-"))
         .order_by(s.entry.c.entry_no, s.posting.c.line_no)).all()
     postings: dict[int, list[Posting]] = {}
-    heads: dict[int, tuple] = {}
+    heads: dict[int, tuple[str, dt.date, str, str]] = {}
     for r in rows:
         heads[r.entry_no] = (r.code, r.date, r.kind, r.memo)
         postings.setdefault(r.entry_no, []).append(
@@ -562,7 +629,7 @@ def closing_entries(conn: sa.Connection, book_code: str, year: int) -> list[Entr
     return [Entry(code, date, kind, memo, tuple(postings[no])) for no, (code, date, kind, memo) in heads.items()]
 
 
-def _code_starts_with(conn: sa.Connection, prefix: str):
+def _code_starts_with(conn: sa.Connection, prefix: str) -> sa.ColumnElement[bool]:
     """``entry.code`` begins with ``prefix`` (no wildcard in it), case-sensitive on both databases.
 
     SQLite's LIKE ignores case, so it cannot use the (book_id, code) index and scans every
@@ -578,7 +645,7 @@ def _code_starts_with(conn: sa.Connection, prefix: str):
 
 def book_id(conn: sa.Connection, code: str) -> int:
     """The database id of the stored book ``code``; LedgerViolation if there is none."""
-    found = conn.execute(sa.select(s.book.c.id).where(s.book.c.code == code)).scalar()
+    found: int | None = conn.execute(sa.select(s.book.c.id).where(s.book.c.code == code)).scalar()
     if found is None:
         raise LedgerViolation(f"no book {code!r} in this database")
     return found

@@ -39,13 +39,19 @@ class Unbalanced(NamedTuple):
     amount: int
 
 
+# (fiscal_year, period, kind, segment_id, account_id, flow_id, partner_id): one row of the aggregate
+BalanceKey = tuple[int, int, str, int, int, int, int]
+
+
 class AggregateDifferences(NamedTuple):
     stored_rows: int  # non-zero rows of the balance aggregate
-    differing: list[tuple]  # balance keys whose stored sum differs from the postings' sum
+    differing: list[BalanceKey]  # balance keys whose stored sum differs from the postings' sum
 
 
 def entry_count(conn: sa.Connection, book_code: str) -> int:
-    return conn.execute(sa.text("SELECT COUNT(*) FROM entry WHERE book_id = :b"), {"b": book_id(conn, book_code)}).scalar()
+    count: int = conn.execute(sa.text("SELECT COUNT(*) FROM entry WHERE book_id = :b"),
+                              {"b": book_id(conn, book_code)}).scalar_one()
+    return count
 
 
 def unbalanced_entries(conn: sa.Connection, book_code: str) -> list[Unbalanced]:
@@ -57,8 +63,10 @@ def unbalanced_entries(conn: sa.Connection, book_code: str) -> list[Unbalanced]:
 def aggregate_differences(conn: sa.Connection, book_code: str) -> AggregateDifferences:
     """The stored balance aggregate against a fresh aggregation of the postings."""
     book = book_id(conn, book_code)
-    fresh = {tuple(r[:7]): int(r[7]) for r in conn.execute(sa.text(REAGGREGATE), {"book": book})}
-    stored = {tuple(r[:7]): int(r[7]) for r in conn.execute(sa.text(STORED), {"book": book})}
+    fresh: dict[BalanceKey, int] = {(y, p, k, sg, a, f, pt): int(v) for y, p, k, sg, a, f, pt, v
+                                    in conn.execute(sa.text(REAGGREGATE), {"book": book})}
+    stored: dict[BalanceKey, int] = {(y, p, k, sg, a, f, pt): int(v) for y, p, k, sg, a, f, pt, v
+                                     in conn.execute(sa.text(STORED), {"book": book})}
     stored = {k: v for k, v in stored.items() if v}
     fresh = {k: v for k, v in fresh.items() if v}
     diff = [k for k in set(fresh) | set(stored) if fresh.get(k) != stored.get(k)]

@@ -16,7 +16,7 @@ depends_on = None
 IMMUTABLE = "posted entries are immutable; post a reversing entry instead"
 
 
-def upgrade():
+def upgrade() -> None:
     bind = op.get_bind()
     # Each revision creates a fixed list of tables from the schema module; a later change
     # to an existing table must be its own revision with op.* calls.
@@ -40,7 +40,7 @@ def upgrade():
             )
 
 
-def downgrade():
+def downgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS kessan_immutable() CASCADE")

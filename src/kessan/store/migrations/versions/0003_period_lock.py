@@ -18,7 +18,7 @@ ADJUSTING = "fiscal year is ADJUSTING: only closing entries may be posted"
 LOCKED = "fiscal year is CLOSED, or ADJUSTING and the entry is not a closing entry"
 
 
-def upgrade():
+def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
         # one trigger, gated so that the common case (an OPEN year) costs a single lookup
@@ -36,7 +36,7 @@ def upgrade():
         op.execute("CREATE TRIGGER entry_period_lock BEFORE INSERT ON entry FOR EACH ROW EXECUTE FUNCTION kessan_period_lock()")
 
 
-def downgrade():
+def downgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
         op.execute("DROP TRIGGER IF EXISTS entry_period_lock")

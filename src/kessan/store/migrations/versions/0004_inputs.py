@@ -15,9 +15,9 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade():
+def upgrade() -> None:
     schema.metadata.create_all(op.get_bind(), tables=[schema.metadata.tables[t] for t in schema.TABLES_0004])
 
 
-def downgrade():
+def downgrade() -> None:
     schema.metadata.drop_all(op.get_bind(), tables=[schema.metadata.tables[t] for t in schema.TABLES_0004])
