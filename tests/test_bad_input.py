@@ -157,3 +157,16 @@ def test_unknown_flow_and_misapplied_flow(mini_dir, db_url):
     assert_rejected(_load(mini_dir, db_url), db_url, "journal.csv:2", "[flow]", "unknown flow 'op.nope'")
     _write_journal(mini_dir, "J1,2020-05-10,regular,x,a,1110,300,op.jigyo,\nJ1,,,,a,4160,-300,net_income,\n")
     assert_rejected(_load(mini_dir, db_url), db_url, "journal.csv:3", "only allowed in closing entries")
+
+
+def test_amounts_beyond_the_bound_are_located_input_errors(mini_dir, db_url):
+    _write_journal(mini_dir, "J2,2020-05-11,regular,big,a,1110,1000000000000001,op.jigyo,\nJ2,,,,a,4160,-1000000000000001,,\n"
+                             "J3,2020-05-12,regular,huge,a,1110,9000000000000000000,op.jigyo,\nJ3,,,,a,4160,-9000000000000000000,,\n")
+    assert_rejected(_load(mini_dir, db_url), db_url, "journal.csv:2 [amount]", "beyond ±1,000,000,000,000,000 yen",
+                    "journal.csv:4 [amount]")
+
+
+def test_the_largest_amount_loads(mini_dir, db_url):
+    _write_journal(mini_dir, "J2,2020-05-11,regular,max,a,1110,1000000000000000,op.jigyo,\nJ2,,,,a,4160,-1000000000000000,,\n")
+    result = _load(mini_dir, db_url)
+    assert result.exit_code == 0, result.output

@@ -79,7 +79,8 @@ def test_every_command_fails_cleanly_on_bad_input(tmp_path):
     failures = []
     for args in _commands(tmp_path, books):
         result = runner.invoke(app, args, env={"COLUMNS": "120"})
-        text = result.output + (str(result.exception) if result.exception and not isinstance(result.exception, SystemExit) else "")
+        unexpected = result.exception and not isinstance(result.exception, SystemExit)
+        text = result.output + (str(result.exception) if unexpected else "")
         clean = (result.exit_code in (1, 2, 3) and "Traceback" not in text and "internal error" not in text
                  and not (result.exception and not isinstance(result.exception, SystemExit)))
         if not clean:

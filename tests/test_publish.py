@@ -23,10 +23,10 @@ from typer.testing import CliRunner
 
 from kessan.cli import app
 from kessan.publish import read_spec
-from kessan.report.model import Cell
 from kessan.publish.build import spec_problems
 from kessan.publish.xlsx import INDEX_SHEET, INTEGER
 from kessan.render.format import amount
+from kessan.report.model import Cell
 
 from .conftest import EXAMPLE
 
@@ -60,7 +60,7 @@ def pdf_fonts(path: Path) -> dict[str, bool]:
     import ctypes
 
     import pypdfium2 as pdfium
-    import pypdfium2.raw as raw
+    from pypdfium2 import raw
 
     fonts = {}
     with closing(pdfium.PdfDocument(path)) as pdf:

@@ -86,6 +86,8 @@ def open_database(url: str | None = None) -> sa.Engine:
     with translated("opening the database"):
         try:
             engine = db.make_engine(url)
+        except ValueError as exc:  # a setting of the environment, such as KESSAN_BUSY_TIMEOUT
+            raise BadInput(str(exc)) from exc
         except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
             raise BadInput(f"not a database URL kessan can open: {db.database_url(url)!r} ({exc}); "
                            "use sqlite:///FILE or postgresql+psycopg://USER@HOST/DB") from exc
@@ -319,7 +321,7 @@ class OpenBook:
             with self.engine.connect() as conn:
                 cells = repo.cube(conn, self.code, year)
                 generated = repo.closing_entries(conn, self.code, year)
-            return closing_batch.plan(self.book, year, cells, generated, subs, steps)
+            return closing_batch.plan(self.book, year, cells, generated, subs, only=steps)
 
     def close(self, year: int | None = None, steps: set[str] | None = None,
               registers_dir: Path | None = None) -> Closed:
@@ -337,7 +339,7 @@ class OpenBook:
         """Post the reversing entry (反対仕訳) of a posted entry; posted entries never change."""
         with translated(f"reversing {entry}"):
             try:
-                rev = repo.reverse_entry(self.engine, self.code, entry, new_id, date, memo)
+                rev = repo.reverse_entry(self.engine, self.code, entry, new_id, date, memo=memo)
             except ValueError as exc:
                 raise BadInput(str(exc)) from exc
         self._forget()

@@ -55,7 +55,7 @@ def _effective(generated: Sequence[Entry], step: str, year: int) -> tuple[int, l
     return latest, live
 
 
-def plan(book: Book, year: int, cells: Sequence[Cell], generated: Sequence[Entry], subledgers: Subledgers,
+def plan(book: Book, year: int, cells: Sequence[Cell], generated: Sequence[Entry], subledgers: Subledgers, *,
          only: set[str] | None = None) -> list[StepPlan]:
     """The closing batch of ``year``, per step, compared with the effective batch of earlier runs.
 

@@ -14,7 +14,7 @@ from typing import Any
 from ..ledger.budget import Budget, BudgetAmount, BudgetNote, Reason, Revision, chain_problems
 from ..ledger.errors import BookError, InputError
 from ..ledger.model import Chart
-from .files import Problems, csv_rows, parse_amount, toml_line
+from .files import Problems, amount_problem, csv_rows, parse_amount, toml_line
 
 COLUMNS = ("statement", "line", "segment", "amount")
 
@@ -70,7 +70,7 @@ def _amounts(path: Path, rev: Revision, chart: Chart, years: set[int], errors: l
         stmt, ln, seg, amt = (c.strip() for c in row)
         amount = parse_amount(amt)
         if amount is None:
-            found.add(name, line, "amount", f"not an integer amount of yen: {amt!r}")
+            found.add(name, line, "amount", amount_problem(amt))
             continue
         if seg and seg not in chart.segments:
             found.add(name, line, "segment", f"unknown segment {seg!r}")

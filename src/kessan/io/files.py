@@ -95,10 +95,26 @@ def _first_bad_line(path: Path) -> int | None:
     return None
 
 
+# The largest amount kessan keeps, ±1,000兆円: far beyond any public body's books, and a sum of
+# millions of such amounts still fits the databases' 64-bit integers.
+MAX_YEN = 10**15
+
+
 def parse_amount(text: str) -> int | None:
-    """Strict integer yen: optional sign, digits only; None if ``text`` is anything else."""
+    """Strict integer yen: optional sign, digits only, at most MAX_YEN in magnitude; None if
+    ``text`` is anything else (``amount_problem`` says why)."""
     t = text.strip()
     body = t[1:] if t[:1] in "+-" else t
-    if not body.isascii() or not body.isdigit():
+    if not body.isascii() or not body.isdigit() or len(body.lstrip("0")) > 16:
         return None
-    return int(t)
+    value = int(t)
+    return value if abs(value) <= MAX_YEN else None
+
+
+def amount_problem(text: str) -> str:
+    """Why parse_amount refused ``text``, for a located input error."""
+    t = text.strip()
+    body = t[1:] if t[:1] in "+-" else t
+    if body.isascii() and body.isdigit():
+        return f"amount {t} is beyond ±{MAX_YEN:,} yen, the largest amount kessan keeps"
+    return f"not an integer amount of yen: {text!r}"

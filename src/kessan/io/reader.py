@@ -32,7 +32,7 @@ from ..ledger.model import (
     Posting,
     Segment,
 )
-from .files import Problems, check_header, csv_rows, parse_amount, toml_line
+from .files import Problems, amount_problem, check_header, csv_rows, parse_amount, toml_line
 
 JOURNAL_COLUMNS = ("entry", "date", "kind", "memo", "segment", "account", "amount", "flow", "partner")
 OPENING_COLUMNS = ("segment", "account", "amount", "partner")
@@ -318,7 +318,7 @@ def read_opening(root: Path, book: Book, errors: Problems) -> Entry | None:
         seg, acct, amt, partner = (c.strip() for c in row)
         amount = parse_amount(amt)
         if amount is None:
-            errors.add(path.name, line, "amount", f"not an integer amount of yen: {amt!r}")
+            errors.add(path.name, line, "amount", amount_problem(amt))
             continue
         postings.append((line, Posting(seg, acct, amount, None, partner or None)))
     if not postings:
@@ -415,12 +415,12 @@ def iter_journal(root: Path, book: Book, errors: Problems) -> Iterator[Entry]:
                                        or (kind and kind.strip() != head[2]) or (memo and memo.strip() != head[3])):
                 errors.add(name, line, "date",
                            f"entry {eid}: date, kind and memo must be empty or equal to the entry's first row")
-            if amt.isascii() and (amt.isdigit() or (amt[:1] == "-" and amt[1:].isdigit())):
-                amount = int(amt)  # the common case; parse_amount decides everything else
+            if len(amt) < 16 and amt.isascii() and (amt.isdigit() or (amt[:1] == "-" and amt[1:].isdigit())):
+                amount = int(amt)  # the common case (below 10^15); parse_amount decides everything else
             else:
                 parsed = parse_amount(amt)
                 if parsed is None:
-                    errors.add(name, line, "amount", f"not an integer amount of yen: {amt!r}")
+                    errors.add(name, line, "amount", amount_problem(amt))
                     head = None
                     continue
                 amount = parsed

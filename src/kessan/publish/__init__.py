@@ -20,6 +20,7 @@ from ..render.chart import save_chart, trend_figure
 from .build import build_package
 from .html import write_site
 from .model import Package
+from .pdf import write_pdf
 from .spec import PublishSpec, read_spec
 from .xlsx import write_workbook
 
@@ -61,8 +62,6 @@ def _publish(package: Package, out_dir: Path, formats: tuple[str, ...]) -> list[
             pngs = _draw_charts(package, staging / ".charts", formats)
             pdf = None
             if "pdf" in formats:
-                from .pdf import write_pdf  # imported when asked for: the PDF engine loads a native library
-
                 pdf = pool.submit(write_pdf, package, staging / f"{package.file}.pdf")
             for write_png in pngs:
                 write_png()

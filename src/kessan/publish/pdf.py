@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import os
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 import typst
 
-from .fonts import japanese_fonts
 from ..render.format import amount
+from .fonts import japanese_fonts
 from .model import Cell, Column, Package, Part, Table
 from .spec import PART_ID
 
@@ -30,7 +31,8 @@ TALL_ROW = 30  # lines: a row taller than this may break across pages; shorter r
 
 def write_pdf(package: Package, path: Path) -> Path:
     charts = [p.chart_files["svg"] for p in package.parts if "svg" in p.chart_files]
-    root = Path(os.path.commonpath([str(f.parent) for f in charts])) if charts else path.parent  # Typst reads files under root only
+    # Typst reads files under root only
+    root = Path(os.path.commonpath([str(f.parent) for f in charts])) if charts else path.parent
     source = typst_source(package, root)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -39,12 +41,14 @@ def write_pdf(package: Package, path: Path) -> Path:
         raise RuntimeError(f"Typst could not lay out the PDF: {exc.message}\n{exc.diagnostic}") from exc
     if warnings:
         raise RuntimeError("Typst warned while laying out the PDF: " + "; ".join(w.message for w in warnings))
+    if not isinstance(pdf, bytes):  # one document asked for, one PDF given
+        raise RuntimeError("Typst returned no single PDF document")
     path.write_bytes(pdf)
     return path
 
 
 @lru_cache(maxsize=1)
-def _compiler():
+def _compiler() -> typst.Compiler:
     """One compiler per process: it knows the font files only (no system fonts, no Typst defaults)."""
     fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False,
                         font_paths=sorted({str(f.path.parent) for f in japanese_fonts().values()}))
@@ -73,9 +77,9 @@ def _lines(text: str) -> int:
     return sum(1 + display_width(line) // 40 for line in text.splitlines())
 
 
-def _array(items) -> str:
-    items = list(items)
-    return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+def _array(items: Iterable[str]) -> str:
+    listed = list(items)
+    return "(" + ", ".join(listed) + ("," if len(listed) == 1 else "") + ")"
 
 
 def typst_source(package: Package, root: Path) -> str:
@@ -158,11 +162,11 @@ def _widths(table: Table, texts: list[list[str]]) -> tuple[str, str, str, str]:
     n = len(table.columns)
     fixed = ["32%" if c.long else "8%" if not c.numeric else None for c in table.columns]
     if n > 6:
-        label, size, head = ("15%", "6.6pt", "6.3pt") if n > 9 else ("20%", "7.5pt", "auto")
-        return "100%", _array([label, *(f or "1fr" for f in fixed)]), size, head
+        share, size, head = ("15%", "6.6pt", "6.3pt") if n > 9 else ("20%", "7.5pt", "auto")
+        return "100%", _array([share, *(f or "1fr" for f in fixed)]), size, head
     label = max([display_width(table.label_header), *(display_width(r.label) + 2 * r.indent for r in table.rows)])
     widest = [max([display_width(c.label), *(display_width(row[j]) for row in texts)]) for j, c in enumerate(table.columns)]
-    sizes = [f or f"{w + 2}fr" for f, w in zip(fixed, widest)]
+    sizes = [f or f"{w + 2}fr" for f, w in zip(fixed, widest, strict=True)]
     return ("72%" if n == 1 else "100%"), _array([f"{label + 2}fr", *sizes]), "8.5pt", "auto"
 
 
@@ -181,13 +185,13 @@ def _keep(table: Table, texts: list[list[str]]) -> bool:
 
 
 def _table(table: Table, part: Part) -> str:
-    texts = [[_cell_text(c, v) for c, v in zip(table.columns, row.cells)] for row in table.rows]
+    texts = [[_cell_text(c, v) for c, v in zip(table.columns, row.cells, strict=True)] for row in table.rows]
     width, columns, size, head_size = _widths(table, texts)
     title = None if table.title == part.title and len(part.tables) == 1 else table.title
     header = _array(_array([str(h.col), str(h.row), str(h.rowspan), str(h.colspan), _str(h.text)]) for h in table.header())
     text_cells = [j for j, c in enumerate(table.columns) if not c.numeric]
     cells = []
-    for row, printed in zip(table.rows, texts):
+    for row, printed in zip(table.rows, texts, strict=True):
         row_cells = [_str(row.label), *map(_str, printed)]
         for j in text_cells:  # 備考, 左の主な理由: smaller type
             row_cells[j + 1] = f"text(size: 0.85em, {row_cells[j + 1]})"

@@ -26,7 +26,7 @@ class TableRef:
     segments: bool = False  # the 事業別 table (or the per-segment tables) instead of the whole organisation
 
     @classmethod
-    def parse(cls, text: str) -> "TableRef":
+    def parse(cls, text: str) -> TableRef:
         stmt, _, which = text.partition(":")
         return cls(stmt.strip(), which.strip() == "segments")
 
@@ -71,9 +71,9 @@ def read_spec(path: Path) -> PublishSpec:
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise BookError([InputError(FILE, None, None, f"{path} not found: the package structure is needed to publish")])
+        raise BookError([InputError(FILE, None, None, f"{path} not found: the package structure is needed to publish")]) from None
     except tomllib.TOMLDecodeError as exc:
-        raise BookError([InputError(FILE, None, None, f"not valid TOML: {exc}")])
+        raise BookError([InputError(FILE, None, None, f"not valid TOML: {exc}")]) from exc
     errors: list[InputError] = []
     sections = tuple(_section(raw, i, errors) for i, raw in enumerate(doc.get("section", []), 1))
     pkg = doc.get("package", {})

@@ -14,9 +14,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import xlsxwriter
+from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from ..report.model import Value
 from .model import Formula, Package, Part, Table
+
+IndexRow = tuple[str, str, str, str, str]  # table, line, column, sheet, cell
 
 INTEGER = '#,##0;"△"#,##0'
 FONT = {"font_name": "游ゴシック", "font_size": 10}
@@ -29,9 +33,10 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
 
 
-def number_format(value) -> str:
-    if isinstance(value, Decimal) and value.as_tuple().exponent < 0:
-        places = "0" * -value.as_tuple().exponent
+def number_format(value: Value) -> str:
+    exponent = value.as_tuple().exponent if isinstance(value, Decimal) else 0
+    if isinstance(exponent, int) and exponent < 0:
+        places = "0" * -exponent
         return f'#,##0.{places};"△"#,##0.{places}'
     return INTEGER
 
@@ -40,9 +45,10 @@ class _Formats:
     """XlsxWriter formats, created once per distinct property set."""
 
     def __init__(self, book: xlsxwriter.Workbook):
-        self.book, self.cache = book, {}
+        self.book = book
+        self.cache: dict[tuple[tuple[str, object], ...], Format] = {}
 
-    def get(self, **props):
+    def get(self, **props: object) -> Format:
         key = tuple(sorted(props.items()))
         if key not in self.cache:
             self.cache[key] = self.book.add_format(FONT | props)
@@ -58,7 +64,7 @@ def write_workbook(package: Package, path: Path) -> Path:
                          "company": package.entity, "comments": "kessan publish"})
     fmt = _Formats(book)
     _contents_sheet(book, fmt, package)
-    index: list[tuple] = []
+    index: list[IndexRow] = []
     for part in package.parts:
         _PartSheet(book, fmt, package, part, index).write()
     _index_sheet(book, fmt, index)
@@ -66,7 +72,7 @@ def write_workbook(package: Package, path: Path) -> Path:
     return path
 
 
-def _contents_sheet(book, fmt: _Formats, package: Package) -> None:
+def _contents_sheet(book: xlsxwriter.Workbook, fmt: _Formats, package: Package) -> None:
     ws = book.add_worksheet(package.labels["contents"])
     ws.set_column(0, 0, 4)
     ws.set_column(1, 1, 60)
@@ -94,7 +100,7 @@ def _contents_sheet(book, fmt: _Formats, package: Package) -> None:
     ws.fit_to_pages(1, 0)
 
 
-def _index_sheet(book, fmt: _Formats, index: list[tuple]) -> None:
+def _index_sheet(book: xlsxwriter.Workbook, fmt: _Formats, index: list[IndexRow]) -> None:
     ws = book.add_worksheet(INDEX_SHEET)
     ws.write_row(0, 0, ["table", "line", "column", "sheet", "cell"], fmt.get(bold=True))
     for i, entry in enumerate(index, 1):
@@ -106,7 +112,8 @@ def _index_sheet(book, fmt: _Formats, index: list[tuple]) -> None:
 class _PartSheet:
     """Lays out one part: title, then each table with caption, unit, header, body and notes."""
 
-    def __init__(self, book, fmt: _Formats, package: Package, part: Part, index: list):
+    def __init__(self, book: xlsxwriter.Workbook, fmt: _Formats, package: Package, part: Part,
+                 index: list[IndexRow]):
         self.book, self.fmt, self.package, self.part, self.index = book, fmt, package, part, index
         self.ws = book.add_worksheet(part.sheet)
         self.width = 1 + max((len(t.columns) for t in part.tables), default=1)
@@ -132,7 +139,7 @@ class _PartSheet:
         self._columns()
         self._print_setup()
 
-    def _merged(self, text: str, cell_format, height: float | None = None, width: int | None = None) -> None:
+    def _merged(self, text: str, cell_format: Format, height: float | None = None, width: int | None = None) -> None:
         width = width or self.width
         if width > 1:
             self.ws.merge_range(self.row, 0, self.row, width - 1, text, cell_format)
@@ -164,7 +171,7 @@ class _PartSheet:
         if self.frozen is None and self.part.shared_header:
             self.frozen = (first_header, self.row - 1)
         top = self.row
-        for i, row in enumerate(table.rows):
+        for i in range(len(table.rows)):
             self._body_row(table, i, top)
         self.row = top + len(table.rows)
         for note in table.notes:
@@ -188,10 +195,10 @@ class _PartSheet:
 
     def _body_row(self, table: Table, i: int, top: int) -> None:
         row, r = table.rows[i], top + i
-        line = dict(bold=row.bold, border=1, border_color="#BFBFBF")
+        line: dict[str, object] = {"bold": row.bold, "border": 1, "border_color": "#BFBFBF"}
         self.ws.write(r, 0, row.label, self.fmt.get(align="left", indent=row.indent, valign="top", **line))
         tallest = 1
-        for j, (col, cell) in enumerate(zip(table.columns, row.cells), 1):
+        for j, (col, cell) in enumerate(zip(table.columns, row.cells, strict=True), 1):
             value = cell.value
             if not col.numeric:
                 # text is always a string cell, never a formula, whatever it begins with
@@ -251,7 +258,7 @@ class _PartSheet:
 
 
 def _a1(formula: Formula, top: int) -> str:
-    parts = []
+    parts: list[str] = []
     for t in formula.terms:
         ref = xl_rowcol_to_cell(top + t.row, t.col + 1)
         parts.append(("-" if t.sign < 0 else ("+" if parts else "")) + ref)
@@ -260,7 +267,7 @@ def _a1(formula: Formula, top: int) -> str:
     return "=" + "".join(parts)
 
 
-def _text_lines(text: str, width: int) -> int:
+def _text_lines(text: str, width: float) -> int:
     return sum(max(1, math.ceil(display_width(line) / width)) for line in text.splitlines()) if text else 1
 
 

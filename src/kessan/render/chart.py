@@ -13,10 +13,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib_fontja  # noqa: E402,F401  (registers IPAexGothic and makes it the default family)
-from matplotlib.figure import Figure  # noqa: E402  (no pyplot: no global figure state)
+import matplotlib_fontja  # noqa: F401  (registers IPAexGothic and makes it the default family)
+from matplotlib.figure import Figure
 
-from ..report.model import Table  # noqa: E402
+from ..report.model import Cell, Table
 
 # one colour per segment, stable across years (tab10 without grey)
 COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf"]
@@ -29,7 +29,7 @@ def trend_chart(table: Table, out_dir: Path, stem: str = "trend") -> list[Path]:
     return [save_chart(fig, out_dir / f"{stem}.png"), save_chart(fig, out_dir / f"{stem}.svg")]
 
 
-def _decimals(cells: list) -> list[Decimal]:
+def _decimals(cells: list[Cell]) -> list[Decimal]:
     return [c.value if isinstance(c.value, Decimal) else Decimal(0) for c in cells]
 
 

@@ -222,7 +222,7 @@ class _Builder:
         lines = ss.lines_for(lay, segment_table=view != TOTAL)
         for ln in lines:
             if not ln.has_amount:
-                cells = [BLANK] * len(columns)
+                cells = [BLANK] * len(lay.columns)  # 備考 and 主な理由 follow below
             else:
                 key = ln.figure_label
                 ids = [FigureId(figure_table, key, c) for c in lay.columns]

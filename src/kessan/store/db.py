@@ -23,12 +23,22 @@ def database_url(url: str | None = None) -> str:
     return url
 
 
+BUSY_TIMEOUT = 5.0  # seconds a command waits for another process's lock before it reports busy
+
+
 def make_engine(url: str | None = None) -> sa.Engine:
     url = database_url(url)
-    engine = sa.create_engine(url)
-    if engine.dialect.name == "sqlite":
+    if sa.engine.make_url(url).get_backend_name() == "sqlite":
+        # how long to wait for a lock held by another process (KESSAN_BUSY_TIMEOUT seconds)
+        setting = os.environ.get("KESSAN_BUSY_TIMEOUT", str(BUSY_TIMEOUT))
+        try:
+            timeout = float(setting)
+        except ValueError:
+            raise ValueError(f"KESSAN_BUSY_TIMEOUT={setting!r}: not a number of seconds") from None
+        engine = sa.create_engine(url, connect_args={"timeout": timeout})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
-    return engine
+        return engine
+    return sa.create_engine(url)
 
 
 def memory_engine() -> sa.Engine:

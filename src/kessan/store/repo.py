@@ -580,7 +580,7 @@ def post_entries(engine: sa.Engine, book_code: str, entries: list[Entry]) -> lis
         return list(range(first, first + len(entries)))
 
 
-def reverse_entry(engine: sa.Engine, book_code: str, entry_code: str, new_code: str, date: dt.date,
+def reverse_entry(engine: sa.Engine, book_code: str, entry_code: str, new_code: str, date: dt.date, *,
                   memo: str | None = None) -> Entry:
     """Post the reversing entry (反対仕訳) of a stored entry; the original stays as it is."""
     original = fetch_entry(engine, book_code, entry_code)
