@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
@@ -170,3 +171,218 @@ def test_the_largest_amount_loads(mini_dir, db_url):
     _write_journal(mini_dir, "J2,2020-05-11,regular,max,a,1110,1000000000000000,op.jigyo,\nJ2,,,,a,4160,-1000000000000000,,\n")
     result = _load(mini_dir, db_url)
     assert result.exit_code == 0, result.output
+
+
+# ---------------------------------------------------------------- found by scripts/fuzz (bench/fuzz.py)
+# Each of these broke a rule the fuzzer counts: a bad book loaded, a traceback, a rejection that
+# named no file or line, or a valid book refused. A bad input is a located error (file, line,
+# field), exit 2, nothing written.
+
+
+def _edit(book, name: str, old: str, new: str, count: int = 1) -> None:
+    path = book / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {name}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def test_a_date_equal_to_the_earliest_date_is_checked_not_dropped(mini_dir, db_url):
+    # 0001-01-01 was the reader's marker for "date already reported": the entry vanished silently
+    _write_journal(mini_dir, GOOD + "J2,0001-01-01,regular,x,a,1110,5,op.jigyo,\nJ2,,,,a,4160,-5,,\n")
+    assert_rejected(_load(mini_dir, db_url), db_url, "journal.csv:4 [date]", "outside every declared fiscal year")
+
+
+@pytest.mark.parametrize("date", ["20200510", "2020-W19-7", "2020-5-10", "令和2年5月10日", "2020/05/10"])
+def test_a_date_is_written_yyyy_mm_dd(mini_dir, db_url, date):
+    # fromisoformat also takes 20200510 and 2020-W19-7 (ISO 8601 basic and week dates)
+    _write_journal(mini_dir, f"J1,{date},regular,x,a,1110,300,op.jigyo,\nJ1,,,,a,4160,-300,,\n")
+    assert_rejected(_load(mini_dir, db_url), db_url, "journal.csv:2 [date]", "expected YYYY-MM-DD")
+
+
+def test_the_journal_holds_no_opening_entry(mini_dir, db_url):
+    # kind opening in journal.csv also escaped the flows a cash posting needs
+    _write_journal(mini_dir, "J1,2020-05-10,opening,x,a,1110,300,,\nJ1,,,,a,4160,-300,,\n")
+    assert_rejected(_load(mini_dir, db_url), db_url, "journal.csv:2 [kind]", "the opening entry is opening.csv")
+
+
+@pytest.mark.parametrize("blank", [" ", "\u3000", "\t"])
+def test_blank_date_kind_and_memo_on_a_later_row_are_empty(mini_dir, db_url, blank):
+    # every field is stripped; a later row's blank date was compared unstripped and refused
+    _write_journal(mini_dir, f"J1,2020-05-10,regular,ok,a,1110,300,op.jigyo,\nJ1,{blank},{blank},{blank},a,4160,-300,,\n")
+    result = _load(mini_dir, db_url)
+    assert result.exit_code == 0, result.output
+
+
+def test_a_later_row_names_the_field_that_differs(mini_dir, db_url):
+    _write_journal(mini_dir, "J1,2020-05-10,regular,ok,a,1110,300,op.jigyo,\nJ1,,,other,a,4160,-300,,\n")
+    assert_rejected(_load(mini_dir, db_url), db_url, "journal.csv:3 [memo]", "must be empty or equal")
+
+
+@pytest.mark.parametrize("name,text", [
+    ("journal.csv", HEADER + "J1,2020-05-10,regular,a\x00b,a,1110,300,op.jigyo,\nJ1,,,,a,4160,-300,,\n"),
+    ("opening.csv", "segment,account,amount,partner\na,1110,1000,\x00\na,3210,-1000,\n"),
+])
+def test_a_nul_character_in_a_csv_file_is_bad_input(mini_dir, db_url, name, text):
+    # SQLite stored it; PostgreSQL refused the text with an error that named no file
+    (mini_dir / name).write_text(text, encoding="utf-8")
+    assert_rejected(_load(mini_dir, db_url), db_url, f"{name}:2", "NUL character")
+
+
+def test_a_utf8_byte_order_mark_is_accepted_on_toml_files(mini_dir, db_url):
+    # docs/book-format.md: a BOM is rejected only if the rest is not UTF-8; TOML files refused it
+    for name in ("book.toml", "segments.toml", "accounts.toml", "flows.toml", "layouts/10_bs.toml"):
+        path = mini_dir / name
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    result = _load(mini_dir, db_url)
+    assert result.exit_code == 0, result.output
+    report = runner.invoke(app, ["report", str(mini_dir), "--statement", "bs"])
+    assert report.exit_code == 0, report.output
+
+
+@pytest.mark.parametrize("edit,fragments", [
+    # a string where a boolean belongs was bool("no") == True: 1210 became a cash account
+    (("accounts.toml", 'name = "未収金"\n', 'name = "未収金"\ncash = "no"\n'),
+     ["accounts.toml:10 [cash]", "must be true or false"]),
+    # TypeError: 'int' object is not iterable
+    (("layouts/10_bs.toml", 'accounts = ["1110"]', "accounts = 0"), ["layouts/10_bs.toml:15 [accounts]", "an array of account"]),
+    (("layouts/10_bs.toml", "indent = 1", 'indent = "1"'), ["layouts/10_bs.toml:16 [indent]", "must be an integer"]),
+    (("layouts/10_bs.toml", "order = 10", "order = 10.5"), ["layouts/10_bs.toml:7 [order]", "must be an integer"]),
+    (("layouts/30_appropriation.toml", 'ties_to = "pl.net_income"', "ties_to = 0"), ["[ties_to]", "must be a string"]),
+    (("book.toml", "report_year = 2020", "report_year = 2020.0"), ["book.toml:4 [report_year]", "must be an integer"]),
+    (("book.toml", 'label = "令和2年度"', "label = 2020"), ["book.toml:8 [label]", "must be a string"]),
+    # AttributeError in the closing: 'str' object has no attribute 'get'
+    (("book.toml", 'report_year = 2020\n', 'report_year = 2020\nclosing = "5910"\n'), ["book.toml:5 [closing]", "a table"]),
+    # the book's settings are stored as JSON: a date was a TypeError when the book was stored
+    (("book.toml", 'report_year = 2020\n', 'report_year = 2020\napproved = 2021-06-23\n'), ["book.toml:5 [approved]"]),
+    (("flows.toml", 'applies_to = "cash"', 'applies_to = ["cash"]'), ["flows.toml:4 [applies_to]", "must be a string"]),
+])
+def test_a_toml_value_of_the_wrong_type_is_a_located_error(mini_dir, db_url, edit, fragments):
+    _edit(mini_dir, *edit)
+    assert_rejected(_load(mini_dir, db_url), db_url, *fragments)
+
+
+@pytest.mark.parametrize("edit,fragments", [
+    # an account with kind "" was dropped without a word: only its postings were reported, elsewhere
+    (("accounts.toml", 'kind = "liability"', 'kind = ""'), ["accounts.toml [kind]", "unknown kind ''"]),
+    (("segments.toml", 'name = "A事業"', 'name = ""'), ["segments.toml:3 [name]", "must not be empty"]),
+    (("flows.toml", 'code = "transfer"', 'code = "op.jigyo"'), ["flows.toml [code]", "duplicate flow code 'op.jigyo'"]),
+    (("book.toml", "year = 2021", 'year = 2021\nstate = "FOO"'), ["book.toml:12 [state]", "not one of OPEN, ADJUSTING, CLOSED"]),
+    # year 0 was skipped (if year:), year 10000 has no 31 March
+    (("book.toml", "year = 2021", "year = 0"), ["book.toml:11 [year]", "not between 1 and 9,998"]),
+    (("book.toml", "year = 2021", "year = 10000"), ["book.toml:11 [year]", "not between 1 and 9,998"]),
+    (("layouts/40_na.toml", 'id = "na"', 'id = ""'), ["layouts/40_na.toml:2 [id]", "must not be empty"]),
+])
+def test_empty_unknown_and_duplicate_declarations_are_named(mini_dir, db_url, edit, fragments):
+    _edit(mini_dir, *edit)
+    assert_rejected(_load(mini_dir, db_url), db_url, *fragments)
+
+
+@pytest.mark.parametrize("name", ["accounts.toml", "flows.toml"])
+def test_an_empty_chart_file_says_so(mini_dir, db_url, name):
+    (mini_dir / name).write_text("# nothing yet\n", encoding="utf-8")
+    what = name.removesuffix("s.toml")
+    assert_rejected(_load(mini_dir, db_url), db_url, f"{name} [{what}]: no [[{what}]] declared")
+
+
+def test_two_layouts_with_one_statement_id(mini_dir, db_url):
+    # the later one silently replaced the first
+    (mini_dir / "layouts" / "11_copy.toml").write_text((mini_dir / "layouts" / "10_bs.toml").read_text(encoding="utf-8"),
+                                                       encoding="utf-8")
+    assert_rejected(_load(mini_dir, db_url), db_url, "layouts/11_copy.toml [id]", "also declared in layouts/10_bs.toml")
+
+
+SCHEDULE = """[statement]
+id = "sched"
+title = "明細"
+table = "明細"
+
+[[column]]
+id = "open"
+name = "期首"
+basis = "opening"
+
+[[column]]
+id = "open"
+name = "期末"
+
+[[line]]
+id = "cash"
+label = "現金"
+accounts = ["1110"]
+"""
+
+
+def test_two_columns_with_one_id(mini_dir, db_url):
+    (mini_dir / "layouts" / "90_sched.toml").write_text(SCHEDULE, encoding="utf-8")
+    assert_rejected(_load(mini_dir, db_url), db_url, "layouts/90_sched.toml [id]", "duplicate column id 'open'")
+
+
+@pytest.mark.parametrize("edit,fragments", [
+    # KeyError 'pl.nope' when the report or `kessan check` computed it
+    (("layouts/30_appropriation.toml", 'formula = "pl.net_income"', 'formula = "pl.nope"'),
+     ["layouts/30_appropriation.toml [formula]", "no line 'nope' in pl"]),
+    (("layouts/30_appropriation.toml", 'ties_to = "pl.net_income"', 'ties_to = "xx.net_income"'),
+     ["layouts/30_appropriation.toml [ties_to]", "no statement 'xx'"]),
+    (("layouts/40_na.toml", 'ties_to = "ni"', 'ties_to = "nope"'), ["layouts/40_na.toml [ties_to]", "no line 'nope' in na"]),
+    (("layouts/40_na.toml", 'ties_to = "ni"', 'ties_to = "ni +"'), ["layouts/40_na.toml [ties_to]", "ends with an operator"]),
+    # TypeError in `kessan check`: a line without an amount has nothing to tie
+    (("layouts/30_appropriation.toml", 'formula = "pl.net_income"\n', ""), ["[ties_to]", "a line without an amount"]),
+])
+def test_references_to_other_lines_are_checked_when_the_book_is_read(mini_dir, db_url, edit, fragments):
+    _edit(mini_dir, *edit)
+    assert_rejected(_load(mini_dir, db_url), db_url, *fragments)
+
+
+@pytest.mark.parametrize("edit,fragments", [
+    # SQLite kept any length; PostgreSQL refused with "value too long", naming no file
+    (("segments.toml", 'name = "A事業"', f'name = "{"名" * 257}"'), ["segments.toml:3 [name]", "257 characters; at most 256"]),
+    (("segments.toml", 'code = "a"', f'code = "{"a" * 65}"'), ["segments.toml:2 [code]", "65 characters; at most 64"]),
+    (("book.toml", 'label = "令和2年度"', f'label = "{"年" * 65}"'), ["book.toml:8 [label]", "at most 64"]),
+])
+def test_texts_longer_than_the_database_keeps(mini_dir, db_url, edit, fragments):
+    _edit(mini_dir, *edit)
+    assert_rejected(_load(mini_dir, db_url), db_url, *fragments)
+
+
+def test_an_entry_id_longer_than_the_database_keeps(mini_dir, db_url):
+    long = "E" * 65
+    _write_journal(mini_dir, f"{long},2020-05-10,regular,x,a,1110,300,op.jigyo,\n{long},,,,a,4160,-300,,\n")
+    assert_rejected(_load(mini_dir, db_url), db_url, "journal.csv:2 [entry]", "entry id of 65 characters; at most 64")
+
+
+def test_a_layout_in_a_wrong_encoding_is_named_with_its_folder(mini_dir, db_url):
+    path = mini_dir / "layouts" / "10_bs.toml"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("cp932"))
+    assert_rejected(_load(mini_dir, db_url), db_url, "layouts/10_bs.toml:3", "wrong encoding")
+
+
+def test_an_unbalanced_opening_names_the_segment_s_first_line(mini_dir, db_url):
+    # the opening entry's problems named no line
+    _edit(mini_dir, "opening.csv", "b,1110,500,", "b,1110,501,")
+    assert_rejected(_load(mini_dir, db_url), db_url, "opening.csv:2 [amount]", "does not balance: debits − credits = 1")
+    _edit(mini_dir, "opening.csv", "a,1110,1000,", "a,1110,999,")
+    assert_rejected(_load(mini_dir, db_url), db_url, "opening.csv:2 [amount]", "within segment a",
+                    "opening.csv:4 [amount]", "within segment b")
+
+
+def test_a_table_where_an_array_of_tables_belongs(mini_dir, db_url):
+    # [segment] instead of [[segment]]: its keys were iterated as segments, AttributeError
+    (mini_dir / "segments.toml").write_text('[segment]\ncode = "a"\nname = "A事業"\n', encoding="utf-8")
+    assert_rejected(_load(mini_dir, db_url), db_url, "segments.toml:1 [segment]", "must be an array of tables")
+
+
+def test_a_multi_line_row_is_named_by_its_first_line(mini_dir, db_url):
+    _write_journal(mini_dir, 'J1,2020-05-10,regular,"two\nlines",a,9999,300,op.jigyo,\nJ1,,,,a,4160,-300,,\n')
+    assert_rejected(_load(mini_dir, db_url), db_url, "journal.csv:2 [account]", "unknown account '9999'")
+
+
+def test_a_folder_where_a_file_belongs(mini_dir, db_url):
+    # IsADirectoryError: a traceback
+    (mini_dir / "journal.csv").unlink()
+    (mini_dir / "journal.csv").mkdir()
+    assert_rejected(_load(mini_dir, db_url), db_url, "journal.csv: a folder, not a file")
+
+
+def test_an_unknown_account_for_the_closing(mini_dir, db_url):
+    _edit(mini_dir, "book.toml", "report_year = 2020\n", 'report_year = 2020\n\n[book.closing]\nresident_tax_account = "9999"\n')
+    assert_rejected(_load(mini_dir, db_url), db_url, "book.toml [closing.resident_tax_account]", "unknown account '9999'")

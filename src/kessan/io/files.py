@@ -9,6 +9,7 @@ is reported the same way everywhere.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -28,6 +29,10 @@ class Problems:
     def add(self, file: str, line: int | None, field: str | None, message: str) -> None:
         if len(self.items) < MAX_ERRORS:
             self.items.append(InputError(file, line, field, message))
+
+    def extend(self, errors: list[InputError]) -> None:
+        for e in errors:
+            self.add(e.file, e.line, e.field, e.message)
 
     def raise_if_any(self) -> None:
         if self.items:
@@ -58,6 +63,12 @@ def csv_rows(path: Path, columns: tuple[str, ...], problems: Problems, name: str
             if required:
                 problems.add(name, None, None, "file not found")
             return
+        except IsADirectoryError:
+            problems.add(name, None, None, "a folder, not a file")
+            return
+        except OSError as exc:
+            problems.add(name, None, None, f"cannot be read: {exc.strerror or exc}")
+            return
         reader = csv.reader(fh, strict=True)
         try:
             header = next(reader, None)
@@ -66,10 +77,19 @@ def csv_rows(path: Path, columns: tuple[str, ...], problems: Problems, name: str
                 return
             if not check_header(header, columns, name, problems):
                 return
+            start = reader.line_num + 1  # a row's number is the line it starts on (a quoted field may span lines)
             for row in reader:
-                yield reader.line_num, row
+                if any("\0" in cell for cell in row):
+                    k = next(k for k, cell in enumerate(row) if "\0" in cell)
+                    problems.add(name, start, columns[k] if k < len(columns) else None,
+                                 "a NUL character (byte 0): not a text file, or a damaged one")
+                else:
+                    yield start, row
+                start = reader.line_num + 1
         except UnicodeDecodeError as exc:
-            problems.add(name, _first_bad_line(path), None, f"wrong encoding: not UTF-8 ({exc.reason}); save the file as UTF-8")
+            hint = " (UTF-16?)" if _utf16(path) else ""
+            problems.add(name, _first_bad_line(path), None,
+                         f"wrong encoding: not UTF-8{hint} ({exc.reason}); save the file as UTF-8")
         except csv.Error as exc:
             problems.add(name, reader.line_num, None, f"malformed CSV: {exc}")
 
@@ -82,6 +102,11 @@ def check_header(header: list[str], columns: tuple[str, ...], name: str, problem
         problems.add(name, 1, None, f"header must be {','.join(columns)}; got {','.join(header)}")
         return False
     return True
+
+
+def _utf16(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(2) in (b"\xff\xfe", b"\xfe\xff")
 
 
 def _first_bad_line(path: Path) -> int | None:
@@ -109,6 +134,30 @@ def parse_amount(text: str) -> int | None:
         return None
     value = int(t)
     return value if abs(value) <= MAX_YEN else None
+
+
+def parse_int(text: str, lo: int, hi: int) -> int | None:
+    """A strict integer between ``lo`` and ``hi`` (an optional sign and ASCII digits), else None."""
+    value = parse_amount(text)
+    return value if value is not None and lo <= value <= hi else None
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_date(text: str) -> dt.date | None:
+    """A date written YYYY-MM-DD (surrounding blanks allowed), else None: not 20200510, not
+    2020-W19-7, which Python's fromisoformat would also take."""
+    t = text.strip()
+    if not _ISO_DATE.fullmatch(t):
+        return None
+    try:
+        return dt.date.fromisoformat(t)
+    except ValueError:  # 2020-02-30
+        return None
+
+
+DECIMAL = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 
 
 def amount_problem(text: str) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import tomllib
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import ExitStack
@@ -21,8 +20,8 @@ from typing import IO, Any, Final, TypeVar
 from ..ledger.errors import BookError, InputError
 from ..ledger.invariants import FastCheck, entry_problems
 from ..ledger.model import (
-    ENTRY_KINDS,
     KINDS,
+    PERIOD_STATES,
     Account,
     Book,
     Chart,
@@ -32,38 +31,56 @@ from ..ledger.model import (
     Posting,
     Segment,
 )
-from .files import Problems, amount_problem, check_header, csv_rows, parse_amount, toml_line
+from .files import Problems, amount_problem, check_header, csv_rows, parse_amount, parse_date
+from .tomlfile import Bool, Either, Int, Stored, Strings, Table, Tables, Text, parse_toml, read_text, read_toml
 
+JOURNAL_KINDS = ("regular", "closing", "appropriation")  # the opening entry comes from opening.csv
 JOURNAL_COLUMNS = ("entry", "date", "kind", "memo", "segment", "account", "amount", "flow", "partner")
 OPENING_COLUMNS = ("segment", "account", "amount", "partner")
 
 
 # ---------------------------------------------------------------- TOML files
 
+# Lengths the database keeps (store/schema.py; tests/test_bad_input.py holds them equal).
+CODE_LIMIT = 64  # book, segment, account, flow codes and entry ids
+NAME_LIMIT = 256  # book, segment, account and flow names
+LABEL_LIMIT = 64  # fiscal year labels
+LAYOUT_NAME_LIMIT = 128  # layout file names
 
-def _read_text(path: Path, errors: Problems) -> str | None:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        errors.add(path.name, None, None, "file not found")
-        return None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        errors.add(path.name, line, None, f"wrong encoding: not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})")
-        return None
-
-
-def _read_toml(path: Path, errors: Problems) -> dict[str, Any] | None:
-    text = _read_text(path, errors)
-    if text is None:
-        return None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        errors.add(path.name, toml_line(exc), None, f"malformed TOML: {exc}")
-        return None
+CODE = Text(CODE_LIMIT, nonempty=True)
+NAME = Text(NAME_LIMIT, nonempty=True)
+BOOK_SHAPE = Table({
+    "book": Table({"code": CODE, "name": NAME, "report_year": Int(1, 9998),
+                   "policies": Table(rest=Either((Text(), Int()), "a string or an integer")),
+                   "closing": Table(rest=CODE)}, rest=Stored()),
+    "fiscal_year": Tables(Table({"year": Int(1, 9998), "label": Text(LABEL_LIMIT),
+                                 "state": Text(choices=PERIOD_STATES)})),
+})
+SEGMENTS_SHAPE = Table({"segment": Tables(Table({"code": CODE, "name": NAME}))})
+ACCOUNTS_SHAPE = Table({"account": Tables(Table({"code": CODE, "name": NAME, "kind": Text(), "cash": Bool(),
+                                                 "inter_segment": Bool()}))})
+FLOWS_SHAPE = Table({"flow": Tables(Table({"code": CODE, "name": NAME, "applies_to": Text()}))})
+# docs/layouts.md: statements, schedules, trends (推移) and text statements
+_FLOW_LIST = Strings(CODE_LIMIT)
+LAYOUT_SHAPE = Table({
+    "statement": Table({"id": Text(CODE_LIMIT, nonempty=True), "title": Text(), "table": Text(), "segment_table": Text(),
+                        "caption": Text(), "unit": Text(), "order": Int(), "entity": Bool(), "budget": Bool(),
+                        "columns": Strings(), "rounding": Text(), "basis": Text(), "exclude_flows": _FLOW_LIST,
+                        "kind": Text(), "template": Text(), "measure": Text(), "decimals": Int(0, 6),
+                        "series": Text(CODE_LIMIT)}),
+    "line": Tables(Table({"label": Text(), "id": Text(CODE_LIMIT), "ref": Text(), "segment_ref": Text(),
+                          "indent": Int(0, 10),
+                          "accounts": Either((Strings(), Table(rest=Strings())),
+                                             "an array of account codes or a table of them by role"),
+                          "flows": _FLOW_LIST, "exclude_flows": _FLOW_LIST, "basis": Text(), "formula": Text(),
+                          "segment_only": Bool(), "ties_to": Text(), "bold": Bool(), "sign": Int(choices=(-1, 1)),
+                          "inputs": Either((Text(), Table(rest=Text())), "an input key or a table of them by role")})),
+    "column": Tables(Table({"id": Text(), "name": Text(), "role": Text(), "basis": Text(), "flows": _FLOW_LIST,
+                            "exclude_flows": _FLOW_LIST, "sign": Int(choices=(-1, 1)), "formula": Text(),
+                            "unit": Text()})),
+    "row": Tables(Table({"segment": Text(), "label": Text()}, required=("segment", "label"))),
+    "total": Table({"label": Text()}),
+})
 
 
 T = TypeVar("T")
@@ -83,46 +100,52 @@ def _require(table: Mapping[str, Any], key: str, typ: type[T], *, file: str, whe
 
 def read_chart(root: Path, errors: Problems) -> tuple[dict[str, Any] | None, Chart]:
     """book.toml (None if it cannot be read: a problem says why) and the chart."""
-    book = _read_toml(root / "book.toml", errors)
-    segs_doc = _read_toml(root / "segments.toml", errors) or {}
-    accts_doc = _read_toml(root / "accounts.toml", errors) or {}
-    flows_doc = _read_toml(root / "flows.toml", errors) or {}
+    book = read_toml(root / "book.toml", "book.toml", errors, BOOK_SHAPE)
+    segs_doc = read_toml(root / "segments.toml", "segments.toml", errors, SEGMENTS_SHAPE)
+    accts_doc = read_toml(root / "accounts.toml", "accounts.toml", errors, ACCOUNTS_SHAPE)
+    flows_doc = read_toml(root / "flows.toml", "flows.toml", errors, FLOWS_SHAPE)
 
     segments: dict[str, Segment] = {}
-    for i, s in enumerate(segs_doc.get("segment", []), 1):
+    for i, s in enumerate((segs_doc or {}).get("segment", []), 1):
         code = _require(s, "code", str, file="segments.toml", where=f"segment #{i}", errors=errors)
         name = _require(s, "name", str, file="segments.toml", where=f"segment #{i}", errors=errors)
-        if code and name:
+        if code is not None and name is not None:
             if code in segments:
                 errors.add("segments.toml", None, "code", f"duplicate segment code {code!r}")
             segments[code] = Segment(code, name)
-    if not segments and "segment" not in segs_doc:
+    if segs_doc is not None and not segs_doc.get("segment"):
         errors.add("segments.toml", None, "segment", "no [[segment]] declared")
 
     accounts: dict[str, Account] = {}
-    for i, a in enumerate(accts_doc.get("account", []), 1):
+    for i, a in enumerate((accts_doc or {}).get("account", []), 1):
         where = f"account #{i}"
         code = _require(a, "code", str, file="accounts.toml", where=where, errors=errors)
         name = _require(a, "name", str, file="accounts.toml", where=where, errors=errors)
         kind = _require(a, "kind", str, file="accounts.toml", where=where, errors=errors)
-        if kind and kind not in KINDS:
+        if kind is not None and kind not in KINDS:
             errors.add("accounts.toml", None, "kind", f"{where} ({code}): unknown kind {kind!r}; expected {', '.join(KINDS)}")
             kind = None
-        if code and name and kind:
+        if code is not None and name is not None and kind is not None:
             if code in accounts:
                 errors.add("accounts.toml", None, "code", f"duplicate account code {code!r}")
-            accounts[code] = Account(code, name, kind, bool(a.get("cash", False)), bool(a.get("inter_segment", False)))
+            accounts[code] = Account(code, name, kind, a.get("cash", False), a.get("inter_segment", False))
+    if accts_doc is not None and not accts_doc.get("account"):
+        errors.add("accounts.toml", None, "account", "no [[account]] declared")
 
     flows: dict[str, Flow] = {}
-    for i, f in enumerate(flows_doc.get("flow", []), 1):
+    for i, f in enumerate((flows_doc or {}).get("flow", []), 1):
         where = f"flow #{i}"
         code = _require(f, "code", str, file="flows.toml", where=where, errors=errors)
         name = _require(f, "name", str, file="flows.toml", where=where, errors=errors)
         applies = f.get("applies_to", "any")
         if applies not in ("cash", "net_assets", "any"):
             errors.add("flows.toml", None, "applies_to", f"{where} ({code}): must be cash, net_assets or any")
-        if code and name:
+        if code is not None and name is not None:
+            if code in flows:
+                errors.add("flows.toml", None, "code", f"duplicate flow code {code!r}")
             flows[code] = Flow(code, name, applies)
+    if flows_doc is not None and not flows and any(a.cash or a.kind == "net_assets" for a in accounts.values()):
+        errors.add("flows.toml", None, "flow", "no [[flow]] declared: postings to cash and net-asset accounts need flows")
     return book, Chart(accounts, segments, flows)
 
 
@@ -131,7 +154,7 @@ def _fiscal_years(book_doc: Mapping[str, Any], errors: Problems) -> tuple[Fiscal
     for i, fy in enumerate(book_doc.get("fiscal_year", []), 1):
         year = _require(fy, "year", int, file="book.toml", where=f"fiscal_year #{i}", errors=errors)
         label = fy.get("label") or f"{year}年度"
-        if year:
+        if year is not None:
             years.append(FiscalYear(year, label, fy.get("state", "OPEN")))
     years.sort(key=lambda f: f.year)
     if not years:
@@ -142,17 +165,23 @@ def _fiscal_years(book_doc: Mapping[str, Any], errors: Problems) -> tuple[Fiscal
     return tuple(years)
 
 
+def _closing_accounts(meta: Mapping[str, Any], chart: Chart, errors: Problems) -> None:
+    """[book.closing] names the accounts the closing posts to: they must be in the chart."""
+    for key, code in meta.get("closing", {}).items():
+        if code not in chart.accounts:
+            errors.add("book.toml", None, f"closing.{key}", f"[book.closing] {key}: unknown account {code!r}")
+
+
 def _layouts(root: Path, errors: Problems) -> tuple[tuple[str, str], ...]:
     out = []
     folder = root / "layouts"
     for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
-        text = _read_text(path, errors)
-        if text is None:
+        name = f"layouts/{path.name}"
+        if len(path.name) > LAYOUT_NAME_LIMIT:
+            errors.add(name, None, None, f"a layout file name has at most {LAYOUT_NAME_LIMIT} characters")
             continue
-        try:
-            tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            errors.add(f"layouts/{path.name}", toml_line(exc), None, f"malformed TOML: {exc}")
+        text = read_text(path, name, errors)
+        if text is None or parse_toml(text, name, errors, LAYOUT_SHAPE) is None:
             continue
         out.append((path.name, text))
     return tuple(out)
@@ -171,6 +200,7 @@ def read_book(root: Path | str) -> Book:
     report_year = meta.get("report_year", years[0].year if years else None)
     if years and report_year not in {fy.year for fy in years}:
         errors.add("book.toml", None, "report_year", f"report_year {report_year} is not a declared fiscal year")
+    _closing_accounts(meta, chart, errors)
     layouts = _layouts(root, errors)
     errors.raise_if_any()
     # without a problem, book.toml was read, with a code and a declared report_year
@@ -216,6 +246,12 @@ def _csv_blocks(path: Path, columns: tuple[str, ...], errors: Problems) -> Itera
             fh = stack.enter_context(open(path, "rb"))
         except FileNotFoundError:
             errors.add(name, None, None, "file not found")
+            return
+        except IsADirectoryError:
+            errors.add(name, None, None, "a folder, not a file")
+            return
+        except OSError as exc:
+            errors.add(name, None, None, f"cannot be read: {exc.strerror or exc}")
             return
         for lines in _clean_blocks(fh, csv.field_size_limit()):
             if lines is None:
@@ -298,13 +334,6 @@ def _clean_lines(data: bytes, limit: int) -> list[str] | None:
     return lines
 
 
-def _date(text: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        return None
-
-
 def read_opening(root: Path, book: Book, errors: Problems) -> Entry | None:
     path = Path(root) / "opening.csv"
     if not path.exists():
@@ -328,8 +357,17 @@ def read_opening(root: Path, book: Book, errors: Problems) -> Entry | None:
     years = {f.year: f for f in book.fiscal_years}
     problems = entry_problems(entry, book.chart, years)
     for idx, fld, msg in problems:
-        errors.add(path.name, postings[idx][0] if idx >= 0 else None, fld, msg)
+        errors.add(path.name, postings[idx][0] if idx >= 0 else _opening_line(postings, msg), fld, msg)
     return None if problems else entry
+
+
+def _opening_line(postings: list[tuple[int, Posting]], message: str) -> int:
+    """The line an opening-balance problem of the whole entry points at: the first line of the
+    segment that does not balance, else the first line."""
+    for line, p in postings:
+        if f"within segment {p.segment}:" in message:
+            return line
+    return postings[0][0]
 
 
 _new_tuple = tuple.__new__  # builds a NamedTuple without its Python-level __new__
@@ -358,7 +396,7 @@ def iter_journal(root: Path, book: Book, errors: Problems) -> Iterator[Entry]:
     seen: set[str] = set()
     ncol = len(JOURNAL_COLUMNS)
     dates: dict[str, dt.date | None] = {}
-    kinds = frozenset(ENTRY_KINDS)
+    kinds = frozenset(JOURNAL_KINDS)
 
     cur_id: str | None = None
     head: tuple[int, dt.date, str, str] | None = None  # (line, date, kind, memo)
@@ -399,21 +437,22 @@ def iter_journal(root: Path, book: Book, errors: Problems) -> Iterator[Entry]:
                                f"duplicate entry id {eid!r} (rows of one entry must be contiguous and ids unique)")
                 seen.add(eid)
                 cur_id, lines, postings = eid, [], []
+                too_long = len(eid) > CODE_LIMIT
+                if too_long:
+                    errors.add(name, line, "entry", f"entry id of {len(eid)} characters; at most {CODE_LIMIT}")
                 day = dates.get(date_s, _UNSEEN)
                 if day is _UNSEEN:
-                    day = dates[date_s] = _date(date_s)
+                    day = dates[date_s] = parse_date(date_s)
                 if day is None:
                     errors.add(name, line, "date", f"bad date {date_s!r}: expected YYYY-MM-DD")
-                    day = dt.date.min
                 k = kind.strip()
                 if k not in kinds:
-                    errors.add(name, line, "kind", f"unknown entry kind {k!r} (expected one of {', '.join(ENTRY_KINDS)})")
-                head = (line, day, k, memo.strip())
-                if duplicate or day == dt.date.min or k not in kinds:
-                    head = None
-            elif head is not None and ((date_s and date_s.strip() != head[1].isoformat())
-                                       or (kind and kind.strip() != head[2]) or (memo and memo.strip() != head[3])):
-                errors.add(name, line, "date",
+                    what = "the opening entry is opening.csv" if k == "opening" else "unknown entry kind"
+                    errors.add(name, line, "kind", f"{what} {k!r} (expected one of {', '.join(JOURNAL_KINDS)})")
+                # an entry whose head is bad is not checked further: its problems are reported
+                head = None if duplicate or too_long or day is None or k not in kinds else (line, day, k, memo.strip())
+            elif head is not None and (date_s or kind or memo) and (differs := _differs(head, date_s, kind, memo)):
+                errors.add(name, line, differs,
                            f"entry {eid}: date, kind and memo must be empty or equal to the entry's first row")
             if len(amt) < 16 and amt.isascii() and (amt.isdigit() or (amt[:1] == "-" and amt[1:].isdigit())):
                 amount = int(amt)  # the common case (below 10^15); parse_amount decides everything else
@@ -430,6 +469,15 @@ def iter_journal(root: Path, book: Book, errors: Problems) -> Iterator[Entry]:
     done = finish()
     if done is not None:
         yield done
+
+
+def _differs(head: tuple[int, dt.date, str, str], date_s: str, kind: str, memo: str) -> str | None:
+    """The first of date, kind and memo that a later row of an entry gives otherwise than its
+    first row (blank means not given)."""
+    for fld, given, first in (("date", date_s, head[1].isoformat()), ("kind", kind, head[2]), ("memo", memo, head[3])):
+        if (text := given.strip()) and text != first:
+            return fld
+    return None
 
 
 def read_all(root: Path | str) -> tuple[Book, list[Entry]]:

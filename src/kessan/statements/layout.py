@@ -206,11 +206,15 @@ def _formula(raw: dict[str, Any], file: str, where: str, errors: list[InputError
 def _columns(doc: dict[str, Any], chart: Chart, file: str, errors: list[InputError]) -> tuple[Column, ...]:
     out: list[Column] = []
     ids = {c.get("id") for c in doc.get("column", [])}
+    seen: set[str] = set()
     for i, raw in enumerate(doc.get("column", []), 1):
         where = f"column #{i} ({raw.get('name', '?')})"
         if not raw.get("id") or not raw.get("name"):
             errors.append(InputError(file, None, "column", f"{where}: needs id and name"))
             continue
+        if raw["id"] in seen:
+            errors.append(InputError(file, None, "id", f"{where}: duplicate column id {raw['id']!r}"))
+        seen.add(raw["id"])
         formula = _formula(raw, file, where, errors)
         if formula is not None:
             for _, term in formula:
@@ -261,6 +265,7 @@ def parse_book_layouts(layouts: tuple[tuple[str, str], ...], chart: Chart) -> Bo
     statements: list[Layout] = []
     trends: list[TrendLayout] = []
     texts: list[TextLayout] = []
+    files: dict[str, str] = {}  # statement id → the file that declares it
     for name, text in layouts:
         try:
             doc = tomllib.loads(text)
@@ -277,9 +282,54 @@ def parse_book_layouts(layouts: tuple[tuple[str, str], ...], chart: Chart) -> Bo
                 statements.append(_layout(name, doc, chart))
         except BookError as exc:
             errors.extend(exc.errors)
+            continue
+        sid = doc["statement"]["id"]
+        if sid in files:
+            errors.append(InputError(f"layouts/{name}", None, "id", f"statement id {sid!r} is also declared in "
+                                     f"layouts/{files[sid]}"))
+        files.setdefault(sid, name)
+    if not errors:
+        errors += _reference_problems(statements, trends, files)
     if errors:
         raise BookError(errors)
     statements.sort(key=lambda lay: (lay.order, lay.id))
     trends.sort(key=lambda t: t.order)
     texts.sort(key=lambda t: t.order)
     return BookLayouts(tuple(statements), tuple(trends), tuple(texts))
+
+
+def _reference_problems(statements: list[Layout], trends: list[TrendLayout], files: dict[str, str]) -> list[InputError]:
+    """Every reference to another statement's line (``stmt.line`` in a formula, ``ties_to``, a
+    trend's ``measure``) must name a line of a statement layout, so that no figure is asked for
+    a line that does not exist (found here, with its file, rather than when a report is built)."""
+    lines = {lay.id: {ln.id for ln in lay.lines if ln.id} for lay in statements}
+    errors: list[InputError] = []
+
+    def check(file: str, where: str, field: str, terms: tuple[tuple[int, str], ...], own: str | None) -> None:
+        for _, term in terms:
+            if term.isdigit():
+                continue
+            stmt, _, line = term.rpartition(".")
+            stmt = stmt or own or ""
+            if stmt not in lines:
+                errors.append(InputError(file, None, field, f"{where}: {term!r}: no statement {stmt!r}"))
+            elif line not in lines[stmt]:
+                errors.append(InputError(file, None, field, f"{where}: {term!r}: no line {line!r} in {stmt}"))
+
+    for lay in statements:
+        file = f"layouts/{files[lay.id]}"
+        for ln in lay.lines:
+            check(file, f"line {ln.label}", "formula", tuple(t for t in ln.formula or () if "." in t[1]), None)
+            if ln.ties_to is not None:
+                if not ln.has_amount:
+                    errors.append(InputError(file, None, "ties_to", f"line {ln.label}: a line without an amount ties to nothing"))
+                    continue
+                try:
+                    ties = parse_formula(ln.ties_to)
+                except ValueError as exc:
+                    errors.append(InputError(file, None, "ties_to", f"line {ln.label}: {exc}"))
+                    continue
+                check(file, f"line {ln.label}", "ties_to", ties, lay.id)
+    for trend in trends:
+        check(f"layouts/{files[trend.id]}", "[statement]", "measure", trend.measure, None)
+    return errors
