@@ -386,3 +386,40 @@ def test_a_folder_where_a_file_belongs(mini_dir, db_url):
 def test_an_unknown_account_for_the_closing(mini_dir, db_url):
     _edit(mini_dir, "book.toml", "report_year = 2020\n", 'report_year = 2020\n\n[book.closing]\nresident_tax_account = "9999"\n')
     assert_rejected(_load(mini_dir, db_url), db_url, "book.toml [closing.resident_tax_account]", "unknown account '9999'")
+
+
+@pytest.mark.parametrize("rows,fragments", [
+    # int("²") after "²".isdigit(): ValueError, a traceback
+    ("²⁰¹⁴,a,1.0\n", ["history/trend.csv:2 [year]", "not a year"]),
+    ("２０１４,a,1.0\n", ["history/trend.csv:2 [year]", "not a year"]),
+    ("2014,a,١٢.٣\n", ["history/trend.csv:2 [value]", "not a decimal number"]),
+    ("2014,a,1.0\n2014,a,2.0\n", ["history/trend.csv:3 [year]", "duplicate figure"]),
+])
+def test_history_figures_are_ascii_numbers(mini_dir, db_url, rows, fragments):
+    (mini_dir / "history").mkdir()
+    (mini_dir / "history" / "trend.csv").write_text("year,segment,value\n" + rows, encoding="utf-8")
+    assert_rejected(_load(mini_dir, db_url), db_url, *fragments)
+
+
+def test_an_input_beyond_the_largest_amount(mini_dir, db_url):
+    (mini_dir / "inputs.toml").write_text('[[input]]\nkey = "x"\nyear = 2020\namount = 10000000000000000\nsource = "s"\n',
+                                          encoding="utf-8")
+    assert_rejected(_load(mini_dir, db_url), db_url, "inputs.toml:4 [amount]", "not between")
+
+
+def test_budget_problems_found_by_the_fuzzer(mini_dir, db_url):
+    from .test_budget import CHAIN, INITIAL, JUNE, _with_budget
+
+    # a revision's file outside budget/ was read; "." is the folder itself: IsADirectoryError
+    for file, fragment in (("../journal.csv", "must name a file in budget/"), (".", "a folder, not a file")):
+        _with_budget(mini_dir, CHAIN.replace('file = "june.csv"', f'file = "{file}"'), {"initial.csv": INITIAL})
+        assert_rejected(_load(mini_dir, db_url), db_url, "budget/", fragment)
+    # int("x"): ValueError
+    _with_budget(mini_dir, CHAIN, {"initial.csv": INITIAL, "june.csv": JUNE})
+    (mini_dir / "budget" / "notes.toml").write_text('[[reason]]\nstatement = "budget_pl"\nline = "revenue"\ntext = "t"\n'
+                                                    'part = "x"\n', encoding="utf-8")
+    assert_rejected(_load(mini_dir, db_url), db_url, "budget/notes.toml:5 [part]", "must be an integer")
+    # an amount for a line no budget layout has names its file and line (was "budget/june [line]")
+    (mini_dir / "budget" / "notes.toml").unlink()
+    _with_budget(mini_dir, CHAIN, {"initial.csv": INITIAL, "june.csv": JUNE + ",revenue,,1\n"})
+    assert_rejected(_load(mini_dir, db_url), db_url, "budget/june.csv:5 [line]", ".revenue: not a line of a budget layout")

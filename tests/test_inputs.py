@@ -60,5 +60,5 @@ def test_input_without_source_or_missing_is_rejected(mini_dir, db_url):
     assert result.exit_code == 2 and "inputs.toml [source]" in result.output
     (mini_dir / "inputs.toml").write_text(INPUT.replace("amount = 15", "amount = 1.5"), encoding="utf-8")
     result = runner.invoke(app, ["load", str(mini_dir), "--db", db_url])
-    assert result.exit_code == 2 and "inputs.toml [amount]" in result.output
+    assert result.exit_code == 2 and "inputs.toml:4 [amount]" in result.output
     assert _counts(db_url) == (0, 0, 0)

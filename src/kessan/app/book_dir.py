@@ -53,7 +53,8 @@ def read_book_dir(path: Path) -> BookDir:
     book = reader.read_book(path)
     layouts = parse_book_layouts(book.layouts, book.chart)  # a bad layout is bad input too
     years = {fy.year for fy in book.fiscal_years}
-    budget = read_budget(path, book.chart, years)
+    budget_lines = {(lay.id, ln.id) for lay in layouts.statements if lay.budget for ln in lay.lines if ln.id}
+    budget = read_budget(path, book.chart, years, budget_lines)
     if budget is not None and (problems := budget_problems(budget, list(layouts.statements), book.chart.segments)):
         raise BookError(problems)
     history = read_history(path, book.chart)

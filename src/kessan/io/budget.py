@@ -6,29 +6,36 @@ the caller raises them together before anything is written.
 
 from __future__ import annotations
 
-import datetime as dt
-import tomllib
-from pathlib import Path
+from collections.abc import Collection
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..ledger.budget import Budget, BudgetAmount, BudgetNote, Reason, Revision, chain_problems
 from ..ledger.errors import BookError, InputError
 from ..ledger.model import Chart
-from .files import Problems, amount_problem, csv_rows, parse_amount, toml_line
+from .files import Problems, amount_problem, csv_rows, parse_amount
+from .tomlfile import Date, Int, Shape, Strings, Table, Tables, Text, read_toml
 
 COLUMNS = ("statement", "line", "segment", "amount")
+# lengths the database keeps (store/schema.py: budget_revision, budget_amount, budget_text)
+CODE, NAME, MARK, SOURCE, NOTE_LINES = 64, 256, 32, 128, 512
+REVISIONS_SHAPE = Table({"revision": Tables(Table({
+    "code": Text(CODE, nonempty=True), "year": Int(1, 9998), "name": Text(NAME, nonempty=True), "approved": Date(),
+    "body": Text(NAME), "file": Text(nonempty=True), "revises": Text(CODE, nonempty=True)}))})
+_LINE_ID: Shape = Text(CODE, nonempty=True)
+NOTES_SHAPE = Table({
+    "note": Tables(Table({"statement": _LINE_ID, "mark": Text(MARK, nonempty=True), "lines": Strings(CODE),
+                          "text": Text()})),
+    "reason": Tables(Table({"statement": _LINE_ID, "line": _LINE_ID, "segment": Text(CODE), "text": Text(),
+                            "amount": Int(), "source": Text(SOURCE), "part": Int(1, 1000)})),
+})
 
 
-def _toml(path: Path, name: str, errors: list[InputError]) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        errors.append(InputError(name, None, None, "file not found"))
-    except UnicodeDecodeError as exc:
-        errors.append(InputError(name, None, None, f"wrong encoding: not UTF-8 ({exc.reason})"))
-    except tomllib.TOMLDecodeError as exc:
-        errors.append(InputError(name, toml_line(exc), None, f"malformed TOML: {exc}"))
-    return {}
+def _toml(path: Path, name: str, shape: Table, errors: list[InputError]) -> dict[str, Any]:
+    found = Problems()
+    doc = read_toml(path, name, found, shape)
+    errors.extend(found.items)
+    return doc or {}
 
 
 def _revisions(doc: dict[str, Any], errors: list[InputError]) -> list[tuple[Revision, str]]:
@@ -40,11 +47,10 @@ def _revisions(doc: dict[str, Any], errors: list[InputError]) -> list[tuple[Revi
         if missing:
             errors.append(InputError(name, None, missing[0], f"{where}: missing {', '.join(missing)}"))
             continue
-        if not isinstance(r["approved"], dt.date) or isinstance(r["approved"], dt.datetime):
-            errors.append(InputError(name, None, "approved", f"{where} ({r['code']}): approved must be a date, e.g. 2021-03-12"))
-            continue
-        if not isinstance(r["year"], int):
-            errors.append(InputError(name, None, "year", f"{where} ({r['code']}): year must be an integer"))
+        file = PurePosixPath(r["file"])
+        if file.is_absolute() or ".." in file.parts or "\\" in r["file"]:
+            errors.append(InputError(name, None, "file", f"{where} ({r['code']}): file {r['file']!r} must name a file "
+                                     "in budget/"))
             continue
         out.append((Revision(r["code"], r["year"], r["name"], r["approved"], r.get("body", ""), r.get("revises")), r["file"]))
     codes = [rev.code for rev, _ in out]
@@ -55,7 +61,8 @@ def _revisions(doc: dict[str, Any], errors: list[InputError]) -> list[tuple[Revi
     return out
 
 
-def _amounts(path: Path, rev: Revision, chart: Chart, years: set[int], errors: list[InputError]) -> list[BudgetAmount]:
+def _amounts(path: Path, rev: Revision, chart: Chart, years: set[int], *, lines: Collection[tuple[str, str]] | None,
+             errors: list[InputError]) -> list[BudgetAmount]:
     name = f"budget/{path.name}"
     out: list[BudgetAmount] = []
     if rev.year not in years:
@@ -75,6 +82,9 @@ def _amounts(path: Path, rev: Revision, chart: Chart, years: set[int], errors: l
         if seg and seg not in chart.segments:
             found.add(name, line, "segment", f"unknown segment {seg!r}")
             continue
+        if lines is not None and (stmt, ln) not in lines:
+            found.add(name, line, "line", f"{stmt}.{ln}: not a line of a budget layout")
+            continue
         key = (stmt, ln, seg or None)
         if key in seen:
             found.add(name, line, "line", f"duplicate budget amount for {stmt}.{ln} {seg or '法人全体'}")
@@ -93,6 +103,9 @@ def _notes(doc: dict[str, Any], chart: Chart, errors: list[InputError]) -> tuple
         if not all(k in n for k in ("statement", "mark", "text")):
             errors.append(InputError(name, None, "note", f"note #{i}: needs statement, mark and text"))
             continue
+        if len(",".join(n.get("lines", ()))) > NOTE_LINES:
+            errors.append(InputError(name, None, "lines", f"note #{i}: its lines take more than {NOTE_LINES} characters"))
+            continue
         notes.append(BudgetNote(n["statement"], n["mark"], tuple(n.get("lines", ())), n["text"]))
     for i, r in enumerate(doc.get("reason", []), 1):
         if not all(k in r for k in ("statement", "line", "text")):
@@ -109,24 +122,28 @@ def _notes(doc: dict[str, Any], chart: Chart, errors: list[InputError]) -> tuple
         if amount is not None and r.get("source"):
             errors.append(InputError(name, None, "source", f"reason #{i}: give either amount or source, not both"))
             continue
-        reasons.append(Reason(r["statement"], r["line"], seg, r["text"], amount, r.get("source"), int(r.get("part", 1))))
+        reasons.append(Reason(r["statement"], r["line"], seg, r["text"], amount, r.get("source"), r.get("part", 1)))
     return notes, reasons
 
 
-def read_budget(root: Path | str, chart: Chart, years: set[int]) -> Budget | None:
-    """Read the budget folder, or None when the book has none; raise BookError on problems."""
+def read_budget(root: Path | str, chart: Chart, years: set[int],
+                lines: Collection[tuple[str, str]] | None = None) -> Budget | None:
+    """Read the budget folder, or None when the book has none; raise BookError on problems.
+
+    ``lines``, the (statement, line id) pairs of the budget layouts, locates an amount given for
+    any other line by its file and line (else ``budget_report.budget_problems`` finds it later)."""
     folder = Path(root) / "budget"
     if not folder.is_dir():
         return None
     errors: list[InputError] = []
-    revs = _revisions(_toml(folder / "revisions.toml", "budget/revisions.toml", errors), errors)
+    revs = _revisions(_toml(folder / "revisions.toml", "budget/revisions.toml", REVISIONS_SHAPE, errors), errors)
     amounts: list[BudgetAmount] = []
     for rev, file in revs:
-        amounts.extend(_amounts(folder / file, rev, chart, years, errors))
+        amounts.extend(_amounts(folder / file, rev, chart, years, lines=lines, errors=errors))
     notes: list[BudgetNote] = []
     reasons: list[Reason] = []
     if (folder / "notes.toml").exists():
-        notes, reasons = _notes(_toml(folder / "notes.toml", "budget/notes.toml", errors), chart, errors)
+        notes, reasons = _notes(_toml(folder / "notes.toml", "budget/notes.toml", NOTES_SHAPE, errors), chart, errors)
     if errors:
         raise BookError(errors)
     return Budget(tuple(r for r, _ in revs), tuple(amounts), tuple(notes), tuple(reasons))

@@ -13,14 +13,18 @@ source it was taken from, so a reader of a note can trace it like a ledger figur
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import NamedTuple
 
 from ..ledger.errors import BookError, InputError
-from .files import toml_line
+from .files import Problems
+from .tomlfile import Int, Table, Tables, Text, read_toml
 
 NAME = "inputs.toml"
+# lengths the database keeps (store/schema.py: input_value)
+KEY_LIMIT, LABEL_LIMIT = 128, 256
+SHAPE = Table({"input": Tables(Table({"key": Text(KEY_LIMIT, nonempty=True), "year": Int(1, 9998), "amount": Int(),
+                                      "label": Text(LABEL_LIMIT), "source": Text()}))})
 
 
 class InputValue(NamedTuple):
@@ -32,16 +36,12 @@ class InputValue(NamedTuple):
 
 
 def read_inputs(root: Path | str, years: set[int]) -> list[InputValue]:
-    path = Path(root) / NAME
-    if not path.exists():
+    found = Problems()
+    doc = read_toml(Path(root) / NAME, NAME, found, SHAPE, required=False)
+    found.raise_if_any()
+    if doc is None:  # no inputs.toml
         return []
     errors: list[InputError] = []
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise BookError([InputError(NAME, None, None, f"wrong encoding: not UTF-8 ({exc.reason})")]) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise BookError([InputError(NAME, toml_line(exc), None, f"malformed TOML: {exc}")]) from exc
     out: list[InputValue] = []
     seen: set[tuple[str, int]] = set()
     for i, raw in enumerate(doc.get("input", []), 1):
@@ -50,18 +50,16 @@ def read_inputs(root: Path | str, years: set[int]) -> list[InputValue]:
         if missing:
             errors.append(InputError(NAME, None, missing[0], f"{where}: missing {', '.join(missing)}"))
             continue
-        amount, year = raw["amount"], raw["year"]
-        if not isinstance(amount, int) or isinstance(amount, bool):
-            errors.append(InputError(NAME, None, "amount", f"{where}: amount must be integer yen"))
-        elif year not in years:
+        year = raw["year"]
+        if year not in years:
             errors.append(InputError(NAME, None, "year", f"{where}: {year} is not a declared fiscal year"))
-        elif not str(raw["source"]).strip():
+        elif not raw["source"].strip():
             errors.append(InputError(NAME, None, "source", f"{where}: an input needs its source"))
         elif (raw["key"], year) in seen:
             errors.append(InputError(NAME, None, "key", f"{where}: duplicate input for {year}"))
         else:
             seen.add((raw["key"], year))
-            out.append(InputValue(raw["key"], year, amount, raw.get("label", raw["key"]), raw["source"]))
+            out.append(InputValue(raw["key"], year, raw["amount"], raw.get("label", raw["key"]), raw["source"]))
     if errors:
         raise BookError(errors)
     return out
