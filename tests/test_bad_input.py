@@ -423,3 +423,29 @@ def test_budget_problems_found_by_the_fuzzer(mini_dir, db_url):
     (mini_dir / "budget" / "notes.toml").unlink()
     _with_budget(mini_dir, CHAIN, {"initial.csv": INITIAL, "june.csv": JUNE + ",revenue,,1\n"})
     assert_rejected(_load(mini_dir, db_url), db_url, "budget/june.csv:5 [line]", ".revenue: not a line of a budget layout")
+
+
+LEASES = "lease,segment,first_due,term_months,amount,monthly_rate,payment\n"
+ASSETS = ("asset,name,segment,cost_account,contra_account,expense_account,method,useful_life,lease_months,in_use,cost,"
+          "grant_account,funded_amount,disposed,opening_accumulated,opening_year,revised_base\n")
+
+
+@pytest.mark.parametrize("name,text,fragments", [
+    # int("--5") after "--5".lstrip("-").isdigit(): ValueError, a traceback
+    ("leases.csv", LEASES + "L1,a,2020-04-30,--5,1200,,\n", ["subledgers/leases.csv:2 [term_months]", "not a whole number"]),
+    # the lease schedule of the notes refused it: ValueError, a traceback from `kessan load`
+    ("leases.csv", LEASES + "L1,a,2020-04-30,12,-1200,,\n", ["subledgers/leases.csv:2 [amount]", "never negative"]),
+    ("leases.csv", LEASES + "L1,a,2020-04-30,12,1200,,100\n", ["subledgers/leases.csv:2 [payment]", "利息法 only"]),
+    ("leases.csv", LEASES + "L1,a,2020-04-30,12,1200,0.01,1\n", ["subledgers/leases.csv [lease L1]", "does not amortise"]),
+    ("leases.csv", LEASES + "L1,a,2020-04-30,0,1200,,\n", ["subledgers/leases.csv:2 [term_months]", "between 1 and 1200"]),
+    ("leases.csv", LEASES + "L1,a,2020-04-30,12,1200,NaN,\n", ["subledgers/leases.csv:2 [monthly_rate]", "not a decimal"]),
+    ("leases.csv", LEASES + "L1,a,2020-04-30,12,1200,０.０１,\n", ["subledgers/leases.csv:2 [monthly_rate]", "not a decimal"]),
+    ("leases.csv", LEASES + "L1,a,20200430,12,1200,,\n", ["subledgers/leases.csv:2 [first_due]", "expected YYYY-MM-DD"]),
+    ("leases.csv", LEASES + "L1,a,2020-04-30,12,1200,,\nL2,a,2020-04-30,12,1\x00,,\n", ["subledgers/leases.csv:3", "NUL"]),
+    ("fixed_assets.csv", ASSETS + "A1,机,a,1210,,5110,straight_line,0,,2020-04-01,1000,,,,,,\n",
+     ["subledgers/fixed_assets.csv:2 [useful_life]", "between 1 and 100"]),
+])
+def test_register_problems_are_located_errors(mini_dir, db_url, name, text, fragments):
+    (mini_dir / "subledgers").mkdir()
+    (mini_dir / "subledgers" / name).write_text(text, encoding="utf-8")
+    assert_rejected(_load(mini_dir, db_url), db_url, *fragments)

@@ -9,6 +9,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ..closing.notes import register_inputs
+from ..closing.schedules import lease_schedule
 from ..io import reader
 from ..io.budget import read_budget
 from ..io.history import read_history
@@ -61,9 +62,23 @@ def read_book_dir(path: Path) -> BookDir:
     if problems := text_problems(list(layouts.texts), book.settings.get("policies", {})):
         raise BookError(problems)
     subledgers = read_subledgers(path, book.chart)
+    if problems := _lease_problems(subledgers):
+        raise BookError(problems)
     inputs = tuple(read_inputs(path, years) + register_inputs(subledgers, book.fiscal_years))
     keys = {key for lay in layouts.statements for ln in lay.lines for _, key in ln.role_inputs}
     if unknown := sorted(keys - {v.key for v in inputs}):
         raise BookError([InputError("inputs.toml", None, "key", f"layouts use input {k!r}, which inputs.toml does not give")
                          for k in unknown])
     return BookDir(path, book, layouts, budget, history, inputs, subledgers)
+
+
+def _lease_problems(subledgers: Subledgers) -> list[InputError]:
+    """A lease whose repayment schedule cannot be drawn up (a fixed payment that does not
+    amortise it): the notes need every lease's schedule, so it is bad input like any other."""
+    problems = []
+    for lease in subledgers.leases:
+        try:
+            lease_schedule(lease)
+        except ValueError as exc:
+            problems.append(InputError("subledgers/leases.csv", None, f"lease {lease.lease}", str(exc)))
+    return problems

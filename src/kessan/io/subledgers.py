@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal, overload
 
@@ -29,7 +29,12 @@ from ..ledger.subledgers import (
     Security,
     Subledgers,
 )
-from .files import Problems, csv_rows
+from .files import DECIMAL, Problems, amount_problem, csv_rows, parse_amount, parse_date
+
+ID_LIMIT = 64  # register ids: they become parts of entry ids and input keys
+SECURITY_NAME_LIMIT = 200  # a bond's name becomes the label of its inputs (at most 256 characters)
+# counts: a useful life in years, a lease term in months (a century at most)
+COUNT_LIMITS = {"useful_life": 100, "lease_months": 1200, "term_months": 1200}
 
 ASSET_COLUMNS = ("asset", "name", "segment", "cost_account", "contra_account", "expense_account", "method",
                  "useful_life", "lease_months", "in_use", "cost", "grant_account", "funded_amount", "disposed",
@@ -77,11 +82,33 @@ class _Fields:
     @overload
     def integer(self, field: str, required: bool) -> int | None: ...
     def integer(self, field: str, required: bool = True) -> int | None:
+        """Integer yen (or a count: ``COUNT_LIMITS``, at least 1), strictly: a sign and ASCII digits."""
         v = self.row[field]
         if not v and not required:
             return None
-        if not (v.lstrip("-").isdigit() and v.isascii()):
-            self.fail(field, f"not an integer: {v!r}")
+        value = parse_amount(v)
+        if value is None:
+            self.fail(field, amount_problem(v) if field not in COUNT_LIMITS else f"not a whole number: {v!r}")
+            return 0 if required else None
+        if field in COUNT_LIMITS and not 1 <= value <= COUNT_LIMITS[field]:
+            self.fail(field, f"{value} is not between 1 and {COUNT_LIMITS[field]}")
+            return 0 if required else None
+        if value < 0:
+            self.fail(field, f"{value}: a register holds amounts, never negative (its action or account gives the side)")
+            return 0 if required else None
+        return value
+
+    @overload
+    def year(self, field: str, required: Literal[True] = True) -> int: ...
+    @overload
+    def year(self, field: str, required: bool) -> int | None: ...
+    def year(self, field: str, required: bool = True) -> int | None:
+        """A fiscal year: four ASCII digits."""
+        v = self.row[field]
+        if not v and not required:
+            return None
+        if not (len(v) == 4 and v.isascii() and v.isdigit()):
+            self.fail(field, f"not a year: {v!r} (expected four digits)")
             return 0 if required else None
         return int(v)
 
@@ -93,11 +120,11 @@ class _Fields:
         v = self.row[field]
         if not v and not required:
             return None
-        try:
-            return dt.date.fromisoformat(v)
-        except ValueError:
+        day = parse_date(v)
+        if day is None:
             self.fail(field, f"bad date {v!r}: expected YYYY-MM-DD")
             return dt.date.min if required else None
+        return day
 
     @overload
     def account(self, field: str, chart: Chart, required: Literal[True] = True) -> str: ...
@@ -112,12 +139,34 @@ class _Fields:
             return "" if required else None
         return v
 
-    def decimal(self, field: str) -> Decimal:
-        try:
-            return Decimal(self.row[field])
-        except InvalidOperation:
-            self.fail(field, f"not a decimal: {self.row[field]!r}")
-            return Decimal(0)
+    @overload
+    def decimal(self, field: str, required: Literal[True] = True) -> Decimal: ...
+    @overload
+    def decimal(self, field: str, required: bool) -> Decimal | None: ...
+    def decimal(self, field: str, required: bool = True) -> Decimal | None:
+        """A rate written as a plain decimal (0.0077): ASCII digits, no exponent, not NaN."""
+        v = self.row[field]
+        if not v and not required:
+            return None
+        if not DECIMAL.fullmatch(v) or len(v) > 40:
+            self.fail(field, f"not a decimal: {v!r}")
+            return Decimal(0) if required else None
+        if Decimal(v) < 0:
+            self.fail(field, f"a rate is never negative, got {v}")
+            return Decimal(0) if required else None
+        return Decimal(v)
+
+    def text(self, field: str, limit: int | None = None) -> str:
+        v = self.row[field]
+        if limit is not None and len(v) > limit:
+            self.fail(field, f"{len(v)} characters; at most {limit}")
+        return v
+
+    def id(self, field: str) -> str:
+        v = self.row[field]
+        if not v:
+            self.fail(field, f"missing {field} id")
+        return self.text(field, ID_LIMIT)
 
     def choice(self, field: str, allowed: tuple[str, ...]) -> str:
         v = self.row[field]
@@ -148,14 +197,14 @@ def read_subledgers(root: Path | str, chart: Chart) -> Subledgers:
         method = row["method"]
         if method not in METHODS:
             f.fail("method", f"unknown method {method!r} (expected {', '.join(METHODS)})")
-        a = Asset(row["asset"], row["name"], f.segment(chart), f.account("cost_account", chart),
+        a = Asset(f.id("asset"), f.text("name"), f.segment(chart), f.account("cost_account", chart),
                   f.account("contra_account", chart, required=False), f.account("expense_account", chart), method,
                   f.integer("useful_life", required=method not in ("lease", "none")),
                   f.integer("lease_months", required=method == "lease"),
                   f.date("in_use"), f.integer("cost"), f.account("grant_account", chart, required=False),
                   f.integer("funded_amount", required=False) or 0, f.date("disposed", required=False),
                   f.integer("opening_accumulated", required=False),
-                  f.integer("opening_year", required=bool(row["opening_accumulated"])),
+                  f.year("opening_year", required=bool(row["opening_accumulated"])),
                   f.integer("revised_base", required=False))
         if f.ok and a.opening_accumulated is not None and not 0 <= a.opening_accumulated <= a.cost:
             f.fail("opening_accumulated", f"must lie between 0 and the cost {a.cost}")
@@ -163,21 +212,17 @@ def read_subledgers(root: Path | str, chart: Chart) -> Subledgers:
             assets.append(a)
     for name, line, row in _rows(folder / "leases.csv", LEASE_COLUMNS, errors):
         f = _Fields(name, line, row, errors)
-        rate = None
-        if row["monthly_rate"]:
-            try:
-                rate = Decimal(row["monthly_rate"])
-            except InvalidOperation:
-                f.fail("monthly_rate", f"not a decimal rate: {row['monthly_rate']!r}")
-        lease = Lease(row["lease"], f.segment(chart), f.date("first_due"), f.integer("term_months"), f.integer("amount"), rate,
-                      f.integer("payment", required=False))
+        lease = Lease(f.id("lease"), f.segment(chart), f.date("first_due"), f.integer("term_months"), f.integer("amount"),
+                      f.decimal("monthly_rate", required=False), f.integer("payment", required=False))
+        if f.ok and lease.payment is not None and lease.monthly_rate is None:
+            f.fail("payment", "a fixed payment applies to 利息法 only (give monthly_rate); 利子込み法 splits the amount evenly")
         if f.ok:
             leases.append(lease)
     securities: list[Security] = []
     for name, line, row in _rows(folder / "securities.csv", SECURITY_COLUMNS, errors):
         f = _Fields(name, line, row, errors)
-        sec = Security(row["security"], row["name"], f.segment(chart), f.account("account", chart), f.integer("face_value"),
-                       f.date("maturity"), row["purpose"])
+        sec = Security(f.id("security"), f.text("name", SECURITY_NAME_LIMIT), f.segment(chart), f.account("account", chart),
+                       f.integer("face_value"), f.date("maturity"), f.text("purpose"))
         if f.ok:
             securities.append(sec)
     more = _read_closing_registers(folder, chart, errors)
@@ -191,7 +236,7 @@ def _read_closing_registers(folder: Path, chart: Chart, errors: list[InputError]
     grant_uses: list[GrantUse] = []
     for name, line, row in _rows(folder / "grant_uses.csv", GRANT_USE_COLUMNS, errors):
         f = _Fields(name, line, row, errors)
-        g = GrantUse(row["use"], row["name"], f.segment(chart), f.account("grant_account", chart), f.integer("fiscal_year"),
+        g = GrantUse(f.id("use"), f.text("name"), f.segment(chart), f.account("grant_account", chart), f.year("fiscal_year"),
                      f.integer("spent"))
         if f.ok:
             grant_uses.append(g)
@@ -199,7 +244,7 @@ def _read_closing_registers(folder: Path, chart: Chart, errors: list[InputError]
     for name, line, row in _rows(folder / "provisions.csv", PROVISION_COLUMNS, errors):
         f = _Fields(name, line, row, errors)
         method = f.choice("method", PROVISION_METHODS)
-        p = Provision(row["provision"], row["name"], f.segment(chart), f.account("account", chart),
+        p = Provision(f.id("provision"), f.text("name"), f.segment(chart), f.account("account", chart),
                       f.account("expense_account", chart), method, f.integer("amount"),
                       f.date("period_start", required=method == "bonus"), f.date("period_end", required=method == "bonus"))
         if (f.ok and p.method == "bonus" and p.period_start is not None and p.period_end is not None
@@ -210,23 +255,23 @@ def _read_closing_registers(folder: Path, chart: Chart, errors: list[InputError]
     reserves: list[Reserve] = []
     for name, line, row in _rows(folder / "reserves.csv", RESERVE_COLUMNS, errors):
         f = _Fields(name, line, row, errors)
-        r = Reserve(row["reserve"], f.segment(chart), f.account("account", chart), f.choice("action", RESERVE_ACTIONS),
-                    f.account("counter_account", chart), f.integer("fiscal_year"), f.integer("amount"), row["basis"])
+        r = Reserve(f.id("reserve"), f.segment(chart), f.account("account", chart), f.choice("action", RESERVE_ACTIONS),
+                    f.account("counter_account", chart), f.year("fiscal_year"), f.integer("amount"), f.text("basis"))
         if f.ok:
             reserves.append(r)
     obligations: list[Obligation] = []
     for name, line, row in _rows(folder / "aro.csv", ARO_COLUMNS, errors):
         f = _Fields(name, line, row, errors)
-        o = Obligation(row["obligation"], row["name"], f.segment(chart), f.account("account", chart),
+        o = Obligation(f.id("obligation"), f.text("name"), f.segment(chart), f.account("account", chart),
                        f.account("expense_account", chart), f.date("recognised"), f.decimal("discount_rate"),
                        f.integer("initial_amount"), f.integer("opening_balance", required=False),
-                       f.integer("opening_year", required=bool(row["opening_balance"])), f.date("settled", required=False))
+                       f.year("opening_year", required=bool(row["opening_balance"])), f.date("settled", required=False))
         if f.ok:
             obligations.append(o)
     offices: list[Office] = []
     for name, line, row in _rows(folder / "resident_tax.csv", TAX_COLUMNS, errors):
         f = _Fields(name, line, row, errors)
-        office = Office(row["office"], row["jurisdiction"], f.segment(chart), f.integer("annual_amount"),
+        office = Office(f.id("office"), f.text("jurisdiction"), f.segment(chart), f.integer("annual_amount"),
                         f.date("opened", required=False), f.date("closed", required=False))
         if f.ok:
             offices.append(office)
