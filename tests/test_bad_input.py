@@ -230,7 +230,7 @@ def test_a_nul_character_in_a_csv_file_is_bad_input(mini_dir, db_url, name, text
 
 def test_a_utf8_byte_order_mark_is_accepted_on_toml_files(mini_dir, db_url):
     # docs/book-format.md: a BOM is rejected only if the rest is not UTF-8; TOML files refused it
-    for name in ("book.toml", "segments.toml", "accounts.toml", "flows.toml", "layouts/10_bs.toml"):
+    for name in ("book.toml", "segments.toml", "accounts.toml", "flows.toml", "layouts/10_bs.toml", "publish.toml"):
         path = mini_dir / name
         path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     result = _load(mini_dir, db_url)
@@ -449,3 +449,46 @@ def test_register_problems_are_located_errors(mini_dir, db_url, name, text, frag
     (mini_dir / "subledgers").mkdir()
     (mini_dir / "subledgers" / name).write_text(text, encoding="utf-8")
     assert_rejected(_load(mini_dir, db_url), db_url, *fragments)
+
+
+@pytest.mark.parametrize("data,fragments", [
+    # UnicodeDecodeError: a traceback from `kessan report` and `kessan publish`
+    ("cp932", ["publish.toml:4", "wrong encoding"]),
+    ('[package]\ndate = 2021-06-23T09:00:00\n', ["publish.toml:2 [date]", "a date (YYYY-MM-DD)"]),
+    ('[labels]\nsegments = 3\n', ["publish.toml:2 [segments]", "must be a string"]),
+    ('[package]\nfile = "../outside"\n', ["publish.toml [package.file]", "without /"]),
+])
+def test_publish_toml_problems_are_located_errors(mini_dir, db_url, data, fragments):
+    path = mini_dir / "publish.toml"
+    if data == "cp932":
+        path.write_bytes(path.read_text(encoding="utf-8").encode("cp932"))
+    else:
+        path.write_text(data, encoding="utf-8")
+    result = runner.invoke(app, ["report", str(mini_dir), "--db", db_url])
+    assert result.exit_code == 2, result.output
+    for frag in fragments:
+        assert frag in result.output, result.output
+    assert "internal error" not in result.output
+
+
+def test_the_readers_length_limits_are_the_database_s():
+    """What a reader lets through, the database keeps: the limits the readers check are the
+    lengths of store/schema.py (SQLite would keep more, PostgreSQL refuses it)."""
+    from kessan.io import budget, history, inputs, reader
+
+    def length(column: sa.Column) -> int:
+        return column.type.length  # type: ignore[attr-defined]
+
+    codes = (s.book.c.code, s.segment.c.code, s.account.c.code, s.flow.c.code, s.entry.c.code)
+    assert {length(c) for c in codes} == {reader.CODE_LIMIT}
+    assert {length(c) for c in (s.book.c.name, s.segment.c.name, s.account.c.name, s.flow.c.name)} == {reader.NAME_LIMIT}
+    assert length(s.fiscal_year.c.label) == reader.LABEL_LIMIT
+    assert length(s.layout.c.name) == reader.LAYOUT_NAME_LIMIT
+    assert {length(c) for c in (s.budget_revision.c.code, s.budget_revision.c.revises, s.budget_amount.c.statement,
+                                s.budget_amount.c.line, s.budget_text.c.statement)} == {budget.CODE}
+    assert {length(c) for c in (s.budget_revision.c.name, s.budget_revision.c.body)} == {budget.NAME}
+    assert (length(s.budget_text.c.mark), length(s.budget_text.c.source), length(s.budget_text.c.line)) == (
+        budget.MARK, budget.SOURCE, budget.NOTE_LINES)
+    assert (length(s.history_figure.c.series), length(s.history_figure.c.value)) == (history.SERIES_LIMIT,
+                                                                                       history.VALUE_LIMIT)
+    assert (length(s.input_value.c.key), length(s.input_value.c.label)) == (inputs.KEY_LIMIT, inputs.LABEL_LIMIT)

@@ -8,17 +8,27 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..io.files import Problems
+from ..io.tomlfile import Bool, Date, Strings, Table, Tables, Text, read_toml
 from ..ledger.errors import BookError, InputError
 from ..report.build import DEFAULT_LABELS, ColumnGroup
 
 FILE = "publish.toml"
 SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 PART_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+FILE_NAME = re.compile(r"[^/\\\0]+")
+SHAPE = Table({
+    "package": Table({"title": Text(), "date": Date(), "file": Text()}),
+    "section": Tables(Table({"title": Text(), "toc": Text(), "part": Tables(Table({
+        "id": Text(), "sheet": Text(), "tables": Strings(), "title": Text(), "form": Text(), "group": Text(),
+        "landscape": Bool(), "by_segment": Bool(), "label_header": Text(), "chart": Bool()}))})),
+    "labels": Table(rest=Text()),
+    "column_group": Tables(Table({"statement": Text(), "label": Text(), "columns": Strings(), "labels": Strings()})),
+})
 
 @dataclass(frozen=True)
 class TableRef:
@@ -68,20 +78,19 @@ class PublishSpec:
 
 def read_spec(path: Path) -> PublishSpec:
     """Parse publish.toml; raise BookError with every problem found."""
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BookError([InputError(FILE, None, None, f"{path} not found: the package structure is needed to publish")]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise BookError([InputError(FILE, None, None, f"not valid TOML: {exc}")]) from exc
+    if not path.exists():
+        raise BookError([InputError(FILE, None, None, f"{path} not found: the package structure is needed to publish")])
+    found = Problems()
+    doc = read_toml(path, FILE, found, SHAPE)
+    if doc is None:
+        raise BookError(found.items)
     errors: list[InputError] = []
     sections = tuple(_section(raw, i, errors) for i, raw in enumerate(doc.get("section", []), 1))
     pkg = doc.get("package", {})
     date = pkg.get("date")
-    if date is not None and not isinstance(date, dt.date):
-        errors.append(InputError(FILE, None, "package.date", f"not a date: {date!r} (write 2021-06-23)"))
-        date = None
-    labels = dict(DEFAULT_LABELS) | {k: str(v) for k, v in doc.get("labels", {}).items()}
+    if "file" in pkg and (not FILE_NAME.fullmatch(pkg["file"]) or pkg["file"] in (".", "..")):
+        errors.append(InputError(FILE, None, "package.file", f"{pkg['file']!r}: a file name, without / or \\"))
+    labels = dict(DEFAULT_LABELS) | doc.get("labels", {})
     groups = tuple(_column_group(raw, i, errors) for i, raw in enumerate(doc.get("column_group", []), 1))
     errors += _structure_problems(sections)
     if errors:
