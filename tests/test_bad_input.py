@@ -376,11 +376,20 @@ def test_a_multi_line_row_is_named_by_its_first_line(mini_dir, db_url):
     assert_rejected(_load(mini_dir, db_url), db_url, "journal.csv:2 [account]", "unknown account '9999'")
 
 
-def test_a_folder_where_a_file_belongs(mini_dir, db_url):
+@pytest.mark.parametrize("name", ["journal.csv", "opening.csv", "accounts.toml", "layouts/10_bs.toml", "inputs.toml",
+                                  "subledgers/leases.csv"])
+def test_a_folder_where_a_file_belongs(mini_dir, db_url, name):
     # IsADirectoryError: a traceback
-    (mini_dir / "journal.csv").unlink()
-    (mini_dir / "journal.csv").mkdir()
-    assert_rejected(_load(mini_dir, db_url), db_url, "journal.csv: a folder, not a file")
+    (mini_dir / name).unlink(missing_ok=True)
+    (mini_dir / name).mkdir(parents=True)
+    assert_rejected(_load(mini_dir, db_url), db_url, f"{name}: a folder, not a file")
+
+
+def test_a_toml_value_nested_too_deeply(mini_dir, db_url):
+    # tomllib parses nesting recursively: a RecursionError, a traceback
+    path = mini_dir / "book.toml"
+    path.write_text("deep = " + "[" * 5000 + "]" * 5000 + "\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    assert_rejected(_load(mini_dir, db_url), db_url, "book.toml: malformed TOML: arrays or tables nested too deeply")
 
 
 def test_an_unknown_account_for_the_closing(mini_dir, db_url):

@@ -51,7 +51,7 @@ CODE = Text(CODE_LIMIT, nonempty=True)
 NAME = Text(NAME_LIMIT, nonempty=True)
 BOOK_SHAPE = Table({
     "book": Table({"code": CODE, "name": NAME, "report_year": Int(1, 9998),
-                   "policies": Table(rest=Either((Text(), Int()), "a string or an integer")),
+                   "policies": Table(rest=Either((Text(), Int(-(2**63), 2**63 - 1)), "a string or an integer")),
                    "closing": Table(rest=CODE)}, rest=Stored()),
     "fiscal_year": Tables(Table({"year": Int(1, 9998), "label": Text(LABEL_LIMIT),
                                  "state": Text(choices=PERIOD_STATES)})),

@@ -236,10 +236,14 @@ def parse_toml(text: str, name: str, problems: Problems, shape: Table | None = N
     """The document of a TOML text if it parses and has ``shape``; else None and the problems."""
     try:
         doc = tomllib.loads(text)
+        found = shape_problems(doc, shape, name, text) if shape is not None else []
     except tomllib.TOMLDecodeError as exc:
         problems.add(name, toml_line(exc), None, f"malformed TOML: {exc}")
         return None
-    if shape is not None and (found := shape_problems(doc, shape, name, text)):
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        problems.add(name, None, None, "malformed TOML: arrays or tables nested too deeply")
+        return None
+    if found:
         problems.extend(found)
         return None
     return doc
