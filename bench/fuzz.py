@@ -36,6 +36,7 @@ import argparse
 import codecs
 import csv
 import datetime as dt
+import hashlib
 import io
 import math
 import multiprocessing
@@ -187,9 +188,19 @@ class Workdir:
         self.touched.add(rel)
         (self.path / rel).unlink()
 
+    def fingerprint(self) -> str:
+        """What this book is: the base and the contents of the files a mutation touched."""
+        digest = hashlib.sha1(self.base.name.encode())
+        for rel in sorted(self.touched):
+            path = self.path / rel
+            digest.update(rel.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"<none>") + b"\0")
+        return digest.hexdigest()
+
     def reset(self) -> None:
         for rel in self.touched:
             original, target = self.base.src / rel, self.path / rel
+            if target.is_dir():
+                shutil.rmtree(target)
             if original.exists():
                 shutil.copyfile(original, target)
             elif target.exists():
@@ -1157,8 +1168,9 @@ def judge_value(base: Base, kind: str, kl: KeyLine, spec: Key | None, value: Any
         return "valid" if value.strip() else "invalid"
     if spec.role == "segment":
         return "valid" if value in base.segments else "invalid"
-    if spec.role == "policy":
-        return "valid" if isinstance(value, str | int) and not isinstance(value, bool) else "invalid"
+    if spec.role == "policy":  # strings and (64-bit) integers
+        ok = isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**63)
+        return "valid" if ok else "invalid"
     if spec.role == "part_id":
         return "any" if re.fullmatch(r"[a-z0-9][a-z0-9_-]*", value) else "invalid"
     if spec.role == "sheet":
@@ -1352,6 +1364,29 @@ def toml_add_item(draw: Draw, base: Base, wd: Workdir) -> Verdict:
         valid = 0 < n <= 128 and abs(amount) <= MAX_YEN and bool(name.strip()) and len(name) <= 256  # keys: 128
     return Verdict(rel, "valid" if valid else "invalid", f"new {kind[:-1]} {code[:12]!r} named {name[:20]!r}",
                    base.postings if valid else None)
+
+
+@mutation("toml-deep-nesting", kinds=("toml",), weight=1)
+def toml_deep_nesting(draw: Draw, base: Base, wd: Workdir) -> Verdict:
+    """A value of arrays (or inline tables) nested hundreds deep: an error, never a RecursionError."""
+    rel, kind = pick_file(draw, base, toml_files(base))
+    depth = pick(draw, [3, 50, 300, 1000, 20000])
+    value = "[" * depth + "]" * depth if draw(st.booleans()) else "{ a = " * depth + "1" + " }" * depth
+    wd.write(rel, f"fz_deep = {value}\n" + wd.read(rel))
+    try:
+        tomllib.loads(wd.read(rel))
+        expect = "any"  # an unknown top-level key of the right depth
+    except (tomllib.TOMLDecodeError, RecursionError):
+        expect = "invalid"
+    return Verdict(rel, expect, f"a value nested {depth} deep", phase=phase_of(kind))
+
+
+@mutation("file-is-folder", weight=1)
+def file_is_folder(draw: Draw, base: Base, wd: Workdir) -> Verdict:
+    rel, kind = pick_file(draw, base)
+    wd.delete(rel)
+    (wd.path / rel).mkdir()
+    return Verdict(rel, "invalid", "a folder in its place", phase=phase_of(kind))
 
 
 @mutation("closing-setting", kinds=("book",), weight=2)
@@ -1683,6 +1718,7 @@ class Outcome:
 @dataclass
 class Tally:
     books: int = 0
+    distinct: set[str] = field(default_factory=set)  # fingerprints of the books (a small mutation repeats some)
     by_base: Counter[str] = field(default_factory=Counter)
     by_mutation: Counter[str] = field(default_factory=Counter)
     expect: Counter[str] = field(default_factory=Counter)
@@ -1706,6 +1742,8 @@ class Tally:
             mine = getattr(self, name)
             if isinstance(mine, Counter):
                 mine.update(value)
+            elif isinstance(mine, set):
+                mine |= value
             elif isinstance(mine, list):
                 mine.extend(value)
             else:
@@ -1821,7 +1859,10 @@ def judge(case: Case, wd: Workdir, dbs: Databases, opts: Options, tally: Tally) 
     if dbs.pg_url and case.index % opts.pg_every == 0:
         outcomes.append(("load/postgresql", load_on(dbs.postgres, dbs.pg_spoilt, wd.path, opts.timeout)))
         tally.paths["load/postgresql"] += 1
-    if first.accepted and (v.phase == "report" or case.index % opts.deep_every == 0 or case.base == "mini"):
+    # the report, the checks and the closing read more than a load: layouts, budgets, history and
+    # registers are also judged there (and the small book always)
+    deep_file = v.file not in ("journal.csv", "opening.csv")
+    if first.accepted and (v.phase == "report" or deep_file or case.index % opts.deep_every == 0 or case.base == "mini"):
         outcomes.append(("open_book+report+checks", deep(wd.path, opts.timeout)))
         tally.paths["open_book+report+checks"] += 1
     for path_name, out in outcomes:
@@ -1938,6 +1979,7 @@ def run_unit(unit: Unit, opts: Options) -> Tally:
         wd.reset()
         try:
             case = Case(index, unit.base, mut.name, mut.fn(data.draw, base, wd))
+            tally.distinct.add(wd.fingerprint())
             before = tally.findings()
             judge(case, wd, dbs, opts, tally)
             if opts.keep is not None and tally.findings() != before:
@@ -1948,7 +1990,7 @@ def run_unit(unit: Unit, opts: Options) -> Tally:
             wd.reset()
 
     round_ = 0
-    while counter[0] < unit.count and round_ < 10:  # Hypothesis may stop early when it has seen it all
+    while counter[0] < unit.count and round_ < 1000:  # Hypothesis stops when it has seen every book a mutation makes
         run = settings(max_examples=unit.count - counter[0], database=None, deadline=None, phases=[Phase.generate],
                        suppress_health_check=list(HealthCheck), report_multiple_bugs=False)(
             seed(unit.seed(opts.seed) + round_)(given(st.data())(one)))
@@ -2003,7 +2045,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pg-every", type=int, default=10, help="every Nth book is loaded into PostgreSQL too")
     ap.add_argument("--cli-every", type=int, default=20, help="every Nth book also goes through `kessan load` (CliRunner)")
     ap.add_argument("--deep-every", type=int, default=4,
-                    help="every Nth accepted example book is also opened, reported and checked (mini books always)")
+                    help="every Nth accepted example book with a changed journal or opening is also opened, reported and "
+                         "checked (the others always)")
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds a book may take before it counts as a hang")
     ap.add_argument("--keep", type=Path, help="copy every book that breaks a rule into this folder")
     ap.add_argument("--only", action="append", default=[], help="only this mutation (repeatable; see --list)")
@@ -2067,7 +2110,7 @@ def _progress(done: int, of: int, t: Tally, started: float) -> None:
 
 def report(t: Tally, seconds: float, show: int) -> int:
     print()
-    print(f"books: {t.books:,} ({', '.join(f'{k} {v:,}' for k, v in sorted(t.by_base.items()))}); "
+    print(f"books: {t.books:,}, {len(t.distinct):,} distinct ({', '.join(f'{k} {v:,}' for k, v in sorted(t.by_base.items()))}); "
           f"oracle: {t.expect['invalid']:,} invalid, {t.expect['valid']:,} valid, {t.expect['any']:,} unjudged")
     print(f"paths: {', '.join(f'{k} {v:,}' for k, v in sorted(t.paths.items()))}; rejected at load: {t.rejected:,}")
     print("mutations: " + ", ".join(f"{k} {v}" for k, v in sorted(t.by_mutation.items())))
