@@ -1829,7 +1829,7 @@ def cli(path: Path, args: list[str], timeout: float) -> tuple[int, str, str | No
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         tb = f"({origin(result.exception)}) " + "".join(traceback.format_exception(result.exception)[-6:])
     elif result.exit_code == 70 or "Traceback" in text or "internal error" in text:
-        tb = text[-1500:]
+        tb = f"(kessan {args[0]}) " + text[-1500:]
     return result.exit_code, text, tb
 
 
