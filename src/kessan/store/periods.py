@@ -12,7 +12,7 @@ import datetime as dt
 import sqlalchemy as sa
 
 from ..ledger.errors import LedgerViolation
-from . import repo
+from . import audit, repo
 from . import schema as s
 
 TRANSITIONS = {
@@ -23,8 +23,12 @@ TRANSITIONS = {
 }
 
 
-def set_state(engine: sa.Engine, book_code: str, year: int, to_state: str, reason: str) -> str:
-    """Move ``year`` to ``to_state``; return the previous state. Raises LedgerViolation."""
+def set_state(engine: sa.Engine, book_code: str, year: int, to_state: str, reason: str, *, actor: str,
+              seal: str = "") -> str:
+    """Move ``year`` to ``to_state``; return the previous state. Raises LedgerViolation.
+
+    The period event is written first: the database lets a fiscal year take only the state its
+    newest event records (migration 0005). The change is recorded in the audit trail too."""
     with engine.begin() as conn:
         book_id = repo.book_id(conn, book_code)
         q = sa.select(s.fiscal_year.c.state).where(s.fiscal_year.c.book_id == book_id, s.fiscal_year.c.year == year)
@@ -39,10 +43,12 @@ def set_state(engine: sa.Engine, book_code: str, year: int, to_state: str, reaso
                                   f"(allowed: {', '.join(f'{a}→{b}' for a, b in TRANSITIONS)})")
         if action == "reopen" and not reason.strip():
             raise LedgerViolation("reopening a fiscal year needs a reason (--reason)")
-        conn.execute(s.fiscal_year.update().where(s.fiscal_year.c.book_id == book_id, s.fiscal_year.c.year == year)
-                     .values(state=to_state))
         conn.execute(s.period_event.insert().values(book_id=book_id, year=year, from_state=current, to_state=to_state,
                                                     reason=reason, at=dt.datetime.now(dt.UTC)))
+        conn.execute(s.fiscal_year.update().where(s.fiscal_year.c.book_id == book_id, s.fiscal_year.c.year == year)
+                     .values(state=to_state))
+        detail = f"{year}: {current} → {to_state}" + (f" ({reason})" if reason else "") + seal
+        audit.record(conn, book_id, audit.Event(actor, "period", detail))
         return current
 
 

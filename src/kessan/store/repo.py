@@ -38,6 +38,7 @@ from ..ledger.model import (
     fiscal_year_of,
     period_of,
 )
+from . import audit
 from . import schema as s
 
 if TYPE_CHECKING:
@@ -553,8 +554,9 @@ def _aggregate(conn: sa.Connection, book_id: int, lo: int, hi: int | None) -> No
 # ---------------------------------------------------------------- posting later entries
 
 
-def post_entries(engine: sa.Engine, book_code: str, entries: list[Entry]) -> list[int]:
-    """Append entries to a stored book: validated against the stored chart and period states."""
+def post_entries(engine: sa.Engine, book_code: str, entries: list[Entry], event: audit.Event) -> list[int]:
+    """Append entries to a stored book: validated against the stored chart and period states;
+    ``event`` is recorded in the audit trail in the same transaction."""
     with engine.begin() as conn:
         stored = load_stored_book(conn, book_code, lock=True)
         years = {fy.year: fy for fy in stored.fiscal_years}
@@ -577,16 +579,32 @@ def post_entries(engine: sa.Engine, book_code: str, entries: list[Entry]) -> lis
             s.entry.c.book_id == ids.book_id, s.entry.c.code.in_(targets))).all()) if targets else {}
         _insert_entries(conn, ids, entries, first, entry_nos=entry_nos)
         _aggregate(conn, ids.book_id, first, first + len(entries) - 1)
+        audit.record(conn, ids.book_id, event, range(first, first + len(entries)))
         return list(range(first, first + len(entries)))
 
 
 def reverse_entry(engine: sa.Engine, book_code: str, entry_code: str, new_code: str, date: dt.date, *,
-                  memo: str | None = None) -> Entry:
-    """Post the reversing entry (反対仕訳) of a stored entry; the original stays as it is."""
+                  memo: str | None = None, actor: str) -> Entry:
+    """Post the reversing entry (反対仕訳) of a stored entry; the original stays as it is.
+    An entry is reversed at most once (the database holds a unique index on it)."""
     original = fetch_entry(engine, book_code, entry_code)
+    if (done := reversed_by(engine, book_code, entry_code)) is not None:
+        raise BookError([InputError(f"entry {entry_code}", None, "entry", f"already reversed by {done}")])
     rev = reversal(original, new_code, date, memo)
-    post_entries(engine, book_code, [rev])
+    post_entries(engine, book_code, [rev], audit.Event(actor, "reverse", f"{new_code} reverses {entry_code}"))
     return rev
+
+
+def reversed_by(engine: sa.Engine, book_code: str, entry_code: str) -> str | None:
+    """The code of the entry that reverses ``entry_code``, if one does."""
+    original = s.entry.alias("original")
+    with engine.connect() as conn:
+        bid = book_id(conn, book_code)
+        found: str | None = conn.execute(
+            sa.select(s.entry.c.code).join(original, sa.and_(original.c.book_id == s.entry.c.book_id,
+                                                             original.c.entry_no == s.entry.c.reverses))
+            .where(s.entry.c.book_id == bid, original.c.code == entry_code)).scalar()
+        return found
 
 
 def fetch_entry(engine: sa.Engine, book_code: str, entry_code: str) -> Entry:

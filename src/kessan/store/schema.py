@@ -225,3 +225,21 @@ input_value = sa.Table(
 )
 
 TABLES_0004 = ("input_value",)
+
+
+# ---------------------------------------------------------------- audit trail (migration 0005)
+
+audit_event = sa.Table(
+    "audit_event",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("book_id", sa.Integer, sa.ForeignKey("book.id"), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.String(256), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),  # load, post, close, reverse, period, publish
+    sa.Column("detail", sa.Text, nullable=False),
+    sa.Column("first_entry", sa.Integer),  # entry_no range the write posted, if it posted any
+    sa.Column("last_entry", sa.Integer),
+)
+
+TABLES_0005 = ("audit_event",)
