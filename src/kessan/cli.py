@@ -306,7 +306,7 @@ def log(
     for e in events:
         entries = f" [entries {e.first_entry}–{e.last_entry}]" if e.first_entry is not None else ""
         at = e.at.astimezone() if e.at.tzinfo else e.at
-        out.print(Text(f"{at:%Y-%m-%d %H:%M:%S} {e.actor:<16} {e.kind:<8} {e.detail}{entries}"))
+        out.print(Text(f"{at:%Y-%m-%d %H:%M:%S} {e.actor:<16} {e.kind:<8} {e.detail}{entries}"), soft_wrap=True)
     out.print(Text(f"{len(events)} event(s)"))
 
 
