@@ -186,6 +186,16 @@ def check(book_dir: BookDirArg = None, url: DbOpt = None, book: BookOpt = None, 
 
 
 @_command
+def verify(url: DbOpt = None, book: BookOpt = None) -> None:
+    """Tamper evidence: recompute the hash chains of the posted entries and the period events,
+    re-derive the balance aggregate and the period states; exit 1 naming the first broken link."""
+    with _open(None, url, book) as opened:
+        results = opened.verify()
+    render_text.render_checks(out, results, title="検証 (verify)")
+    raise typer.Exit(0 if all(r.passed for r in results) else 1)
+
+
+@_command
 def chart(
     book_dir: BookDirArg = None, out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
     url: DbOpt = None, book: BookOpt = None, year: YearOpt = None,

@@ -41,7 +41,7 @@ from ..report.figures import Figure, Reconciliation, read_known, read_reference,
 from ..report.model import Report, Table
 from ..statements.engine import StatementSet
 from ..statements.layout import BookLayouts, parse_book_layouts
-from ..store import audit, db, periods, repo
+from ..store import audit, db, periods, repo, verify
 from ..store import budget as store_budget
 from ..store import inputs as store_inputs
 from .book_dir import BookDir, read_book_dir
@@ -307,6 +307,14 @@ class OpenBook:
         if self.source is not None:
             results += register_ties(ss.book, ss.year, ss.cells, self.source.subledgers)
         return results
+
+    def verify(self) -> list[CheckResult]:
+        """Tamper evidence: recompute the hash chains of the entries and the period events,
+        re-derive the balance aggregate and the period states; name the first broken link."""
+        with translated("verifying the ledger"), self.engine.connect() as conn:
+            findings = [verify.entry_chain(conn, self.code), *verify.period_chain(conn, self.code)]
+            stored = checks_mod.stored_data(conn, self.code)
+        return [CheckResult(f.name, f.ok, f.detail) for f in findings] + stored
 
     def _require_checks(self, year: int | None, refusal: str) -> None:
         """Refuse (naming every failed check) unless every auditor tie-out passes."""

@@ -1,10 +1,11 @@
-"""Audit trail and append-only history, in the database itself:
+"""Audit trail, hash chains and append-only history, in the database itself:
 
 * ``audit_event``: who did what and when (load, post, close, reverse, period change, publish),
   rows never updated or deleted;
 * ``period_event``: never updated or deleted either, and a fiscal year's state changes only
   to the state its newest period event records (so the state and its history cannot part);
-* an entry is reversed at most once (a unique index on the entry it reverses).
+* an entry is reversed at most once (a unique index on the entry it reverses);
+* ``chain_link`` and ``period_link``: the hash chains of store/chain.py, append-only.
 
 Revision ID: 0005
 Revises: 0004
@@ -21,7 +22,7 @@ depends_on = None
 
 APPEND_ONLY = "the audit trail and the period history are append-only"
 UNRECORDED = "a fiscal year changes state only with its period event (kessan period)"
-APPEND_ONLY_TABLES = ("audit_event", "period_event")
+APPEND_ONLY_TABLES = ("audit_event", "period_event", "chain_link", "period_link")
 STATE_GUARD = ("(SELECT to_state FROM period_event WHERE book_id = NEW.book_id AND year = NEW.year "
                "ORDER BY id DESC LIMIT 1)")
 
