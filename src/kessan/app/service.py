@@ -313,8 +313,8 @@ class OpenBook:
         re-derive the balance aggregate and the period states; name the first broken link."""
         with translated("verifying the ledger"), self.engine.connect() as conn:
             findings = [verify.entry_chain(conn, self.code), *verify.period_chain(conn, self.code)]
-            stored = checks_mod.stored_data(conn, self.code)
-        return [CheckResult(f.name, f.ok, f.detail) for f in findings] + stored
+            aggregate = verify.aggregate_differences(conn, self.code)
+        return [CheckResult(f.name, f.ok, f.detail) for f in findings] + [checks_mod.aggregate_result(aggregate)]
 
     def _require_checks(self, year: int | None, refusal: str) -> None:
         """Refuse (naming every failed check) unless every auditor tie-out passes."""
