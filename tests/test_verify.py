@@ -96,3 +96,37 @@ def test_verify_detects_tampering(mini_dir, db_url, case):
     assert code == 1, output
     failed = [line for line in output.splitlines() if "FAIL" in line]
     assert any(EXPECTED[case] in line for line in failed), output
+
+
+def test_moving_lease_debt_between_current_and_noncurrent_fails_check_and_verify(tmp_path):
+    """100,000,000 moved between 流動 and 固定 リース債務 in a closing entry: the balance sheet
+    still balances, but the 返済予定額 note (from the lease schedules) no longer ties to it."""
+    from .conftest import EXAMPLE
+
+    url = f"sqlite:///{tmp_path / 'jlis.db'}"
+    for args in (["load", str(EXAMPLE)], ["close", str(EXAMPLE), "--year", "2020"]):
+        assert runner.invoke(app, [*args, "--db", url]).exit_code == 0
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        _drop_guards(conn)
+        entry = conn.execute(sa.text(
+            "SELECT p.entry_no FROM posting p JOIN entry e ON e.entry_no = p.entry_no AND e.book_id = p.book_id "
+            "JOIN account a ON a.id = p.account_id WHERE e.code LIKE 'CL2020-lease_reclassification-%' "
+            "AND a.code = '2160' LIMIT 1")).scalar_one()
+        for code, delta in (("2160", -100_000_000), ("2270", 100_000_000)):
+            conn.execute(sa.text(
+                "UPDATE posting SET amount = amount + :d WHERE entry_no = :e AND line_no = (SELECT MIN(p.line_no) "
+                "FROM posting p JOIN account a ON a.id = p.account_id WHERE p.entry_no = :e AND a.code = :c)"),
+                {"d": delta, "e": entry, "c": code})
+            conn.execute(sa.text(
+                "UPDATE balance SET amount = amount + :d WHERE kind = 'closing' AND fiscal_year = 2020 AND account_id = "
+                "(SELECT id FROM account WHERE code = :c) AND segment_id = (SELECT segment_id FROM posting p JOIN account a "
+                "ON a.id = p.account_id WHERE p.entry_no = :e AND a.code = :c LIMIT 1) AND rowid = (SELECT MIN(b.rowid) "
+                "FROM balance b WHERE b.kind = 'closing' AND b.fiscal_year = 2020 AND b.account_id = balance.account_id "
+                "AND b.segment_id = balance.segment_id)"), {"d": delta, "e": entry, "c": code})
+    engine.dispose()
+    check = runner.invoke(app, ["check", "--db", url], env={"COLUMNS": "250"})
+    assert check.exit_code == 1
+    assert any("FAIL" in line and "bs.lease_current" in line for line in check.output.splitlines()), check.output
+    code, output = _verify(url)
+    assert code == 1 and "hash chain of the entries" in output
