@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 from array import array
 from collections.abc import Sequence
 from typing import Any
@@ -37,7 +38,8 @@ def canonical(entries: EntryColumns, postings: PostingColumns) -> bytes:
     nos, codes, dates, kinds, memos, reverses = entries
     head = "\x1e".join(f"{n}\x1f{c}\x1f{d}\x1f{k}\x1f{m}\x1f{r or 0}"
                        for n, c, d, k, m, r in zip(nos, codes, dates, kinds, memos, reverses, strict=True))
-    return head.encode("utf-8") + b"\x1d" + b"".join(array("q", column).tobytes() for column in postings)
+    return head.encode("utf-8") + b"\x1d" + b"".join(
+        (column if isinstance(column, array) else array("q", column)).tobytes() for column in postings)
 
 
 def link(previous: str, entries: EntryColumns, postings: PostingColumns) -> str:
@@ -60,8 +62,9 @@ def from_rows(entry_rows: Sequence[Sequence[Any]], posting_rows: Sequence[Sequen
         return ((), (), (), (), (), ()), ((),) * 7
     nos, codes, dates, kinds, memos, reverses = zip(*entry_rows, strict=True)
     isos = [d.isoformat() if isinstance(d, dt.date) else str(d) for d in dates]
-    cols = tuple(zip(*posting_rows, strict=True)) if posting_rows else ((),) * 7
-    return (nos, codes, isos, kinds, memos, reverses), cols
+    # the postings' seven integer columns, cut from one flat array in C (no tuple per column)
+    flat = array("q", itertools.chain.from_iterable(posting_rows))
+    return (nos, codes, isos, kinds, memos, reverses), tuple(flat[i::7] for i in range(7))
 
 
 def event_link(previous: str, year: int, from_state: str, to_state: str, *, reason: str, at: dt.datetime,
