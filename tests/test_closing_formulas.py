@@ -33,6 +33,7 @@ from kessan.closing.formulas import (
     retirement_provision,
 )
 from kessan.closing.rates import USEFUL_LIVES, Rates, rate_table, rates
+from kessan.ledger.rounding import Rounding
 
 D = Decimal
 APRIL_2020 = dt.date(2020, 4, 1)
@@ -288,7 +289,7 @@ def test_current_portion_and_buckets_on_a_small_schedule():
 def test_bonus_provision_four_sixths():
     """June bonus covering December–May: 4/6 at 3/31 (domain.md §6.3)."""
     assert bonus_provision(1_000_000, 4, 6) == 666_666
-    assert bonus_provision(1_000_000, 4, 6, rounding=ROUND_HALF_UP) == 666_667
+    assert bonus_provision(1_000_000, 4, 6, rounding=Rounding.HALF_UP) == 666_667
     assert bonus_provision(1_200_000, 4, 6) == 800_000
     with pytest.raises(ValueError):
         bonus_provision(1_000_000, 7, 6)

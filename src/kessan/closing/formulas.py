@@ -4,9 +4,10 @@ Conventions, the same in every function:
 
 - Money is ``int`` yen in and out. Rates are ``Decimal``; a ``float`` rate is refused
   because a binary fraction cannot hold 0.06552 exactly.
-- Products of yen and rates are computed exactly (integer numerator and denominator) and
-  rounded once, at the step the formula names. Truncation (切捨て) unless a formula says
-  otherwise.
+- Products of yen and rates are computed exactly (``Fraction``: integer numerator and
+  denominator) and rounded once, at the step the formula names, by a named rule of
+  ``ledger/rounding.py``: ``truncate`` (切捨て) unless a formula says ``half_up`` (四捨五入).
+  Nothing here rounds any other way (no ``round``, no ``int()`` of a ratio, no ``//`` on money).
 - Where a schedule must reach an exact total (cost − 備忘価額, the funded amount, the
   removal cash flow), the final period absorbs the rounding residue, so totals never drift.
 - Fiscal years (事業年度) run April–March and are labelled by the year of their April
@@ -17,12 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal
 from fractions import Fraction
 from typing import Final, Literal, NamedTuple
 
 from kessan.closing.rates import Rates, rates
 from kessan.ledger.model import fiscal_year_of  # the 事業年度 containing a day (April–March)
+from kessan.ledger.rounding import Rounding, half_up, to_yen, truncate
 
 STRAIGHT_LINE: Final = "straight_line"  # 定額法
 DECLINING_200: Final = "declining_200"  # 200%定率法 (assets acquired on or after 2012-04-01)
@@ -51,22 +53,10 @@ def _rate(name: str, value: Decimal) -> Decimal:
     return value
 
 
-def _floor_mul(amount: int, rate: Decimal, months: int = 12, per: int = 12) -> int:
-    """⌊amount × rate × months / per⌋ computed exactly: the one truncation of a formula."""
-    num, den = rate.as_integer_ratio()
-    return amount * num * months // (den * per)
-
-
-def _round(value: Fraction, rounding: str) -> int:
-    """Round an exact rational to yen with a ``decimal`` rounding mode.
-
-    The division carries enough digits (those of numerator and denominator, plus margin)
-    that it can never land on the wrong side of a half: a discount factor like 1.02^60 has
-    a 100-digit denominator, so a fixed precision would not do.
-    """
-    with localcontext() as ctx:
-        ctx.prec = len(str(abs(value.numerator))) + len(str(value.denominator)) + 5
-        return int((Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal(1), rounding))
+def _truncated_mul(amount: int, rate: Decimal, months: int = 12, per: int = 12) -> int:
+    """amount × rate × months / per computed exactly, 切捨て: the one rounding of a 償却限度額
+    (法人税法施行令 §48の2: the limit is not rounded up; yen fractions are dropped)."""
+    return truncate(amount * Fraction(rate) * months / per)
 
 
 def _month_index(d: dt.date) -> int:
@@ -145,17 +135,17 @@ def _depreciation_step(
     if final:
         return _Step(room, revised_base)
     if method == STRAIGHT_LINE:
-        amount = _floor_mul(cost, table.straight_line, months)
+        amount = _truncated_mul(cost, table.straight_line, months)
     else:
         if (revised_base is None and table.guarantee is not None
                 and _below_guarantee(cost, opening, table.declining, table.guarantee)):
             revised_base = opening
         if revised_base is None:
-            amount = _floor_mul(opening, table.declining, months)
+            amount = _truncated_mul(opening, table.declining, months)
         elif table.revised is None:  # no 改定償却率 (2 years): written off before any switch
             raise ValueError("revised_base applies to the 200% declining-balance method only")
         else:
-            amount = _floor_mul(revised_base, table.revised, months)
+            amount = _truncated_mul(revised_base, table.revised, months)
     return _Step(min(amount, room), revised_base)
 
 
@@ -359,7 +349,8 @@ def lease_depreciation(amount: int, term_months: int, start: dt.date, fiscal_yea
     last = first + 11 if until is None else min(first + 11, _month_index(until))
     before = _lease_months_elapsed(start, term_months, first - 1)
     through = max(before, _lease_months_elapsed(start, term_months, last))
-    return amount * through // term_months - amount * before // term_months
+    # 切捨て of the cumulative amounts (not of each year's): the term sums to ``amount`` exactly
+    return truncate(Fraction(amount * through, term_months)) - truncate(Fraction(amount * before, term_months))
 
 
 class LeasePayment(NamedTuple):
@@ -373,14 +364,14 @@ class LeasePayment(NamedTuple):
 
 
 def _annuity_payment(amount: int, term_months: int, monthly_rate: Decimal, in_advance: bool) -> int:
-    """Level payment repaying ``amount`` over ``term_months`` at ``monthly_rate`` (yen half-up)."""
+    """Level payment repaying ``amount`` over ``term_months`` at ``monthly_rate`` (四捨五入 to yen)."""
     if monthly_rate == 0:
-        return _round(Fraction(amount, term_months), ROUND_HALF_UP)
+        return half_up(Fraction(amount, term_months))  # 四捨五入
     r = Fraction(monthly_rate)
     payment = amount * r / (1 - (1 + r) ** -term_months)
     if in_advance:
         payment /= 1 + r
-    return _round(payment, ROUND_HALF_UP)
+    return half_up(payment)  # 四捨五入: the level リース料 in whole yen
 
 
 def lease_debt_schedule(
@@ -419,7 +410,7 @@ def lease_debt_schedule(
     if monthly_rate is None:
         if payment is not None:
             raise ValueError("payment applies to 利息法 only; 利子込み法 splits amount evenly")
-        each = amount // term_months
+        each = truncate(Fraction(amount, term_months))  # 切捨て; the last instalment repays the rest
         principals = [each] * (term_months - 1) + [amount - each * (term_months - 1)]
         balances = [amount - sum(principals[: k + 1]) for k in range(term_months)]
         return tuple(LeasePayment(d, p, 0, p, b) for d, p, b in zip(dues, principals, balances, strict=True))
@@ -428,7 +419,8 @@ def lease_debt_schedule(
     balance = amount
     lines: list[LeasePayment] = []
     for k, due in enumerate(dues):
-        interest = 0 if (in_advance and k == 0) else _round(Fraction(balance) * Fraction(monthly_rate), ROUND_HALF_UP)
+        # 支払利息: 四捨五入 per instalment (利息法); the last instalment absorbs the residue
+        interest = 0 if (in_advance and k == 0) else half_up(Fraction(balance) * Fraction(monthly_rate))
         principal = balance if k == term_months - 1 else level - interest
         if not 0 <= principal <= balance:
             if payment is not None:
@@ -490,21 +482,23 @@ def maturity_buckets(schedule: Sequence[LeasePayment], as_of: dt.date) -> Maturi
 
 
 def bonus_provision(
-    expected_payment: int, months_accrued: int, months_of_period: int, *, rounding: str = ROUND_DOWN
+    expected_payment: int, months_accrued: int, months_of_period: int, *, rounding: Rounding = Rounding.TRUNCATE
 ) -> int:
     """賞与引当金 at the balance-sheet date::
 
         賞与引当金 = 翌期支給見込額 × 支給対象期間のうち当期に属する月数 / 支給対象期間の月数
 
     (引当金: 企業会計原則注解18.) E.g. a June bonus covering December–May: 4/6 of the
-    expected payment at 3/31. Truncated by default (the usual yen rule for provisions); pass
-    ``decimal.ROUND_HALF_UP`` if the 会計規程 says 四捨五入. 法定福利費 on the bonus, where
+    expected payment at 3/31. 切捨て by default (``Rounding.TRUNCATE``, the usual yen rule for
+    provisions); pass ``Rounding.HALF_UP`` if the 会計規程 says 四捨五入. 法定福利費 on the bonus, where
     provided for, is a second call on its own base.
     """
     _yen("expected_payment", expected_payment)
     if months_of_period <= 0 or not 0 <= months_accrued <= months_of_period:
         raise ValueError(f"need 0 ≤ months_accrued ≤ months_of_period, got {months_accrued}/{months_of_period}")
-    return _round(Fraction(expected_payment * months_accrued, months_of_period), rounding)
+    if not isinstance(rounding, Rounding):
+        raise TypeError(f"rounding must be a Rounding (TRUNCATE 切捨て or HALF_UP 四捨五入), got {rounding!r}")
+    return to_yen(Fraction(expected_payment * months_accrued, months_of_period), rounding)
 
 
 # --------------------------------------------------------------------------- 6.4 退職給付引当金
@@ -547,7 +541,7 @@ def aro_initial(cash_flow: int, years: int, rate: Decimal) -> int:
     _rate("rate", rate)
     if years < 0:
         raise ValueError(f"years must not be negative, got {years}")
-    return _round(Fraction(cash_flow) / (1 + Fraction(rate)) ** years, ROUND_HALF_UP)
+    return half_up(Fraction(cash_flow) / (1 + Fraction(rate)) ** years)  # 四捨五入 (企業会計基準第18号: measured once)
 
 
 def aro_accretion(opening: int, rate: Decimal, months: int = 12) -> int:
@@ -562,7 +556,7 @@ def aro_accretion(opening: int, rate: Decimal, months: int = 12) -> int:
     _yen("opening", opening)
     if not 0 <= months <= 12:
         raise ValueError(f"months must lie in 0..12, got {months}")
-    return _round(Fraction(opening) * Fraction(_rate("rate", rate)) * months / 12, ROUND_HALF_UP)
+    return half_up(Fraction(opening) * Fraction(_rate("rate", rate)) * months / 12)  # 四捨五入 per year
 
 
 class AroYear(NamedTuple):
@@ -609,7 +603,7 @@ def grant_drawdown(
     _yen("funded_amount", funded_amount)
     if acquisition_cost <= 0 or funded_amount > acquisition_cost:
         raise ValueError(f"need 0 ≤ funded_amount ≤ acquisition_cost > 0, got {funded_amount}/{acquisition_cost}")
-    amount = depreciation * funded_amount // acquisition_cost
+    amount = truncate(Fraction(depreciation * funded_amount, acquisition_cost))  # 切捨て; the final year takes the rest
     if opening_balance is None:
         return amount
     _yen("opening_balance", opening_balance)

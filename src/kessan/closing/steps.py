@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from fractions import Fraction
 
 from ..ledger.errors import BookError, InputError
 from ..ledger.model import NET_INCOME_FLOW, Book, Entry, Posting
+from ..ledger.rounding import truncate, truncate_to
 from ..ledger.subledgers import Office, Provision
 from . import formulas
 from .schedules import asset_depreciation, lease_schedule, obligation_accretion
@@ -119,13 +121,17 @@ def lease_reclassification(state: ClosingState) -> list[Entry]:
 
 
 def allocate(total: int, weights: list[int]) -> list[int]:
-    """``total`` split in proportion to ``weights`` (largest remainder), summing exactly."""
+    """``total`` split in proportion to ``weights`` (largest remainder), summing exactly.
+
+    Each share is 切捨て of total × weight / Σ weights; the yen left over go one each to the
+    largest remainders (最大剰余法), so the parts sum to ``total`` exactly.
+    """
     w = sum(weights)
     if not w:
         return [total] + [0] * (len(weights) - 1) if weights else []
     sign, total = (-1, -total) if total < 0 else (1, total)
     raw = [total * x for x in weights]
-    parts = [r // w for r in raw]
+    parts = [truncate(Fraction(r, w)) for r in raw]
     for i in sorted(range(len(weights)), key=lambda i: -(raw[i] % w))[: total - sum(parts)]:
         parts[i] += 1
     return [sign * p for p in parts]
@@ -221,12 +227,13 @@ def office_months(o: Office, start: dt.date, end: dt.date) -> int:
 
 
 def resident_tax(state: ClosingState) -> list[Entry]:
-    """法人住民税均等割: annual amount × months / 12, truncated to 100 yen, per office."""
+    """法人住民税均等割: annual amount × months / 12, 100円未満切捨て (地方税法 §20の4の2①: 100円
+    未満の端数 of a tax amount is dropped), per office."""
     fy = state.book.fiscal_year(state.year)
     expense, payable = _setting(state, "resident_tax_account"), _setting(state, "resident_tax_payable_account")
     out = []
     for o in state.subledgers.offices:
-        amount = o.annual_amount * office_months(o, fy.start, fy.end) // 12 // 100 * 100
+        amount = truncate_to(Fraction(o.annual_amount * office_months(o, fy.start, fy.end), 12), 100)  # 100円未満切捨て
         if amount:
             out.append(Entry("", fy.end, "closing", f"{fy.label} 法人住民税均等割 {o.office} ({o.jurisdiction})", (
                 Posting(o.segment, expense, amount), Posting(o.segment, payable, -amount))))

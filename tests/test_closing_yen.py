@@ -1,0 +1,55 @@
+"""Closing to the yen: the findings of "Books an auditor can rely on", each on a small register.
+
+* the 長期前受金 drawdowns release exactly what was funded over an asset's life;
+* a 資産除去債務 accretes exactly to its undiscounted amount by settlement;
+* in the last year of a useful life the depreciation is capped by the statutory amount and
+  the residue is carried to the next year;
+* rounding is 四捨五入 half up (never half to even) or 切捨て, by name;
+* no step proposes a 0-yen posting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from typer.testing import CliRunner
+
+from kessan.closing.notes import register_inputs
+from kessan.ledger.rounding import Rounding, half_up, to_yen, truncate, truncate_to
+from kessan.ledger.subledgers import Lease, Subledgers
+
+from .closing_book import make_book
+
+runner = CliRunner()
+APRIL_2020 = dt.date(2020, 4, 1)
+
+
+def _amounts(entries, account: str) -> int:
+    return sum(p.amount for e in entries for p in e.postings if p.account == account)
+
+
+# --------------------------------------------------------------------------- rounding
+
+
+def test_named_rounding_rules():
+    assert [half_up(Fraction(n, 2)) for n in (1, 3, 5, -1, -3, -5)] == [1, 2, 3, -1, -2, -3]  # 四捨五入, never half-even
+    assert [truncate(Fraction(n, 3)) for n in (5, -5)] == [1, -1]  # 切捨て toward zero
+    assert half_up(Decimal("2.5")) == 3 and truncate(Decimal("2.999")) == 2
+    assert to_yen(Fraction(7, 2), Rounding.HALF_UP) == 4 and to_yen(Fraction(7, 2), Rounding.TRUNCATE) == 3
+    assert truncate_to(Fraction(20_833_33, 100), 100) == 20_800  # 100円未満切捨て
+    with pytest.raises(TypeError):
+        half_up(2.5)  # type: ignore[arg-type]  # no float ever touches an amount
+
+
+def test_average_lease_rate_rounds_half_up_not_half_to_even():
+    """A monthly 0.00375 % is 4.5 hundredths of a percent a year: 四捨五入 gives 5; Python's
+    round() of a Fraction rounds half to even and gave 4."""
+    book = make_book([2020])
+    lease = Lease("L1", "a", dt.date(2021, 4, 30), 24, 2_400_000, Decimal("0.0000375"), None)
+    values = {v.key: v.amount for v in register_inputs(Subledgers(leases=(lease,)), book.fiscal_years)}
+    assert values["lease.rate.total"] == 5
+
+
