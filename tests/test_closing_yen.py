@@ -11,17 +11,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from fractions import Fraction
 
 import pytest
 from typer.testing import CliRunner
 
+from kessan.cli import app
+from kessan.closing import steps
 from kessan.closing.notes import register_inputs
+from kessan.closing.state import ClosingState
+from kessan.io import reader
+from kessan.ledger.model import Cell
 from kessan.ledger.rounding import Rounding, half_up, to_yen, truncate, truncate_to
 from kessan.ledger.subledgers import Lease, Subledgers
 
 from .closing_book import make_book
+from .conftest import MINI
 
 runner = CliRunner()
 APRIL_2020 = dt.date(2020, 4, 1)
@@ -53,3 +60,27 @@ def test_average_lease_rate_rounds_half_up_not_half_to_even():
     assert values["lease.rate.total"] == 5
 
 
+# --------------------------------------------------------------------------- no 0-yen posting
+
+
+def test_income_close_of_the_mini_book_has_no_zero_posting():
+    """The mini book's hand-written 損益振替 closed 事業収入 without its partner split: the step
+    moves 20 yen between the partner buckets of the same account, which nets to nothing in
+    積立金, and proposed a 0-yen 積立金 posting with it."""
+    book = reader.read_book(MINI)
+    cells = [Cell("a", "4160", None, None, 0, 20, 0), Cell("a", "4160", None, "b", 0, -20, 0),
+             Cell("a", "3210", None, None, -1_200, 0, 0), Cell("a", "1110", None, None, 1_200, 0, 0)]
+    entries = steps.income_close(ClosingState(book, 2020, tuple(cells)))
+    assert entries and all(p.amount for e in entries for p in e.postings)
+    assert sorted((p.account, p.partner or "", p.amount) for e in entries for p in e.postings) == [
+        ("4160", "", -20), ("4160", "b", 20)]
+
+
+def test_close_dry_run_of_the_mini_book_proposes_no_zero_posting(tmp_path):
+    db = f"sqlite:///{tmp_path / 'm.db'}"
+    assert runner.invoke(app, ["load", str(MINI), "--db", db]).exit_code == 0
+    dry = runner.invoke(app, ["close", str(MINI), "--db", db, "--year", "2020", "--dry-run"], env={"COLUMNS": "160"})
+    assert dry.exit_code == 0, dry.output
+    postings = [line.split() for line in dry.output.splitlines() if re.match(r"^\s{6}\S+\s+\d{4}\s+-?[\d,]+", line)]
+    assert postings, dry.output
+    assert all(int(p[2].replace(",", "")) != 0 for p in postings), dry.output

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from fractions import Fraction
 
 from ..ledger.errors import BookError, InputError
-from ..ledger.model import NET_INCOME_FLOW, Book, Entry, Posting
+from ..ledger.model import NET_INCOME_FLOW, Book, Entry, FiscalYear, Posting
 from ..ledger.rounding import truncate, truncate_to
 from ..ledger.subledgers import Office, Provision
 from . import formulas
@@ -45,6 +46,13 @@ def _flow(state: ClosingState, code: str) -> str | None:
     return code if code in state.book.chart.flows else None
 
 
+def _closing_entry(fy: FiscalYear, memo: str, postings: Iterable[Posting]) -> list[Entry]:
+    """The closing entry of ``fy`` with its 0-yen postings left out, or none if no posting is
+    left: a step never proposes a 0-yen posting, nor an entry without postings."""
+    kept = tuple(p for p in postings if p.amount)
+    return [Entry("", fy.end, "closing", memo, kept)] if kept else []
+
+
 def depreciation(state: ClosingState) -> list[Entry]:
     """減価償却 and リース資産償却: Dr 減価償却費 / Cr 減価償却累計額 (or the asset, if written off directly)."""
     fy = state.book.fiscal_year(state.year)
@@ -57,8 +65,8 @@ def depreciation(state: ClosingState) -> list[Entry]:
             raise BookError([InputError("subledgers/fixed_assets.csv", None, f"asset {a.asset}", str(exc))]) from exc
         if amount:
             credit = a.contra_account or a.cost_account
-            out.append(Entry("", fy.end, "closing", f"{fy.label} 減価償却 {a.asset} {a.name}", (
-                Posting(a.segment, a.expense_account, amount), Posting(a.segment, credit, -amount, flow))))
+            out += _closing_entry(fy, f"{fy.label} 減価償却 {a.asset} {a.name}", (
+                Posting(a.segment, a.expense_account, amount), Posting(a.segment, credit, -amount, flow)))
     return out
 
 
@@ -75,8 +83,8 @@ def grant_drawdown(state: ClosingState) -> list[Entry]:
             continue
         amount = formulas.grant_drawdown(dep, a.funded_amount, a.cost)
         if amount:
-            out.append(Entry("", fy.end, "closing", f"{fy.label} 長期前受金取崩 {a.asset} {a.name}", (
-                Posting(a.segment, a.grant_account, amount), Posting(a.segment, revenue, -amount))))
+            out += _closing_entry(fy, f"{fy.label} 長期前受金取崩 {a.asset} {a.name}", (
+                Posting(a.segment, a.grant_account, amount), Posting(a.segment, revenue, -amount)))
     return out + _grant_drawdown_as_spent(state, revenue)
 
 
@@ -93,8 +101,8 @@ def _grant_drawdown_as_spent(state: ClosingState, revenue: str) -> list[Entry]:
         amount = min(g.spent, left[key])
         if amount > 0:
             left[key] -= amount
-            out.append(Entry("", fy.end, "closing", f"{fy.label} 長期前受金取崩 {g.use} {g.name}", (
-                Posting(g.segment, g.grant_account, amount), Posting(g.segment, revenue, -amount))))
+            out += _closing_entry(fy, f"{fy.label} 長期前受金取崩 {g.use} {g.name}", (
+                Posting(g.segment, g.grant_account, amount), Posting(g.segment, revenue, -amount)))
     return out
 
 
@@ -115,8 +123,8 @@ def lease_reclassification(state: ClosingState) -> list[Entry]:
         current = -sum(c.opening + c.movement for c in state.cells if c.segment == seg and c.account == current_acc)
         move = wanted.get(seg, 0) - current  # credit-positive amount to move into 流動
         if move:
-            out.append(Entry("", fy.end, "closing", f"{fy.label} リース債務 1年以内返済予定額の振替", (
-                Posting(seg, noncurrent_acc, move), Posting(seg, current_acc, -move))))
+            out += _closing_entry(fy, f"{fy.label} リース債務 1年以内返済予定額の振替", (
+                Posting(seg, noncurrent_acc, move), Posting(seg, current_acc, -move)))
     return out
 
 
@@ -175,7 +183,7 @@ def provisions(state: ClosingState) -> list[Entry]:
         flow = _flow(state, "prov.increase" if charge > 0 else "prov.other")
         postings = [Posting(seg, e, v) for e, v in by_expense.items() if v] + [Posting(seg, account, -charge, flow)]
         name = state.book.chart.accounts[account].name
-        out.append(Entry("", fy.end, "closing", f"{fy.label} {name}繰入", tuple(postings)))
+        out += _closing_entry(fy, f"{fy.label} {name}繰入", tuple(postings))
     return out
 
 
@@ -189,8 +197,8 @@ def aro_accretion(state: ClosingState) -> list[Entry]:
     for o in state.subledgers.obligations:
         amount = obligation_accretion(o, state.year)
         if amount:
-            out.append(Entry("", fy.end, "closing", f"{fy.label} 資産除去債務 時の経過による調整額 {o.obligation} {o.name}", (
-                Posting(o.segment, o.expense_account, amount), Posting(o.segment, o.account, -amount, flow))))
+            out += _closing_entry(fy, f"{fy.label} 資産除去債務 時の経過による調整額 {o.obligation} {o.name}", (
+                Posting(o.segment, o.expense_account, amount), Posting(o.segment, o.account, -amount, flow)))
     return out
 
 
@@ -211,7 +219,7 @@ def reserves(state: ClosingState) -> list[Entry]:
             postings = (Posting(r.segment, r.account, r.amount, _flow(state, "res.decrease")),
                         Posting(r.segment, r.counter_account, -r.amount))
             memo = f"{fy.label} {name}取崩 ({r.basis})"
-        out.append(Entry("", fy.end, "closing", memo, postings))
+        out += _closing_entry(fy, memo, postings)
     return out
 
 
@@ -235,8 +243,8 @@ def resident_tax(state: ClosingState) -> list[Entry]:
     for o in state.subledgers.offices:
         amount = truncate_to(Fraction(o.annual_amount * office_months(o, fy.start, fy.end), 12), 100)  # 100円未満切捨て
         if amount:
-            out.append(Entry("", fy.end, "closing", f"{fy.label} 法人住民税均等割 {o.office} ({o.jurisdiction})", (
-                Posting(o.segment, expense, amount), Posting(o.segment, payable, -amount))))
+            out += _closing_entry(fy, f"{fy.label} 法人住民税均等割 {o.office} ({o.jurisdiction})", (
+                Posting(o.segment, expense, amount), Posting(o.segment, payable, -amount)))
     return out
 
 
@@ -261,8 +269,10 @@ def income_close(state: ClosingState) -> list[Entry]:
         if not balances:
             continue
         postings = [Posting(seg, a, -v, NET_INCOME_FLOW, partner) for (a, partner), v in balances.items()]
-        # the reserve takes the sum of the balances closed: a profit (net credit) is a credit to 積立金
+        # the reserve takes the sum of the balances closed: a profit (net credit) is a credit to 積立金;
+        # when they net to nothing (only partner buckets of one account are evened out) it takes
+        # no posting at all (_closing_entry leaves 0-yen postings out)
         postings.append(Posting(seg, reserve, sum(balances.values()), NET_INCOME_FLOW))
         seg_name = state.book.chart.segments[seg].name
-        out.append(Entry("", fy.end, "closing", f"{fy.label} 損益振替 ({seg_name})", tuple(postings)))
+        out += _closing_entry(fy, f"{fy.label} 損益振替 ({seg_name})", tuple(postings))
     return out
