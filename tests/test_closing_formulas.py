@@ -371,11 +371,18 @@ methods = st.sampled_from([STRAIGHT_LINE, DECLINING_200])
 def test_schedule_properties(cost, life, method, in_use, keep_memo):
     floor = min(cost, 1 if keep_memo else 0)
     schedule = depreciation_schedule(cost, life, method, in_use, keep_memo=keep_memo)
+    life_end = final_fiscal_year(in_use, life)
     assert schedule[0].fiscal_year == fiscal_year_of(in_use)
-    assert schedule[-1].fiscal_year == final_fiscal_year(in_use, life)
+    assert [line.fiscal_year for line in schedule] == list(range(schedule[0].fiscal_year, schedule[-1].fiscal_year + 1))
+    # the schedule runs past the useful life only to depreciate a residue the truncation left
+    at_life_end = next(line for line in schedule if line.fiscal_year == life_end)
+    assert schedule[-1].fiscal_year == life_end or at_life_end.closing_book_value > floor
     book = cost
     for line in schedule:
         assert line.depreciation >= 0
+        if method == STRAIGHT_LINE:  # never more than the 償却限度額, the last year of the life included
+            limit = cost * rates(life).straight_line * months_in_use(in_use, line.fiscal_year) / 12
+            assert line.depreciation <= limit or (line.fiscal_year > life_end and limit < 1)
         book -= line.depreciation
         assert line.closing_book_value == book >= floor  # never below the memo value
     assert sum(line.depreciation for line in schedule) == cost - floor

@@ -19,13 +19,13 @@ import pytest
 from typer.testing import CliRunner
 
 from kessan.cli import app
-from kessan.closing import steps
+from kessan.closing import formulas, schedules, steps
 from kessan.closing.notes import register_inputs
 from kessan.closing.state import ClosingState
 from kessan.io import reader
 from kessan.ledger.model import Cell
 from kessan.ledger.rounding import Rounding, half_up, to_yen, truncate, truncate_to
-from kessan.ledger.subledgers import Lease, Subledgers
+from kessan.ledger.subledgers import Asset, Lease, Subledgers
 
 from .closing_book import make_book
 from .conftest import MINI
@@ -36,6 +36,39 @@ APRIL_2020 = dt.date(2020, 4, 1)
 
 def _amounts(entries, account: str) -> int:
     return sum(p.amount for e in entries for p in e.postings if p.account == account)
+
+
+# --------------------------------------------------------------------------- 減価償却: the last year
+
+
+def test_straight_line_last_year_is_capped_and_the_residue_carried():
+    """定額法 ¥1,000,003 over 10 years at 0.100: ⌊100,000.3⌋ = 100,000 a year. In the tenth year
+    the 償却限度額 is still 100,000 (減価償却資産の耐用年数等に関する省令 別表第八; 法人税法施行令
+    §48の2); the 2 yen the truncation left above the ¥1 備忘価額 are depreciated the year
+    after (施行令 §61: down to 1円), not added to the tenth year."""
+    schedule = formulas.depreciation_schedule(1_000_003, 10, formulas.STRAIGHT_LINE, APRIL_2020)
+    assert [line.depreciation for line in schedule] == [100_000] * 10 + [2]
+    assert schedule[-1] == (2030, 2, 1)
+    a = Asset("S1", "機器", "a", "1320", "1321", "5140", "straight_line", 10, None, APRIL_2020, 1_000_003)
+    assert [schedules.asset_depreciation(a, y) for y in (2029, 2030, 2031)] == [100_000, 2, 0]
+
+
+def test_declining_200_last_year_is_capped_at_the_revised_amount_and_the_residue_carried():
+    """200%定率法 ¥1,000,002 over 10 years: from the switch in year 7 the limit is 改定取得価額
+    262,146 × 改定償却率 0.250 = 65,536 a year (別表第十), the tenth year included; 1 yen is
+    carried to the eleventh."""
+    schedule = formulas.depreciation_schedule(1_000_002, 10, formulas.DECLINING_200, APRIL_2020)
+    assert [line.depreciation for line in schedule][-5:] == [65_536, 65_536, 65_536, 65_536, 1]
+    assert schedule[-1].closing_book_value == 1 and len(schedule) == 11
+
+
+def test_carried_over_asset_past_its_life_keeps_depreciating_to_the_memo_value():
+    """An asset taken over with a 累計額 below what its life would have booked is depreciated
+    on at the annual limit after its useful life until the ¥1 備忘価額 (施行令 §61)."""
+    a = Asset("S2", "機器", "a", "1320", "1321", "5140", "straight_line", 5, None, dt.date(2014, 4, 1), 1_000_000,
+              opening_accumulated=650_000, opening_year=2020)
+    assert [schedules.asset_depreciation(a, y) for y in range(2020, 2024)] == [200_000, 149_999, 0, 0]
+    assert schedules.accumulated_at_opening(a, 2023) == 999_999
 
 
 # --------------------------------------------------------------------------- rounding

@@ -8,8 +8,10 @@ Conventions, the same in every function:
   denominator) and rounded once, at the step the formula names, by a named rule of
   ``ledger/rounding.py``: ``truncate`` (切捨て) unless a formula says ``half_up`` (四捨五入).
   Nothing here rounds any other way (no ``round``, no ``int()`` of a ratio, no ``//`` on money).
-- Where a schedule must reach an exact total (cost − 備忘価額, the funded amount, the
-  removal cash flow), the final period absorbs the rounding residue, so totals never drift.
+- Where a schedule must reach an exact total, totals never drift: the funded amount and the
+  removal cash flow are reached by the final period absorbing the rounding residue; cost −
+  備忘価額 is reached by the statutory rule instead (each year capped at its 償却限度額, the
+  residue the truncation leaves carried to the year after the useful life).
 - Fiscal years (事業年度) run April–March and are labelled by the year of their April
   (令和2年度 = 2020), as in 機構法 §27.
 """
@@ -98,10 +100,11 @@ def months_in_use(in_use: dt.date, fiscal_year: int) -> int:
 
 
 def final_fiscal_year(in_use: dt.date, useful_life: int) -> int:
-    """The 事業年度 holding the last month of the useful life: it takes the remainder.
+    """The 事業年度 holding the last month of the useful life.
 
     Coming into use in April gives ``useful_life`` fiscal years; any other month gives one
-    more, the last one partial (the months the first year lacked).
+    more, the last one partial (the months the first year lacked). A residue the yearly
+    truncation left above the 備忘価額 is depreciated after it (``depreciation_schedule``).
     """
     return fiscal_year_of(_add_months(in_use.replace(day=1), useful_life * 12 - 1))
 
@@ -128,12 +131,15 @@ def _depreciation_step(
     *,
     revised_base: int | None,
     floor: int,
-    final: bool,
+    after_life: bool,
 ) -> _Step:
-    """One fiscal year of depreciation from the opening book value; see ``annual_depreciation``."""
+    """One fiscal year of depreciation from the opening book value; see ``annual_depreciation``.
+
+    Every year, the last one of the useful life included, books the 償却限度額 of its method
+    and never more, and never below the ``floor`` (備忘価額). After the useful life the same
+    limit applies to whatever the truncation left (``after_life``).
+    """
     room = max(opening - floor, 0)
-    if final:
-        return _Step(room, revised_base)
     if method == STRAIGHT_LINE:
         amount = _truncated_mul(cost, table.straight_line, months)
     else:
@@ -146,6 +152,10 @@ def _depreciation_step(
             raise ValueError("revised_base applies to the 200% declining-balance method only")
         else:
             amount = _truncated_mul(revised_base, table.revised, months)
+    if after_life and amount == 0:
+        # A limit below ¥1 (an asset of a few yen: cost × rate truncates to 0) would never
+        # reach the 備忘価額; kessan books that residue at once, in the year after the life.
+        amount = room
     return _Step(min(amount, room), revised_base)
 
 
@@ -175,35 +185,45 @@ def _check_asset(cost: int, useful_life: int, method: str) -> Rates:
     return rates(useful_life)
 
 
-def _replay(
-    cost: int, useful_life: int, method: Method, in_use: dt.date, keep_memo: bool
-) -> tuple[tuple[DepreciationYear, int, int | None], ...]:
-    """Every year from 供用開始 with its opening book value and 改定取得価額."""
+_HistoryLine = tuple[DepreciationYear, int, int | None, int | None]  # line, opening book value, 改定取得価額 before, after
+
+
+def _replay(cost: int, useful_life: int, method: Method, in_use: dt.date, keep_memo: bool) -> tuple[_HistoryLine, ...]:
+    """Every year from 供用開始 with its opening book value and 改定取得価額 (before and after
+    the year), through the useful life and on while a residue is left above the floor."""
     table = _check_asset(cost, useful_life, method)
     floor = MEMO_VALUE if keep_memo else 0
-    first, last = fiscal_year_of(in_use), final_fiscal_year(in_use, useful_life)
+    first, life_end = fiscal_year_of(in_use), final_fiscal_year(in_use, useful_life)
     book = cost
     revised_base: int | None = None
-    lines: list[tuple[DepreciationYear, int, int | None]] = []
-    for year in range(first, last + 1):
-        step = _depreciation_step(
-            cost, table, method, months_in_use(in_use, year), book, revised_base=revised_base, floor=floor, final=year == last
-        )
-        lines.append((DepreciationYear(year, step.depreciation, book - step.depreciation), book, revised_base))
+    lines: list[_HistoryLine] = []
+    year = first
+    while year <= life_end or book > floor:
+        if year > life_end + useful_life + 1:  # each year after the life books ≥ ¥1 of a residue of a few yen
+            raise RuntimeError(f"depreciation of {cost} yen over {useful_life} years does not end")
+        step = _depreciation_step(cost, table, method, months_in_use(in_use, year), book,
+                                  revised_base=revised_base, floor=floor, after_life=year > life_end)
+        lines.append((DepreciationYear(year, step.depreciation, book - step.depreciation), book, revised_base,
+                      step.revised_base))
         book, revised_base = book - step.depreciation, step.revised_base
+        year += 1
     return tuple(lines)
 
 
 def depreciation_schedule(
     cost: int, useful_life: int, method: Method, in_use: dt.date, *, keep_memo: bool = True
 ) -> tuple[DepreciationYear, ...]:
-    """Every fiscal year's depreciation from 供用開始 to the end of the useful life.
+    """Every fiscal year's depreciation from 供用開始 to the end of the useful life, and on
+    while a residue is left.
 
     The schedule is the replay of ``annual_depreciation`` year by year, which is how the
     200% method's switch year and 改定取得価額 are fixed from the asset's own history. The
-    depreciation sums to ``cost − 1`` with the ¥1 備忘価額 (``keep_memo``), else to ``cost``.
+    depreciation sums to ``cost − 1`` with the ¥1 備忘価額 (``keep_memo``), else to ``cost``:
+    no year books more than its 償却限度額, so where the yearly truncation left a few yen
+    at the end of the useful life (``final_fiscal_year``) the schedule runs on a year (or
+    more, for a limit smaller than the residue) and depreciates them then.
     """
-    return tuple(line for line, _, _ in _replay(cost, useful_life, method, in_use, keep_memo))
+    return tuple(line for line, _, _, _ in _replay(cost, useful_life, method, in_use, keep_memo))
 
 
 def annual_depreciation(
@@ -235,10 +255,12 @@ def annual_depreciation(
     改定取得価額 is the opening book value of the switch year. The book value never goes
     below the ¥1 備忘価額 with ``keep_memo`` (施行令 §61: 償却累積額 ≤ 取得価額 − 1円), or
     below 0 without it: the J-LIS book policy on the ¥1 is open (domain.md §6.1), hence the
-    flag. In the last year of the useful life (``final_fiscal_year``) the depreciation is
-    whatever remains, so a schedule always ends exactly at the floor rather than trailing
-    yen of truncation. (Tax law would instead carry such a residue into later years; it is
-    a few yen, and only where truncation left it.)
+    flag. The last year of the useful life (``final_fiscal_year``) is no exception: it books
+    its 償却限度額 and no more, and the residue the yearly truncation left above the floor
+    (a few yen) is depreciated in the following year, at that year's limit, as the 省令
+    does for an asset still above ¥1 after its useful life; so a schedule ends exactly at
+    the floor without any year exceeding its limit. An asset whose limit is below ¥1 (a
+    few yen of cost) books its residue at once in the year after the life.
 
     How the switch is decided: by default the asset is replayed from 供用開始, so the
     switch year and 改定取得価額 come from the asset's own history. An opening balance
@@ -275,22 +297,29 @@ class Depreciation:
         self.cost, self.useful_life, self.method, self.in_use, self.keep_memo = cost, useful_life, method, in_use, keep_memo
         self._history = _replay(cost, useful_life, method, in_use, keep_memo)
         self.first_year = fiscal_year_of(in_use)
-        self.final_year = self.first_year + len(self._history) - 1  # final_fiscal_year; no line after it
+        self.life_end = final_fiscal_year(in_use, useful_life)
+        self.final_year = self.first_year + len(self._history) - 1  # the replay's last line: nothing after it
 
     def schedule(self) -> tuple[DepreciationYear, ...]:
-        """``depreciation_schedule``: every year's line from 供用開始 to the end of the useful life."""
-        return tuple(line for line, _, _ in self._history)
+        """``depreciation_schedule``: every year's line from 供用開始 until the floor is reached."""
+        return tuple(line for line, _, _, _ in self._history)
 
     def annual(self, fiscal_year: int, *, opening_book_value: int | None = None,
                opening_accumulated: int | None = None, revised_base: int | None = None) -> int:
         """``annual_depreciation`` of ``fiscal_year`` for this asset (see there)."""
         cost, method = self.cost, self.method
         opening_book_value = _opening_book_value(cost, opening_book_value, opening_accumulated)
-        if not self.first_year <= fiscal_year <= self.final_year:
-            return 0  # before 供用開始, or after the useful life (nothing is left to depreciate)
-        line, replay_book, replay_base = self._history[fiscal_year - self.first_year]
-        if opening_book_value is None and revised_base is None:
-            return line.depreciation
+        if fiscal_year < self.first_year:
+            return 0  # before 供用開始
+        if fiscal_year <= self.final_year:
+            line, replay_book, replay_base, _ = self._history[fiscal_year - self.first_year]
+            if opening_book_value is None and revised_base is None:
+                return line.depreciation
+        else:  # after the replayed history: it reached the floor, a book value carried over may not have
+            if opening_book_value is None and revised_base is None:
+                return 0
+            last, _, _, replay_base = self._history[-1]
+            replay_book = last.closing_book_value
         book = replay_book if opening_book_value is None else _yen("opening_book_value", opening_book_value)
         if book > cost:
             raise ValueError(f"opening book value {book} exceeds cost {cost}")
@@ -316,7 +345,7 @@ class Depreciation:
             book,
             revised_base=revised_base,
             floor=MEMO_VALUE if self.keep_memo else 0,
-            final=fiscal_year == self.final_year,
+            after_life=fiscal_year > self.life_end,
         )
         return step.depreciation
 

@@ -145,10 +145,20 @@ def _failing(error: Exception, asset: Asset) -> tuple[Amount, Amount, int]:
 
 
 def _run(asset: Asset, start: int, stop: int, opening: int, amount: Amount) -> _Run:
-    """The years ``start`` … ``stop`` from ``opening``, each amount computed once."""
+    """The years ``start`` … ``stop`` from ``opening``, each amount computed once.
+
+    An owned asset whose 累計額 is still short of cost − 備忘価額 after ``stop`` (a figure
+    carried over from another register, below what the formula would have booked) runs on:
+    after its useful life it is depreciated at the yearly limit until the floor is reached
+    (formulas.annual_depreciation), and those years are part of its schedule.
+    """
     openings = [opening]
     amounts: list[int] = []
-    for year in range(start, stop + 1):
+    target = _fully_depreciated(asset)
+    year = start
+    while year <= stop or (target is not None and openings[-1] < target and in_service(asset, year)):
+        if year > stop + 200:  # after the life every year books ≥ ¥1 and at least the yearly limit
+            raise RuntimeError(f"asset {asset.asset}: the depreciation does not end")
         if asset.method == "none" or not in_service(asset, year):
             a = 0
         else:
@@ -158,7 +168,17 @@ def _run(asset: Asset, start: int, stop: int, opening: int, amount: Amount) -> _
                 return _Run(start, tuple(openings), tuple(amounts), exc)
         amounts.append(a)
         openings.append(openings[-1] + a)
+        year += 1
     return _Run(start, tuple(openings), tuple(amounts))
+
+
+def _fully_depreciated(asset: Asset) -> int | None:
+    """The 累計額 at which an owned depreciable asset is done: cost − 備忘価額 (cost when it
+    is written off directly); None for lease and non-depreciable assets (a lease ends with
+    its term)."""
+    if asset.method not in (formulas.STRAIGHT_LINE, formulas.DECLINING_200):
+        return None
+    return asset.cost - (formulas.MEMO_VALUE if asset.contra_account is not None else 0)
 
 
 @lru_cache(maxsize=CACHE_ROWS)
