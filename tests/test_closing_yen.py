@@ -27,7 +27,7 @@ from kessan.ledger.model import Cell
 from kessan.ledger.rounding import Rounding, half_up, to_yen, truncate, truncate_to
 from kessan.ledger.subledgers import Asset, Lease, Subledgers
 
-from .closing_book import make_book
+from .closing_book import make_book, state
 from .conftest import MINI
 
 runner = CliRunner()
@@ -36,6 +36,34 @@ APRIL_2020 = dt.date(2020, 4, 1)
 
 def _amounts(entries, account: str) -> int:
     return sum(p.amount for e in entries for p in e.postings if p.account == account)
+
+
+# --------------------------------------------------------------------------- 長期前受金
+
+
+def test_grant_drawdowns_over_the_life_release_exactly_the_funded_amount():
+    """定額法 3 years (0.334): 334,000 + 334,000 + 331,999 of depreciation (¥1 備忘価額). Each
+    year's drawdown truncated on its own released 333,332 of the 333,334 funded and left ¥2 on
+    the books for ever; the exact-sum schedule releases the rest in the asset's last year."""
+    book = make_book(range(2020, 2026))
+    a = Asset("G1", "業務端末", "a", "1320", "1321", "5140", "straight_line", 3, None, APRIL_2020, 1_000_000,
+              grant_account="2211", funded_amount=333_334)
+    drawn = [_amounts(steps.grant_drawdown(state(book, y, subledgers=Subledgers(assets=(a,)))), "2211")
+             for y in range(2020, 2026)]
+    assert drawn == [111_333, 111_333, 110_668, 0, 0, 0]
+    assert sum(drawn) == 333_334
+
+
+def test_grant_left_on_a_disposed_asset_is_released_in_the_disposal_year():
+    """An asset disposed of before the end of its life is not depreciated in that year; the
+    長期前受金 still funding it is released then (domain.md §4.1: on disposal the unamortised
+    remainder is released), so nothing is left for an asset the register no longer holds."""
+    book = make_book(range(2020, 2025))
+    a = Asset("G2", "機器", "a", "1320", "1321", "5140", "straight_line", 5, None, APRIL_2020, 1_000_000,
+              grant_account="2211", funded_amount=500_000, disposed=dt.date(2022, 9, 30))
+    drawn = [_amounts(steps.grant_drawdown(state(book, y, subledgers=Subledgers(assets=(a,)))), "2211")
+             for y in range(2020, 2025)]
+    assert drawn == [100_000, 100_000, 300_000, 0, 0]
 
 
 # --------------------------------------------------------------------------- 減価償却: the last year

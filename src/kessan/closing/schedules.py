@@ -20,7 +20,7 @@ import datetime as dt
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from ..ledger.model import fiscal_year_of
 from ..ledger.subledgers import Asset, Lease, Obligation
@@ -102,6 +102,50 @@ class AssetSchedule:
     def accumulated_at_opening(self, year: int) -> int:
         return self._run(year).opening(year)
 
+    def last_year(self) -> int:
+        """The last year the schedule covers: after it nothing changes any more."""
+        run = self.carried if self.carried is not None else self.replayed
+        return run.start + max(len(run.amounts) - 1, 0)
+
+    @cached_property
+    def drawdowns(self) -> dict[int, int]:
+        """長期前受金取崩 of the asset's grant by year (years not listed: none).
+
+        formulas.grant_drawdown_schedule over the depreciation from 供用開始 to the year the
+        asset is done with: the year it is fully depreciated (cost − 備忘価額; a lease: its
+        cost), or the year it is disposed of, if that comes first (an owned asset is not
+        depreciated then; domain.md §4.1: on disposal the unamortised remainder is
+        released). Each year draws down 減価償却費 × 補助金充当額 / 取得価額 (切捨て) and the
+        last one whatever is left, so the drawdowns sum exactly to ``funded_amount``. A
+        non-depreciable asset releases its grant when it is disposed of.
+        """
+        a = self.asset
+        if not a.grant_account or not a.funded_amount:
+            return {}
+        first = fiscal_year_of(a.in_use)
+        end = self._grant_end(first)
+        if end is None:
+            return {}
+        years = range(first, end + 1)
+        depreciations = [self.depreciation(y) for y in years]
+        return dict(zip(years, formulas.grant_drawdown_schedule(depreciations, a.funded_amount, a.cost), strict=True))
+
+    def _grant_end(self, first: int) -> int | None:
+        a = self.asset
+        done = None
+        if a.method != "none":
+            final = a.cost if a.method == "lease" else _fully_depreciated(a)
+            for year in range(first, self.last_year() + 1):
+                if self.accumulated_at_opening(year) + self.depreciation(year) >= (final or 0):
+                    done = year
+                    break
+        if a.disposed is not None:
+            gone = fiscal_year_of(a.disposed)
+            return gone if done is None or done >= gone else done
+        if done is None and a.method != "none":
+            return self.last_year()  # a carried-over lease short of its cost: its term is over
+        return done
+
 
 Amount = Callable[[int, int], int]  # (fiscal year, 期首累計) → 減価償却費
 
@@ -144,17 +188,17 @@ def _failing(error: Exception, asset: Asset) -> tuple[Amount, Amount, int]:
     return failing, failing, fiscal_year_of(asset.in_use)
 
 
-def _run(asset: Asset, start: int, stop: int, opening: int, amount: Amount) -> _Run:
+def _run(asset: Asset, start: int, stop: int, opening: int, amount: Amount, *, run_on: bool = False) -> _Run:
     """The years ``start`` … ``stop`` from ``opening``, each amount computed once.
 
-    An owned asset whose 累計額 is still short of cost − 備忘価額 after ``stop`` (a figure
-    carried over from another register, below what the formula would have booked) runs on:
-    after its useful life it is depreciated at the yearly limit until the floor is reached
-    (formulas.annual_depreciation), and those years are part of its schedule.
+    With ``run_on`` (a 累計額 carried over from another register), an owned asset still short
+    of cost − 備忘価額 after ``stop`` (its figure was below what the formula would have
+    booked) runs on: after its useful life it is depreciated at the yearly limit until the
+    floor is reached (formulas.annual_depreciation), and those years are part of its schedule.
     """
     openings = [opening]
     amounts: list[int] = []
-    target = _fully_depreciated(asset)
+    target = _fully_depreciated(asset) if run_on else None
     year = start
     while year <= stop or (target is not None and openings[-1] < target and in_service(asset, year)):
         if year > stop + 200:  # after the life every year books ≥ ¥1 and at least the yearly limit
@@ -192,7 +236,8 @@ def asset_schedule(asset: Asset) -> AssetSchedule:
     if carried_from is None:
         raise ValueError(f"asset {asset.asset}: opening_accumulated needs the opening_year it is the opening of")
     return AssetSchedule(asset, _run(asset, first, min(last, carried_from - 1), 0, replayed),
-                         _run(asset, carried_from, max(last, carried_from), asset.opening_accumulated, rolled))
+                         _run(asset, carried_from, max(last, carried_from), asset.opening_accumulated, rolled,
+                              run_on=True))
 
 
 def asset_depreciation(asset: Asset, year: int) -> int:
@@ -205,6 +250,11 @@ def asset_depreciation(asset: Asset, year: int) -> int:
     if asset.method == "none" or not in_service(asset, year):
         return 0
     return asset_schedule(asset).depreciation(year)
+
+
+def grant_drawdown(asset: Asset, year: int) -> int:
+    """長期前受金取崩 of the grant funding ``asset`` in ``year`` (``AssetSchedule.drawdowns``)."""
+    return asset_schedule(asset).drawdowns.get(year, 0)
 
 
 def accumulated_at_opening(asset: Asset, year: int) -> int:

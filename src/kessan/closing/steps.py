@@ -18,6 +18,7 @@ from ..ledger.rounding import truncate, truncate_to
 from ..ledger.subledgers import Office, Provision
 from . import formulas
 from .schedules import asset_depreciation, lease_schedule, obligation_accretion
+from .schedules import grant_drawdown as asset_grant_drawdown
 from .state import ClosingState
 
 DEFAULTS = {
@@ -71,17 +72,19 @@ def depreciation(state: ClosingState) -> list[Entry]:
 
 
 def grant_drawdown(state: ClosingState) -> list[Entry]:
-    """長期前受金取崩: in step with the depreciation of the assets the 長期前受金 funds."""
+    """長期前受金取崩: in step with the depreciation of the assets the 長期前受金 funds, by the
+    exact-sum schedule (schedules.grant_drawdown): over an asset's life, or up to its
+    disposal, the drawdowns release exactly the funded amount."""
     fy = state.book.fiscal_year(state.year)
     revenue = _setting(state, "grant_revenue_account")
     out = []
     for a in state.subledgers.assets:
         if not a.grant_account or not a.funded_amount:
             continue
-        dep = asset_depreciation(a, state.year)
-        if not dep:
-            continue
-        amount = formulas.grant_drawdown(dep, a.funded_amount, a.cost)
+        try:
+            amount = asset_grant_drawdown(a, state.year)
+        except ValueError as exc:  # e.g. funded_amount above the cost
+            raise BookError([InputError("subledgers/fixed_assets.csv", None, f"asset {a.asset}", str(exc))]) from exc
         if amount:
             out += _closing_entry(fy, f"{fy.label} 長期前受金取崩 {a.asset} {a.name}", (
                 Posting(a.segment, a.grant_account, amount), Posting(a.segment, revenue, -amount)))
