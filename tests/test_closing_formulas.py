@@ -463,3 +463,22 @@ def test_aro_schedule_reaches_the_cash_flow(cash_flow, years, rate):
     assert schedule[0].opening == aro_initial(cash_flow, years, rate)
     assert schedule[-1].closing == cash_flow
     assert all(line.accretion >= 0 for line in schedule)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    cash_flow=st.integers(min_value=0, max_value=10**10),
+    share=st.fractions(min_value=0, max_value=1),
+    years=st.integers(min_value=1, max_value=60),
+    rate=st.decimals(min_value=0, max_value=D("0.05"), places=4),
+    first_months=st.integers(min_value=1, max_value=12),
+)
+def test_aro_schedule_from_any_balance_reaches_the_cash_flow(cash_flow, share, years, rate, first_months):
+    """From a carried-over balance or a part first year, the year before settlement absorbs the residue."""
+    initial = int(cash_flow * share)
+    schedule = aro_schedule(cash_flow, years, rate, 2020, initial=initial, first_months=first_months)
+    assert schedule[0].opening == initial and schedule[-1].closing == cash_flow
+    assert all(a.closing == b.opening for a, b in pairwise(schedule))
+    assert all(line.accretion >= 0 for line in schedule)
+    assert all(line.accretion == aro_accretion(line.opening, rate, first_months if k == 0 else 12)
+               for k, line in enumerate(schedule[:-1]) if line.closing < cash_flow)

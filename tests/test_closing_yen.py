@@ -25,7 +25,7 @@ from kessan.closing.state import ClosingState
 from kessan.io import reader
 from kessan.ledger.model import Cell
 from kessan.ledger.rounding import Rounding, half_up, to_yen, truncate, truncate_to
-from kessan.ledger.subledgers import Asset, Lease, Subledgers
+from kessan.ledger.subledgers import Asset, Lease, Obligation, Subledgers
 
 from .closing_book import make_book, state
 from .conftest import MINI
@@ -64,6 +64,46 @@ def test_grant_left_on_a_disposed_asset_is_released_in_the_disposal_year():
     drawn = [_amounts(steps.grant_drawdown(state(book, y, subledgers=Subledgers(assets=(a,)))), "2211")
              for y in range(2020, 2025)]
     assert drawn == [100_000, 100_000, 300_000, 0, 0]
+
+
+# --------------------------------------------------------------------------- 資産除去債務
+
+
+def test_aro_accretes_exactly_to_its_undiscounted_amount_by_settlement():
+    """domain.md §6.5: CF ¥1,000,000 in 10 years at 2.0 % is recognised at 820,348. Accreting
+    opening × 2 % half up each year reaches 999,999 after ten years; the year before the
+    settlement absorbs the residue so the balance is the undiscounted amount exactly."""
+    o = Obligation("O1", "原状回復", "a", "2280", "5190", APRIL_2020, Decimal("0.02"), 820_348,
+                   undiscounted_amount=1_000_000, expected_settlement=dt.date(2030, 4, 30))
+    accretion = [schedules.obligation_accretion(o, y) for y in range(2020, 2032)]
+    assert accretion[:3] == [16_407, 16_735, 17_070]  # the worked example
+    assert 820_348 + sum(accretion) == 1_000_000
+    assert accretion[10:] == [0, 0]  # nothing in the settlement year, nor after it
+    assert schedules.obligation_opening(o, 2030) == 1_000_000
+    assert [line.accretion for line in formulas.aro_schedule(1_000_000, 10, Decimal("0.02"), 2020)] == accretion[:10]
+
+
+def test_aro_recognised_during_the_year_still_reaches_its_undiscounted_amount():
+    o = Obligation("O2", "原状回復", "b", "2280", "5190", dt.date(2020, 6, 30), Decimal("0.015"), 24_566_267,
+                   undiscounted_amount=34_000_000, expected_settlement=dt.date(2042, 6, 30))
+    first = schedules.obligation_accretion(o, 2020)
+    assert first == half_up(Fraction(24_566_267) * Fraction("0.015") * 10 / 12)  # June–March: 10 months
+    assert schedules.obligation_opening(o, 2042) == 34_000_000
+
+
+def test_aro_without_an_undiscounted_amount_accretes_as_before():
+    o = Obligation("O3", "原状回復", "a", "2280", "5190", APRIL_2020, Decimal("0.02"), 820_348)
+    assert schedules.obligation_opening(o, 2030) == 999_999  # nothing to reach: opening × rate each year
+
+
+def test_aro_undiscounted_amount_below_the_balance_is_refused_naming_the_obligation():
+    from kessan.ledger.errors import BookError
+
+    book = make_book([2020])
+    o = Obligation("O4", "原状回復", "a", "2280", "5190", APRIL_2020, Decimal("0.02"), 820_348,
+                   undiscounted_amount=800_000, expected_settlement=dt.date(2030, 4, 30))
+    with pytest.raises(BookError, match=r"subledgers/aro.csv \[obligation O4\]"):
+        steps.aro_accretion(state(book, 2020, subledgers=Subledgers(obligations=(o,))))
 
 
 # --------------------------------------------------------------------------- 減価償却: the last year

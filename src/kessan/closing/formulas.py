@@ -595,17 +595,30 @@ class AroYear(NamedTuple):
     closing: int
 
 
-def aro_schedule(cash_flow: int, years: int, rate: Decimal, first_fiscal_year: int) -> tuple[AroYear, ...]:
+def aro_schedule(cash_flow: int, years: int, rate: Decimal, first_fiscal_year: int, *,
+                 initial: int | None = None, first_months: int = 12) -> tuple[AroYear, ...]:
     """The liability from recognition to settlement: one line per year, ``years`` lines.
 
-    Each year accretes ``aro_accretion``; the settlement year instead accretes whatever
-    brings the balance to ``cash_flow`` exactly, so per-year rounding never leaves a residue
-    at removal. The balance is never accreted past ``cash_flow`` (half-up rounding could do
-    that only on obligations of a few yen).
+    Each year accretes ``aro_accretion`` (四捨五入); the last year (the one before the
+    settlement year) instead accretes whatever brings the balance to ``cash_flow`` exactly,
+    so per-year rounding never leaves a residue at removal (企業会計基準第18号: the liability
+    reaches the 割引前将来キャッシュ・フロー when the asset is removed; domain.md §6.5). The
+    balance is never accreted past ``cash_flow`` (half-up rounding could do that only on
+    obligations of a few yen).
+
+    ``initial`` is the balance the schedule starts from (default: ``aro_initial``, the
+    present value; or a balance carried over from an earlier register); ``first_months``
+    the months the first year accretes (fewer than 12 in a year of recognition that began
+    before it).
     """
-    balance, lines = aro_initial(cash_flow, years, rate), []
+    balance = aro_initial(cash_flow, years, rate) if initial is None else _yen("initial", initial)
+    if balance > cash_flow:
+        raise ValueError(f"the balance {balance:,} exceeds the undiscounted amount {cash_flow:,}")
+    lines = []
     for k in range(years):
-        accretion = cash_flow - balance if k == years - 1 else min(aro_accretion(balance, rate), cash_flow - balance)
+        months = first_months if k == 0 else 12
+        room = cash_flow - balance
+        accretion = room if k == years - 1 else min(aro_accretion(balance, rate, months), room)
         lines.append(AroYear(first_fiscal_year + k, balance, accretion, balance + accretion))
         balance += accretion
     return tuple(lines)

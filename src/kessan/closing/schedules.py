@@ -284,8 +284,11 @@ class ObligationSchedule:
     """The balances of one 資産除去債務 at the opening of each year, computed once each.
 
     Replayed from recognition, or, from ``opening_year`` on, rolled forward from the
-    carried-over ``opening_balance``. An obligation has no last year (it accretes until it
-    is settled), so the balances are extended as far as a caller asks.
+    carried-over ``opening_balance``. With an ``undiscounted_amount`` the balances follow
+    formulas.aro_schedule: the year before the ``expected_settlement`` year absorbs the
+    rounding so the balance is the undiscounted amount exactly, and nothing accretes after
+    it. Without one, an obligation has no last year (it accretes until it is settled), so
+    the balances are extended as far as a caller asks.
     """
 
     def __init__(self, o: Obligation):
@@ -298,30 +301,85 @@ class ObligationSchedule:
         self._lock = threading.Lock()
         self._carried_balances: list[int] = []  # from opening_year
         self._replayed_balances: list[int] = []  # from the year after recognition
+        self._first_accretion: int | None = None  # the year of recognition's (part-year) accretion
+        self._last: int | None = None  # the last year that accretes (the one before the settlement year)
+        if o.undiscounted_amount is not None:
+            self._last = self._last_year(o, o.undiscounted_amount)
+
+    @staticmethod
+    def _last_year(o: Obligation, target: int) -> int:
+        if o.expected_settlement is None:
+            raise ValueError("undiscounted_amount needs the expected_settlement it is reached by")
+        last = fiscal_year_of(o.expected_settlement) - 1
+        if last < fiscal_year_of(o.recognised):
+            raise ValueError(f"expected_settlement {o.expected_settlement} must fall after the fiscal year of "
+                             f"recognition ({o.recognised})")
+        for name, value in (("initial_amount", o.initial_amount), ("opening_balance", o.opening_balance)):
+            if value is not None and value > target:
+                raise ValueError(f"{name} {value:,} exceeds the undiscounted_amount {target:,}")
+        return last
 
     def opening(self, year: int) -> int:
         """The balance at the opening of ``year``: carried over, or replayed from recognition."""
+        start, balances = self._path(year)
+        return balances[min(max(0, year - start), len(balances) - 1)]
+
+    def accretion(self, year: int) -> int:
+        """時の経過による調整額 of ``year`` (nothing before recognition; see obligation_accretion)."""
+        first = fiscal_year_of(self.o.recognised)
+        if year < first:
+            return 0
+        if year == first:
+            with self._lock:
+                self._replayed()
+            assert self._first_accretion is not None
+            return self._first_accretion
+        if self._last is None:
+            return formulas.aro_accretion(self.opening(year), self.o.discount_rate)
+        start, balances = self._path(year)
+        k = year - start
+        return balances[k + 1] - balances[k] if 0 <= k < len(balances) - 1 else 0
+
+    def _path(self, year: int) -> tuple[int, list[int]]:
+        """(first year, opening balances from it) of the path ``year`` is on, extended to ``year``."""
         o, carried = self.o, self._carried
         with self._lock:
             if carried is not None and year >= carried[0]:
                 start, balances = carried[0], self._carried_balances
                 if not balances:
                     balances.append(carried[1])
+                    if self._last is not None:
+                        balances += self._closings(start, carried[1], 12)
             else:
-                start, balances = fiscal_year_of(o.recognised) + 1, self._replayed_balances
-                if not balances:
-                    balances.append(self._replayed_first())
-            while len(balances) <= year - start:
-                balances.append(balances[-1] + formulas.aro_accretion(balances[-1], o.discount_rate))
-            return balances[max(0, year - start)]
+                start, balances = self._replayed()
+            if self._last is None:
+                while len(balances) <= year - start:
+                    balances.append(balances[-1] + formulas.aro_accretion(balances[-1], o.discount_rate))
+            return start, balances
 
-    def _replayed_first(self) -> int:
-        """The balance at the end of the year of recognition: the first (part) year accretes
-        from the recognition month."""
-        o = self.o
+    def _replayed(self) -> tuple[int, list[int]]:
+        """The replayed path: the balances from the opening of the year after recognition (under the lock)."""
+        o, balances = self.o, self._replayed_balances
         first = fiscal_year_of(o.recognised)
-        return o.initial_amount + formulas.aro_accretion(o.initial_amount, o.discount_rate,
-                                                         formulas.months_in_use(o.recognised, first))
+        if not balances:
+            months = formulas.months_in_use(o.recognised, first)
+            if self._last is None:
+                self._first_accretion = formulas.aro_accretion(o.initial_amount, o.discount_rate, months)
+                balances.append(o.initial_amount + self._first_accretion)
+            else:
+                balances += self._closings(first, o.initial_amount, months)
+                self._first_accretion = balances[0] - o.initial_amount
+        return first + 1, balances
+
+    def _closings(self, start: int, balance: int, first_months: int) -> list[int]:
+        """The year-end balances from ``start`` to the last year that accretes (formulas.aro_schedule)."""
+        o, last = self.o, self._last
+        assert last is not None and o.undiscounted_amount is not None
+        if start > last:
+            return []
+        lines = formulas.aro_schedule(o.undiscounted_amount, last - start + 1, o.discount_rate, start,
+                                      initial=balance, first_months=first_months)
+        return [line.closing for line in lines]
 
 
 @lru_cache(maxsize=CACHE_ROWS)
@@ -335,17 +393,13 @@ def obligation_opening(o: Obligation, year: int) -> int:
 
 
 def obligation_accretion(o: Obligation, year: int) -> int:
-    """時の経過による調整額 of ``year``: opening balance × 割引率; in the year of recognition,
-    the initial amount × 割引率 × months from the recognition month; nothing in the year
-    the obligation is settled, or after."""
+    """時の経過による調整額 of ``year``: opening balance × 割引率 (四捨五入); in the year of
+    recognition, the initial amount × 割引率 × months from the recognition month; in the
+    year before the expected settlement, whatever brings the balance to the undiscounted
+    amount; nothing in the year the obligation is settled (or expected to be), or after."""
     if o.settled is not None and fiscal_year_of(o.settled) <= year:
         return 0
-    first = fiscal_year_of(o.recognised)
-    if year < first:
-        return 0
-    if year == first:
-        return formulas.aro_accretion(o.initial_amount, o.discount_rate, formulas.months_in_use(o.recognised, year))
-    return formulas.aro_accretion(obligation_opening(o, year), o.discount_rate)
+    return obligation_schedule(o).accretion(year)
 
 
 def clear_caches() -> None:

@@ -191,14 +191,19 @@ def provisions(state: ClosingState) -> list[Entry]:
 
 
 def aro_accretion(state: ClosingState) -> list[Entry]:
-    """資産除去債務 時の経過による調整額: opening balance × 割引率; in the year of recognition,
-    the initial amount × 割引率 × months from the recognition month. An obligation settled
-    during the year accretes nothing in that year (it is settled at its opening balance)."""
+    """資産除去債務 時の経過による調整額: opening balance × 割引率 (四捨五入); in the year of
+    recognition, the initial amount × 割引率 × months from the recognition month. With an
+    undiscounted amount, the year before the expected settlement accretes whatever brings
+    the balance to it exactly (formulas.aro_schedule). An obligation settled during the
+    year accretes nothing in that year (it is settled at its opening balance)."""
     fy = state.book.fiscal_year(state.year)
     flow = _flow(state, "aro.accretion")
     out = []
     for o in state.subledgers.obligations:
-        amount = obligation_accretion(o, state.year)
+        try:
+            amount = obligation_accretion(o, state.year)
+        except ValueError as exc:  # e.g. an undiscounted amount below the balance
+            raise BookError([InputError("subledgers/aro.csv", None, f"obligation {o.obligation}", str(exc))]) from exc
         if amount:
             out += _closing_entry(fy, f"{fy.label} 資産除去債務 時の経過による調整額 {o.obligation} {o.name}", (
                 Posting(o.segment, o.expense_account, amount), Posting(o.segment, o.account, -amount, flow)))
