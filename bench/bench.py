@@ -273,7 +273,17 @@ class _OtherLoad:
         self.seconds = None if busy is None or self.busy is None else max(0.0, busy - self.busy - (_own_cpu() - self.own))
 
 
-def worker_load(url: str, book_dir: Path) -> dict:
+def worker_load(url: str, book_dir: Path, chain: bool = True) -> dict:
+    """The real load path; without ``chain``, the same with the hash chain's generators
+    replaced by pass-throughs: the baseline the chain's cost is measured against."""
+    if not chain:
+        from kessan.store import repo  # noqa: PLC0415  (the baseline patches the store's chain out)
+
+        def passthrough(batches, _head, _links):  # type: ignore[no-untyped-def]
+            yield from batches
+
+        repo._chained_sqlite = passthrough  # type: ignore[assignment]
+        repo._chained_copy = passthrough  # type: ignore[assignment]
     base = _peak_mib()
     engine = app.open_database(url)
     with _OtherLoad() as other:
@@ -298,9 +308,14 @@ def worker_report(url: str, book_code: str) -> dict:
     t0 = time.perf_counter()
     results = book.checks()
     t_checks = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    verified = book.verify()
+    t_verify = time.perf_counter() - t0
+    results += [r for r in verified if not r.passed]
     engine.dispose()
     failed = [f"{r.name}: {r.detail}" for r in results if not r.passed]
-    return {"statements_s": t_statements, "cube_s": t_cube, "figures": len(figs), "cells": len(cells), "checks_s": t_checks,
+    return {"verify_s": t_verify, "verified": len(verified), "statements_s": t_statements, "cube_s": t_cube,
+            "figures": len(figs), "cells": len(cells), "checks_s": t_checks,
             "checks": len(results), "checks_failed": failed, "report_peak_mib": _peak_mib()}
 
 
@@ -419,7 +434,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         kind, arg = args.worker
         url = os.environ.get("KESSAN_BENCH_URL", "")
-        workers = {"load": lambda: worker_load(url, Path(arg)), "report": lambda: worker_report(url, arg),
+        workers = {"load": lambda: worker_load(url, Path(arg)), "load-nochain": lambda: worker_load(url, Path(arg), False),
+                   "report": lambda: worker_report(url, arg),
                    "publish": lambda: worker_publish(arg)}
         result = workers[kind]()
         print(json.dumps(result))
@@ -458,15 +474,27 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"postgresql: cannot create database {PG_BENCH_DB!r} via {args.pg_url}: {exc}")
                 continue
         try:
+            print(f"{name}: loading without the hash chain (the baseline) …", flush=True)
+            baseline = _run_worker("load-nochain", url, str(book_dir))
+            if name == "sqlite":
+                for suffix in ("", "-wal", "-shm"):
+                    Path(str(path) + suffix).unlink(missing_ok=True)
+            else:
+                pg_drop(args.pg_url)
+                url = pg_create(args.pg_url)
             print(f"{name}: loading …", flush=True)
             load = _run_worker("load", url, str(book_dir))
+            load["baseline_s"] = baseline["load_s"]
             rate = load["postings"] / load["load_s"]
             other = load["other_cpu_s"]
             print(f"{name}: load {load['postings']:,} postings in {load['load_s']:.2f} s = {rate:,.0f} postings/s, "
                   f"peak {load['peak_mib']:,.0f} MiB"
                   + (f" (other processes{', the database server included,' if name == 'postgresql' else ''} "
                      f"used {other:.1f} CPU s meanwhile)" if other is not None else ""), flush=True)
+            print(f"{name}: the hash chain costs {load['load_s'] / load['baseline_s'] - 1:+.1%} on the load "
+                  f"({load['baseline_s']:.2f} s without it, {load['load_s']:.2f} s with it)", flush=True)
             rep = _run_worker("report", url, load["book"])
+            print(f"{name}: verify ({rep['verified']} results) {rep['verify_s']:.2f} s", flush=True)
             print(f"{name}: statement set ({rep['figures']:,} figures from {rep['cells']:,} cube cells) "
                   f"{rep['statements_s']:.3f} s; checks ({rep['checks']} results, "
                   f"{len(rep['checks_failed'])} failed) {rep['checks_s']:.2f} s; peak {rep['report_peak_mib']:,.0f} MiB",
@@ -486,17 +514,21 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(book_dir, ignore_errors=True)
 
     print()
-    head = f"{'database':<11}{'postings':>12}{'load s':>9}{'postings/s':>12}{'stmts s':>9}{'checks s':>10}{'peak MiB':>10}"
+    head = (f"{'database':<11}{'postings':>12}{'load s':>9}{'chain':>8}{'postings/s':>12}{'stmts s':>9}{'checks s':>10}"
+            f"{'verify s':>10}{'peak MiB':>10}")
     print(head)
     print("-" * len(head))
     for name, load, rate, rep in rows:
-        print(f"{name:<11}{load['postings']:>12,}{load['load_s']:>9.2f}{rate:>12,.0f}{rep['statements_s']:>9.3f}"
-              f"{rep['checks_s']:>10.2f}{load['peak_mib']:>10,.0f}")
+        print(f"{name:<11}{load['postings']:>12,}{load['load_s']:>9.2f}{load['load_s'] / load['baseline_s'] - 1:>+8.1%}"
+              f"{rate:>12,.0f}{rep['statements_s']:>9.3f}{rep['checks_s']:>10.2f}{rep['verify_s']:>10.2f}"
+              f"{load['peak_mib']:>10,.0f}")
     for name, load, rate, rep in rows:
         if name == "sqlite":
             print(f"\nSQLite targets: load ≥ {TARGET_RATE:,} postings/s: {_ok(rate >= TARGET_RATE)}; "
                   f"statement set ≤ {TARGET_STATEMENTS:g} s: {_ok(rep['statements_s'] <= TARGET_STATEMENTS)}; "
-                  f"peak ≤ {TARGET_PEAK_MIB:,} MiB: {_ok(load['peak_mib'] <= TARGET_PEAK_MIB)}")
+                  f"peak ≤ {TARGET_PEAK_MIB:,} MiB: {_ok(load['peak_mib'] <= TARGET_PEAK_MIB)}; "
+                  f"hash chain ≤ +15 %: {_ok(load['load_s'] <= 1.15 * load['baseline_s'])}; "
+                  f"verify ≤ 15 s: {_ok(rep['verify_s'] <= 15)}")
     failed = any(rep["checks_failed"] for *_, rep in rows)
     return 1 if failed else 0
 

@@ -8,8 +8,10 @@ from typer.testing import CliRunner
 
 from kessan.cli import app
 from kessan.ledger.model import Entry, Posting
+from kessan.store.audit import Event
 
 runner = CliRunner()
+TEST_EVENT = Event("pytest", "post", "a test posts entries")
 
 
 def _without_hand_closing(book):
@@ -80,7 +82,7 @@ def test_changed_ledger_replaces_the_step_not_duplicates(mini_dir, db_url):
 
     engine = db.make_engine(db_url)
     repo.post_entries(engine, "mini", [Entry("LATE", dt.date(2021, 3, 30), "regular", "追加収入",
-                                             (Posting("b", "1110", 40, "op.jigyo"), Posting("b", "4160", -40)))])
+                                             (Posting("b", "1110", 40, "op.jigyo"), Posting("b", "4160", -40)))], TEST_EVENT)
     result = runner.invoke(app, ["close", "--db", db_url, "--year", "2020"])
     assert "v2: 2 entries, replacing 2" in result.output
     assert "posted 2 closing entries, 2 reversals" in result.output
@@ -130,7 +132,7 @@ def test_close_refused_in_closed_year(mini_dir, db_url):
 
     engine = db.make_engine(db_url)
     repo.post_entries(engine, "mini", [Entry("NEXT", dt.date(2021, 4, 2), "regular", "翌期", (
-        Posting("a", "1110", 1, "op.jigyo"), Posting("a", "4160", -1)))])
+        Posting("a", "1110", 1, "op.jigyo"), Posting("a", "4160", -1)))], TEST_EVENT)
     engine.dispose()
     # the 2020 batch is unchanged, so a re-run posts nothing and is harmless …
     assert runner.invoke(app, ["close", "--db", db_url, "--year", "2020"]).exit_code == 0

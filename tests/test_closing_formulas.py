@@ -33,6 +33,7 @@ from kessan.closing.formulas import (
     retirement_provision,
 )
 from kessan.closing.rates import USEFUL_LIVES, Rates, rate_table, rates
+from kessan.ledger.rounding import Rounding
 
 D = Decimal
 APRIL_2020 = dt.date(2020, 4, 1)
@@ -288,7 +289,7 @@ def test_current_portion_and_buckets_on_a_small_schedule():
 def test_bonus_provision_four_sixths():
     """June bonus covering December–May: 4/6 at 3/31 (domain.md §6.3)."""
     assert bonus_provision(1_000_000, 4, 6) == 666_666
-    assert bonus_provision(1_000_000, 4, 6, rounding=ROUND_HALF_UP) == 666_667
+    assert bonus_provision(1_000_000, 4, 6, rounding=Rounding.HALF_UP) == 666_667
     assert bonus_provision(1_200_000, 4, 6) == 800_000
     with pytest.raises(ValueError):
         bonus_provision(1_000_000, 7, 6)
@@ -370,11 +371,18 @@ methods = st.sampled_from([STRAIGHT_LINE, DECLINING_200])
 def test_schedule_properties(cost, life, method, in_use, keep_memo):
     floor = min(cost, 1 if keep_memo else 0)
     schedule = depreciation_schedule(cost, life, method, in_use, keep_memo=keep_memo)
+    life_end = final_fiscal_year(in_use, life)
     assert schedule[0].fiscal_year == fiscal_year_of(in_use)
-    assert schedule[-1].fiscal_year == final_fiscal_year(in_use, life)
+    assert [line.fiscal_year for line in schedule] == list(range(schedule[0].fiscal_year, schedule[-1].fiscal_year + 1))
+    # the schedule runs past the useful life only to depreciate a residue the truncation left
+    at_life_end = next(line for line in schedule if line.fiscal_year == life_end)
+    assert schedule[-1].fiscal_year == life_end or at_life_end.closing_book_value > floor
     book = cost
     for line in schedule:
         assert line.depreciation >= 0
+        if method == STRAIGHT_LINE:  # never more than the 償却限度額, the last year of the life included
+            limit = cost * rates(life).straight_line * months_in_use(in_use, line.fiscal_year) / 12
+            assert line.depreciation <= limit or (line.fiscal_year > life_end and limit < 1)
         book -= line.depreciation
         assert line.closing_book_value == book >= floor  # never below the memo value
     assert sum(line.depreciation for line in schedule) == cost - floor
@@ -455,3 +463,22 @@ def test_aro_schedule_reaches_the_cash_flow(cash_flow, years, rate):
     assert schedule[0].opening == aro_initial(cash_flow, years, rate)
     assert schedule[-1].closing == cash_flow
     assert all(line.accretion >= 0 for line in schedule)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    cash_flow=st.integers(min_value=0, max_value=10**10),
+    share=st.fractions(min_value=0, max_value=1),
+    years=st.integers(min_value=1, max_value=60),
+    rate=st.decimals(min_value=0, max_value=D("0.05"), places=4),
+    first_months=st.integers(min_value=1, max_value=12),
+)
+def test_aro_schedule_from_any_balance_reaches_the_cash_flow(cash_flow, share, years, rate, first_months):
+    """From a carried-over balance or a part first year, the year before settlement absorbs the residue."""
+    initial = int(cash_flow * share)
+    schedule = aro_schedule(cash_flow, years, rate, 2020, initial=initial, first_months=first_months)
+    assert schedule[0].opening == initial and schedule[-1].closing == cash_flow
+    assert all(a.closing == b.opening for a, b in pairwise(schedule))
+    assert all(line.accretion >= 0 for line in schedule)
+    assert all(line.accretion == aro_accretion(line.opening, rate, first_months if k == 0 else 12)
+               for k, line in enumerate(schedule[:-1]) if line.closing < cash_flow)

@@ -228,8 +228,12 @@ def test_average_lease_rate_is_balance_weighted_and_zero_under_interest_inclusiv
     ("reserves.csv", "reserve,segment,account,action,counter_account,fiscal_year,amount,basis\n"
                      "R,a,9999,provision,5820,2020,1,x\n", "subledgers/reserves.csv:2 [account]"),
     ("aro.csv", "obligation,name,segment,account,expense_account,recognised,discount_rate,initial_amount,"
-                "opening_balance,opening_year,settled\nO,x,a,2280,5190,2020-04-01,one percent,1,,,\n",
+                "opening_balance,opening_year,settled,undiscounted_amount,expected_settlement\n"
+                "O,x,a,2280,5190,2020-04-01,one percent,1,,,,,\n",
      "subledgers/aro.csv:2 [discount_rate]"),
+    ("aro.csv", "obligation,name,segment,account,expense_account,recognised,discount_rate,initial_amount,"
+                "opening_balance,opening_year,settled,undiscounted_amount,expected_settlement\n"
+                "O,x,a,2280,5190,2020-04-01,0.02,820348,,,,1000000,\n", "subledgers/aro.csv:2 [expected_settlement]"),
     ("grant_uses.csv", "use,name,segment,grant_account,fiscal_year,spent\nG,x,zz,2211,2020,1\n",
      "subledgers/grant_uses.csv:2 [segment]"),
     ("resident_tax.csv", "office,jurisdiction,segment,annual_amount,opened,closed\n本部,東京都,a,7万,,\n",
@@ -240,6 +244,18 @@ def test_bad_register_rows_name_file_line_and_field(book_dir, book, file, text, 
     with pytest.raises(Exception) as exc:
         read_subledgers(book_dir, book.chart)
     assert where in str(exc.value)
+
+
+def test_aro_register_reads_the_undiscounted_amount_and_expected_settlement(book_dir, book):
+    (book_dir / "subledgers" / "aro.csv").write_text(
+        "obligation,name,segment,account,expense_account,recognised,discount_rate,initial_amount,opening_balance,"
+        "opening_year,settled,undiscounted_amount,expected_settlement\n"
+        "O1,事務所,a,2280,5190,2020-04-01,0.02,820348,,,,1000000,2030-04-30\n"
+        "O2,旧事務所,a,2280,5190,2014-04-01,0.017,900000,1000000,2020,,,\n", encoding="utf-8")
+    o1, o2 = read_subledgers(book_dir, book.chart).obligations
+    assert (o1.undiscounted_amount, o1.expected_settlement) == (1_000_000, dt.date(2030, 4, 30))
+    assert (o2.undiscounted_amount, o2.expected_settlement) == (None, None)
+    assert schedules.obligation_opening(o1, 2030) == 1_000_000
 
 
 def test_close_cli_posts_the_register_steps(book_dir, db_url):

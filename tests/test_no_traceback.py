@@ -110,3 +110,21 @@ def test_markup_in_data_is_printed_as_it_is(mini_dir, label):
     result = runner.invoke(app, ["report", str(mini_dir), "--statement", "bs"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert label in result.output
+
+
+def test_two_commands_on_a_new_database_at_once(tmp_path):
+    """The first use of a new database is safe when two commands start together: one loads the
+    book, the other finds it loaded and says so; neither shows a traceback."""
+    import subprocess
+    import sys
+
+    db = f"sqlite:///{tmp_path / 'new.db'}"
+    exe = Path(sys.executable).with_name("kessan")
+    procs = [subprocess.Popen([str(exe), "load", str(MINI), "--db", db], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True) for _ in range(6)]
+    results = [(p.wait(timeout=120), p.stdout.read() if p.stdout else "") for p in procs]
+    codes = sorted(code for code, _ in results)
+    assert codes == [0, 2, 2, 2, 2, 2], results
+    assert all("Traceback" not in text and "internal error" not in text for _, text in results)
+    # the others find the book loaded, or lose the race to write it and are refused: a message each
+    assert all("already loaded" in text or "refused" in text for code, text in results if code == 2)

@@ -13,9 +13,11 @@ from kessan.cli import app
 from kessan.ledger.errors import BookError, LedgerViolation
 from kessan.ledger.model import Entry, Posting
 from kessan.store import periods, repo
+from kessan.store.audit import Event
 
 runner = CliRunner()
 LATE = Entry("L1", dt.date(2020, 8, 1), "regular", "late", (Posting("a", "1110", 5, "op.jigyo"), Posting("a", "4160", -5)))
+TEST_EVENT = Event("pytest", "post", "a test posts entries")
 
 
 def test_state_machine_and_history(mini_dir, engine, db_url):
@@ -37,11 +39,11 @@ def test_state_machine_and_history(mini_dir, engine, db_url):
 
 def test_closed_year_refused_from_every_entry_point(mini_dir, engine, db_url):
     load_dir(engine, mini_dir)
-    periods.set_state(engine, "mini", 2020, "ADJUSTING", "")
-    periods.set_state(engine, "mini", 2020, "CLOSED", "")
+    periods.set_state(engine, "mini", 2020, "ADJUSTING", "", actor="pytest")
+    periods.set_state(engine, "mini", 2020, "CLOSED", "", actor="pytest")
     # 1. the posting API
     with pytest.raises(BookError, match="CLOSED"):
-        repo.post_entries(engine, "mini", [LATE])
+        repo.post_entries(engine, "mini", [LATE], TEST_EVENT)
     # 2. the CLI: a reversing entry dated in the closed year
     result = runner.invoke(app, ["reverse", "J1", "--id", "R1", "--date", "2020-12-01", "--db", db_url])
     assert result.exit_code == 2 and "CLOSED" in result.output
@@ -51,15 +53,15 @@ def test_closed_year_refused_from_every_entry_point(mini_dir, engine, db_url):
         conn.execute(sa.text("INSERT INTO entry (book_id, entry_no, code, date, fiscal_year, kind, memo) "
                              "VALUES (:b, 999, 'X', '2020-08-01', 2020, 'regular', 'x')"), {"b": book_id})
     # a correction in the open following year is accepted
-    repo.post_entries(engine, "mini", [LATE._replace(date=dt.date(2021, 4, 30))])
+    repo.post_entries(engine, "mini", [LATE._replace(date=dt.date(2021, 4, 30))], TEST_EVENT)
 
 
 def test_adjusting_year_accepts_only_closing_entries(mini_dir, engine):
     load_dir(engine, mini_dir)
-    periods.set_state(engine, "mini", 2020, "ADJUSTING", "")
+    periods.set_state(engine, "mini", 2020, "ADJUSTING", "", actor="pytest")
     with pytest.raises(BookError, match="only closing entries"):
-        repo.post_entries(engine, "mini", [LATE])
-    repo.post_entries(engine, "mini", [LATE._replace(kind="closing")])
+        repo.post_entries(engine, "mini", [LATE], TEST_EVENT)
+    repo.post_entries(engine, "mini", [LATE._replace(kind="closing")], TEST_EVENT)
     with pytest.raises(sa.exc.DBAPIError, match="ADJUSTING"), engine.begin() as conn:
         book_id = conn.execute(sa.text("SELECT id FROM book WHERE code = 'mini'")).scalar()
         conn.execute(sa.text("INSERT INTO entry (book_id, entry_no, code, date, fiscal_year, kind, memo) "
@@ -78,4 +80,4 @@ def test_book_file_may_declare_a_closed_year(mini_dir, db_url):
 def test_unknown_transition_is_an_error(mini_dir, engine):
     load_dir(engine, mini_dir)
     with pytest.raises(LedgerViolation, match="cannot go to CLOSED"):
-        periods.set_state(engine, "mini", 2020, "CLOSED", "")
+        periods.set_state(engine, "mini", 2020, "CLOSED", "", actor="pytest")

@@ -139,10 +139,15 @@ def stored_data_results(entries: int, unbalanced: list[verify.Unbalanced],
     """C-5 and C-6 from what store.verify found (``stored_data`` reads it)."""
     out = [CheckResult("every entry balances, in total and within each segment", not unbalanced,
                        "; ".join(f"{r[0]} (segment id {r[1]}): {r[2]:,}" for r in unbalanced[:5]) or f"{entries:,} entries")]
-    diff = aggregate.differing
-    out.append(CheckResult("stored balances equal the sum of postings", not diff,
-                           f"{len(diff)} aggregate rows differ" if diff else f"{aggregate.stored_rows:,} aggregate rows"))
+    out.append(aggregate_result(aggregate))
     return out
+
+
+def aggregate_result(aggregate: verify.AggregateDifferences) -> CheckResult:
+    """C-6: the stored balance aggregate equals a fresh aggregation of the postings."""
+    diff = aggregate.differing
+    return CheckResult("stored balances equal the sum of postings", not diff,
+                       f"{len(diff)} aggregate rows differ" if diff else f"{aggregate.stored_rows:,} aggregate rows")
 
 
 def stored_data(conn: sa.Connection, book_code: str) -> list[CheckResult]:

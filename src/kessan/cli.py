@@ -14,6 +14,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Annotated, ParamSpec
 
@@ -38,6 +39,21 @@ BookOpt = Annotated[str | None, typer.Option("--book", help="Book code inside th
 YearOpt = Annotated[int | None, typer.Option("--year", help="Fiscal year (calendar year of its April start).")]
 BookDirArg = Annotated[Path | None, typer.Argument(help="Book directory (docs/book-format.md).")]
 RevisionOpt = Annotated[str | None, typer.Option("--revision", help="Budget revision code (default: the latest).")]
+
+
+_session: dict[str, str | None] = {"user": None}
+
+
+@app.callback()
+def _options(user: Annotated[str | None, typer.Option(
+        "--user", envvar="KESSAN_USER", help="Who the writes are recorded as (default: KESSAN_USER, else the OS user).")]
+             = None) -> None:
+    """kessan: settlement accounting (決算) for Japanese public corporations."""
+    _session["user"] = user
+
+
+def _open(book_dir: Path | None, url: str | None, book: str | None) -> AbstractContextManager[kessan.OpenBook]:
+    return kessan.open_book(book_dir, url, book, actor=_session["user"])
 
 
 def _error(message: str) -> None:
@@ -82,13 +98,14 @@ def load(book_dir: Annotated[Path, typer.Argument(help="Book directory.")], url:
     engine = kessan.open_database(url)
     rows = kessan.journal_rows(book_dir)
     if rows <= 50_000:
-        loaded = kessan.load(engine, book_dir)
+        loaded = kessan.load(engine, book_dir, actor=_session["user"])
     else:
         bar = Progress(TextColumn("loading"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,} postings"),
                        TimeElapsedColumn(), console=err, transient=False)
         with bar:
             task = bar.add_task("load", total=rows)
-            loaded = kessan.load(engine, book_dir, progress=lambda done, total: bar.update(task, completed=done, total=total))
+            loaded = kessan.load(engine, book_dir, actor=_session["user"],
+                                 progress=lambda done, total: bar.update(task, completed=done, total=total))
     out.print(Text(f"loaded book {loaded.book!r}: {loaded.postings:,} postings into {loaded.database}"))
 
 
@@ -103,7 +120,7 @@ def report(
     """Print the statements in the published order and layout."""
     if fmt not in ("text", "csv", "json"):
         raise kessan.BadInput(f"unknown format {fmt!r} (text, csv, json)")
-    with kessan.open_book(book_dir, url, book) as opened:
+    with _open(book_dir, url, book) as opened:
         rep = opened.report(year, revision)
         tables = opened.tables(statement, year, revision, segments)
     if fmt == "json":
@@ -117,7 +134,7 @@ def report(
 @_command
 def figures(book_dir: BookDirArg = None, url: DbOpt = None, book: BookOpt = None, year: YearOpt = None) -> None:
     """Print every figure as CSV: table,line,column,value."""
-    with kessan.open_book(book_dir, url, book) as opened:
+    with _open(book_dir, url, book) as opened:
         write_csv(opened.figures(year), sys.stdout)
 
 
@@ -130,7 +147,7 @@ def reconcile(
         "--known", help="Documented differences CSV (default: BOOK_DIR/known_differences.csv).")] = None,
 ) -> None:
     """List every published figure the engine does not reproduce; exit 1 if any."""
-    with kessan.open_book(book_dir, url, None) as opened:
+    with _open(book_dir, url, None) as opened:
         result, known_file = opened.reconcile(reference, known, set(table) if table else None, year)
     for k, holds in result.known:
         state = "as documented" if holds else "NO LONGER AS DOCUMENTED"
@@ -162,9 +179,19 @@ def _num(v: int | str | None) -> str:
 def check(book_dir: BookDirArg = None, url: DbOpt = None, book: BookOpt = None, year: YearOpt = None) -> None:
     """Run the auditor tie-outs; exit 1 if any fails. With BOOK_DIR, its registers
     (subledgers/) are also tied to the ledger."""
-    with kessan.open_book(book_dir, url, book) as opened:
+    with _open(book_dir, url, book) as opened:
         results = opened.checks(year)
     render_text.render_checks(out, results)
+    raise typer.Exit(0 if all(r.passed for r in results) else 1)
+
+
+@_command
+def verify(url: DbOpt = None, book: BookOpt = None) -> None:
+    """Tamper evidence: recompute the hash chains of the posted entries and the period events,
+    re-derive the balance aggregate and the period states; exit 1 naming the first broken link."""
+    with _open(None, url, book) as opened:
+        results = opened.verify()
+    render_text.render_checks(out, results, title="検証 (verify)")
     raise typer.Exit(0 if all(r.passed for r in results) else 1)
 
 
@@ -174,7 +201,7 @@ def chart(
     url: DbOpt = None, book: BookOpt = None, year: YearOpt = None,
 ) -> None:
     """Write the 事業別決算額の推移 chart (stacked bars by segment) as PNG and SVG."""
-    with kessan.open_book(book_dir, url, book) as opened:
+    with _open(book_dir, url, book) as opened:
         tables = opened.trend_tables(year)
     if not tables:
         raise kessan.BadInput('the book has no trend layout (kind = "trend")')
@@ -192,7 +219,7 @@ def publish(
 ) -> None:
     """Write the settlement package (Excel, PDF, HTML site) in the published order and layout."""
     formats = tuple(f.strip() for f in fmt.split(",") if f.strip())
-    with kessan.open_book(book_dir, url, book) as opened:
+    with _open(book_dir, url, book) as opened:
         written = opened.publish(out_dir, formats, spec, year, revision)
     for path in written:
         out.print(Text(f"wrote {path}"))
@@ -213,7 +240,7 @@ def close(
     """
     if book_dir is not None and url is None:
         raise kessan.BadInput("close posts entries: name the database with --db (or KESSAN_DATABASE_URL)")
-    with kessan.open_book(book_dir, url, book) as opened:
+    with _open(book_dir, url, book) as opened:
         steps = set(step) if step else None
         plans = opened.closing_plan(year, steps, subledger_dir)
         for p in plans:
@@ -239,7 +266,7 @@ def period(
     url: DbOpt = None, book: BookOpt = None,
 ) -> None:
     """Change or show the period state of a fiscal year; every change is recorded."""
-    with kessan.open_book(None, url, book) as opened:
+    with _open(None, url, book) as opened:
         if action == "show":
             for fy in opened.book.fiscal_years:
                 out.print(Text(f"{fy.year} {fy.label}: {fy.state}"))
@@ -265,9 +292,32 @@ def reverse(
         day = dt.date.fromisoformat(date)
     except ValueError:
         raise kessan.BadInput(f"--date {date!r}: not a date (write YYYY-MM-DD)") from None
-    with kessan.open_book(None, url, book) as opened:
+    with _open(None, url, book) as opened:
         rev = opened.reverse(entry, new_id, day, memo)
     out.print(Text(f"posted {rev.id}: reverses {entry} ({len(rev.postings)} postings)"))
+
+
+@_command
+def log(
+    since: Annotated[str | None, typer.Option("--since", help="From this day or moment on (YYYY-MM-DD[THH:MM]).")] = None,
+    actor: Annotated[str | None, typer.Option("--actor", help="Only what this user did.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="load, post, close, reverse, period or publish.")] = None,
+    url: DbOpt = None, book: BookOpt = None,
+) -> None:
+    """The audit trail: who loaded, posted, closed, reversed, changed a period or published, and when."""
+    try:
+        start = dt.datetime.fromisoformat(since) if since else None
+    except ValueError:
+        raise kessan.BadInput(f"--since {since!r}: not a day or moment (write 2021-05-31 or 2021-05-31T09:00)") from None
+    if start is not None and start.tzinfo is None:
+        start = start.astimezone()  # the local time of the user, compared as an instant
+    with _open(None, url, book) as opened:
+        events = opened.log(start, actor, kind)
+    for e in events:
+        entries = f" [entries {e.first_entry}–{e.last_entry}]" if e.first_entry is not None else ""
+        at = e.at.astimezone() if e.at.tzinfo else e.at
+        out.print(Text(f"{at:%Y-%m-%d %H:%M:%S} {e.actor:<16} {e.kind:<8} {e.detail}{entries}"), soft_wrap=True)
+    out.print(Text(f"{len(events)} event(s)"))
 
 
 if __name__ == "__main__":  # pragma: no cover

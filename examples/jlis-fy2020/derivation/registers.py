@@ -338,9 +338,11 @@ def main() -> None:
         ['RS-juki', 'residents', '2240', 'release', '2219', FY, B['RES_TO_LTDEFERRED'], '施設設備整備の財源 (長期前受金へ振替)'],
     ])
     write('aro.csv', ['obligation', 'name', 'segment', 'account', 'expense_account', 'recognised', 'discount_rate',
-                      'initial_amount', 'opening_balance', 'opening_year', 'settled'],
+                      'initial_amount', 'opening_balance', 'opening_year', 'settled', 'undiscounted_amount',
+                      'expected_settlement'],
           [[o.obligation, o.name, o.segment, o.account, o.expense_account, o.recognised, o.discount_rate,
-            o.initial_amount, o.opening_balance, o.opening_year, o.settled] for o in obligations()])
+            o.initial_amount, o.opening_balance, o.opening_year, o.settled, o.undiscounted_amount,
+            o.expected_settlement] for o in obligations()])
     write('resident_tax.csv', ['office', 'jurisdiction', 'segment', 'annual_amount', 'opened', 'closed'],
           [['本部', '東京都 (特別区)', 'general', PL['5910'][G], None, None]])
 

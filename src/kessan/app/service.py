@@ -15,7 +15,10 @@ directory.
 from __future__ import annotations
 
 import datetime as dt
+import getpass
+import os
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,9 +42,10 @@ from ..report.figures import Figure, Reconciliation, read_known, read_reference,
 from ..report.model import Report, Table
 from ..statements.engine import StatementSet
 from ..statements.layout import BookLayouts, parse_book_layouts
+from ..store import audit, db, periods, repo, verify
 from ..store import budget as store_budget
-from ..store import db, periods, repo
 from ..store import inputs as store_inputs
+from ..store.verify import AggregateDifferences
 from .book_dir import BookDir, read_book_dir
 from .errors import BadInput, NotFound, Refused, Unavailable, translated
 
@@ -78,6 +82,19 @@ class PeriodEvent:
     at: dt.datetime
 
 
+# -- who does it
+
+
+def default_actor() -> str:
+    """Who a write is recorded as: KESSAN_USER, else the operating-system user."""
+    if user := os.environ.get("KESSAN_USER", "").strip():
+        return user
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError) as exc:  # no user name to be had: say so rather than record nobody
+        raise BadInput("cannot tell who you are: give --user NAME or set KESSAN_USER") from exc
+
+
 # -- databases and loading
 
 
@@ -100,17 +117,19 @@ def database_name(engine: sa.Engine) -> str:
 
 
 def load(engine: sa.Engine, book_dir: Path, progress: Progress | None = None,
-         source: BookDir | None = None) -> Loaded:
+         source: BookDir | None = None, actor: str | None = None) -> Loaded:
     """Read, validate and store a book directory in one transaction; nothing is written on error."""
+    who = actor or default_actor()
     with translated(f"the book {book_dir} was not loaded"):
         src = source or read_book_dir(book_dir)
-        return _store(engine, src, progress)
+        return _store(engine, src, progress, who)
 
 
-def _store(engine: sa.Engine, src: BookDir, progress: Progress | None) -> Loaded:
+def _store(engine: sa.Engine, src: BookDir, progress: Progress | None, actor: str) -> Loaded:
     book = src.book
 
     def extra(conn: sa.Connection, ids: repo.Ids) -> None:
+        audit.record(conn, ids.book_id, audit.Event(actor, "load", f"loaded book {book.code!r} from {src.path}"))
         store_inputs.insert_inputs(conn, ids.book_id, list(src.inputs))
         if src.budget is not None:
             store_budget.insert_budget(conn, ids.book_id, ids.segments, src.budget)
@@ -149,27 +168,29 @@ def journal_rows(book_dir: Path) -> int:
 
 
 @contextmanager
-def open_book(book_dir: Path | None = None, url: str | None = None, book_code: str | None = None) -> Iterator[OpenBook]:
+def open_book(book_dir: Path | None = None, url: str | None = None, book_code: str | None = None,
+              actor: str | None = None) -> Iterator[OpenBook]:
     """A book to work with: BOOK_DIR alone is loaded into memory and closed (決算整理) for its
     report year from its registers; with a database, BOOK_DIR is loaded there if it is not yet;
     without BOOK_DIR, the database's book (``book_code``, or its only book)."""
+    who = actor or default_actor()
     with translated("opening the book"):
         source = read_book_dir(book_dir) if book_dir is not None else None
         if source is not None and url is None:
             engine = db.memory_engine()
             db.upgrade(engine)
-            code = _store(engine, source, None).book
-            book = OpenBook(engine, code, source)
+            code = _store(engine, source, None, who).book
+            book = OpenBook(engine, code, source, actor=who)
             book.close()
         else:
             engine = open_database(url)
             if source is not None:
                 code = source.book.code
                 if code not in repo.book_codes(engine):
-                    _store(engine, source, None)
+                    _store(engine, source, None, who)
             else:
                 code = _only_book(engine, book_code)
-            book = OpenBook(engine, code, source)
+            book = OpenBook(engine, code, source, actor=who)
     try:
         yield book
     finally:
@@ -192,6 +213,7 @@ class OpenBook:
     engine: sa.Engine
     code: str
     source: BookDir | None = None  # the book directory it was opened from, with its registers
+    actor: str = "kessan"  # who its writes are recorded as (open_book passes the user)
     _stored: Book | None = None
     _layouts: BookLayouts | None = None
     _statements: dict[tuple[int, str | None], StatementSet] = field(default_factory=dict)
@@ -288,6 +310,24 @@ class OpenBook:
             results += register_ties(ss.book, ss.year, ss.cells, self.source.subledgers)
         return results
 
+    def verify(self) -> list[CheckResult]:
+        """Tamper evidence: recompute the hash chains of the entries and the period events,
+        re-derive the balance aggregate and the period states; name the first broken link."""
+        with translated("verifying the ledger"):
+            # the aggregate is one long SQL statement (the driver releases the GIL while it
+            # runs); the chain is Python work: on a database with a connection each, together
+            shared = isinstance(self.engine.pool, sa.pool.StaticPool)  # in memory: one connection
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                aggregate = None if shared else pool.submit(self._aggregate_differences)
+                with self.engine.connect() as conn:
+                    findings = [verify.entry_chain(conn, self.code), *verify.period_chain(conn, self.code)]
+                differences = aggregate.result() if aggregate else self._aggregate_differences()
+        return [CheckResult(f.name, f.ok, f.detail) for f in findings] + [checks_mod.aggregate_result(differences)]
+
+    def _aggregate_differences(self) -> AggregateDifferences:
+        with self.engine.connect() as conn:
+            return verify.aggregate_differences(conn, self.code)
+
     def _require_checks(self, year: int | None, refusal: str) -> None:
         """Refuse (naming every failed check) unless every auditor tie-out passes."""
         failed = [r for r in self.checks(year) if not r.passed]
@@ -329,7 +369,10 @@ class OpenBook:
         plans = self.closing_plan(year, steps, registers_dir)
         with translated("posting the closing entries"):
             if entries := closing_batch.batch_entries(plans):
-                repo.post_entries(self.engine, self.code, entries)
+                n_rev, n_new = closing_batch.batch_counts(plans)
+                changed = ", ".join(p.step for p in plans if not p.unchanged)
+                detail = f"決算整理 {year or self.book.report_year}: {n_new} entries ({changed}), {n_rev} reversals"
+                repo.post_entries(self.engine, self.code, entries, audit.Event(self.actor, "close", detail))
         self._forget()
         return Closed(*closing_batch.batch_counts(plans))
 
@@ -339,7 +382,7 @@ class OpenBook:
         """Post the reversing entry (反対仕訳) of a posted entry; posted entries never change."""
         with translated(f"reversing {entry}"):
             try:
-                rev = repo.reverse_entry(self.engine, self.code, entry, new_id, date, memo=memo)
+                rev = repo.reverse_entry(self.engine, self.code, entry, new_id, date, memo=memo, actor=self.actor)
             except ValueError as exc:
                 raise BadInput(str(exc)) from exc
         self._forget()
@@ -355,7 +398,7 @@ class OpenBook:
         if targets[action] == "CLOSED":
             self._require_checks(year, f"fiscal year {year} was not closed")
         with translated(f"changing the period state of {year}"):
-            before = periods.set_state(self.engine, self.code, year, targets[action], reason)
+            before = periods.set_state(self.engine, self.code, year, targets[action], reason, actor=self.actor)
         self._forget()
         return PeriodChange(year, before, targets[action])
 
@@ -394,11 +437,26 @@ class OpenBook:
         self._require_checks(year, "the package was not written")
         with translated("publishing"):
             try:
-                return publish(package, out_dir, formats)
+                written = publish(package, out_dir, formats)
             except PublishError as exc:
                 raise BadInput(str(exc)) from exc
-            except RuntimeError as exc:  # a native library or font of the PDF engine is missing
+            except RuntimeError as exc:  # the PDF could not be laid out (a font package missing, a Typst error)
                 raise Unavailable(str(exc)) from exc
+            self._record("publish", f"published {', '.join(formats)} of {package.title} into {out_dir}"
+                         + (" (未確定)" if package.draft else ""))
+            return written
+
+    def _record(self, kind: str, detail: str) -> None:
+        with self.engine.begin() as conn:
+            audit.record(conn, repo.book_id(conn, self.code), audit.Event(self.actor, kind, detail))
+
+    def log(self, since: dt.datetime | None = None, actor: str | None = None,
+            kind: str | None = None) -> list[audit.Recorded]:
+        """The audit trail of the book: who loaded, posted, closed, reversed, changed periods, published."""
+        if kind is not None and kind not in audit.KINDS:
+            raise BadInput(f"unknown kind {kind!r} (choose from {', '.join(audit.KINDS)})")
+        with translated("reading the audit trail"), self.engine.connect() as conn:
+            return audit.events(conn, repo.book_id(conn, self.code), since=since, actor=actor, kind=kind)
 
     def trend_tables(self, year: int | None = None) -> list[Table]:
         return [t for t in self.report(year).tables if t.kind == "trend"]

@@ -4,11 +4,14 @@ Conventions, the same in every function:
 
 - Money is ``int`` yen in and out. Rates are ``Decimal``; a ``float`` rate is refused
   because a binary fraction cannot hold 0.06552 exactly.
-- Products of yen and rates are computed exactly (integer numerator and denominator) and
-  rounded once, at the step the formula names. Truncation (切捨て) unless a formula says
-  otherwise.
-- Where a schedule must reach an exact total (cost − 備忘価額, the funded amount, the
-  removal cash flow), the final period absorbs the rounding residue, so totals never drift.
+- Products of yen and rates are computed exactly (``Fraction``: integer numerator and
+  denominator) and rounded once, at the step the formula names, by a named rule of
+  ``ledger/rounding.py``: ``truncate`` (切捨て) unless a formula says ``half_up`` (四捨五入).
+  Nothing here rounds any other way (no ``round``, no ``int()`` of a ratio, no ``//`` on money).
+- Where a schedule must reach an exact total, totals never drift: the funded amount and the
+  removal cash flow are reached by the final period absorbing the rounding residue; cost −
+  備忘価額 is reached by the statutory rule instead (each year capped at its 償却限度額, the
+  residue the truncation leaves carried to the year after the useful life).
 - Fiscal years (事業年度) run April–March and are labelled by the year of their April
   (令和2年度 = 2020), as in 機構法 §27.
 """
@@ -17,12 +20,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal
 from fractions import Fraction
 from typing import Final, Literal, NamedTuple
 
 from kessan.closing.rates import Rates, rates
 from kessan.ledger.model import fiscal_year_of  # the 事業年度 containing a day (April–March)
+from kessan.ledger.rounding import Rounding, half_up, to_yen, truncate
 
 STRAIGHT_LINE: Final = "straight_line"  # 定額法
 DECLINING_200: Final = "declining_200"  # 200%定率法 (assets acquired on or after 2012-04-01)
@@ -51,22 +55,10 @@ def _rate(name: str, value: Decimal) -> Decimal:
     return value
 
 
-def _floor_mul(amount: int, rate: Decimal, months: int = 12, per: int = 12) -> int:
-    """⌊amount × rate × months / per⌋ computed exactly: the one truncation of a formula."""
-    num, den = rate.as_integer_ratio()
-    return amount * num * months // (den * per)
-
-
-def _round(value: Fraction, rounding: str) -> int:
-    """Round an exact rational to yen with a ``decimal`` rounding mode.
-
-    The division carries enough digits (those of numerator and denominator, plus margin)
-    that it can never land on the wrong side of a half: a discount factor like 1.02^60 has
-    a 100-digit denominator, so a fixed precision would not do.
-    """
-    with localcontext() as ctx:
-        ctx.prec = len(str(abs(value.numerator))) + len(str(value.denominator)) + 5
-        return int((Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal(1), rounding))
+def _truncated_mul(amount: int, rate: Decimal, months: int = 12, per: int = 12) -> int:
+    """amount × rate × months / per computed exactly, 切捨て: the one rounding of a 償却限度額
+    (法人税法施行令 §48の2: the limit is not rounded up; yen fractions are dropped)."""
+    return truncate(amount * Fraction(rate) * months / per)
 
 
 def _month_index(d: dt.date) -> int:
@@ -108,10 +100,11 @@ def months_in_use(in_use: dt.date, fiscal_year: int) -> int:
 
 
 def final_fiscal_year(in_use: dt.date, useful_life: int) -> int:
-    """The 事業年度 holding the last month of the useful life: it takes the remainder.
+    """The 事業年度 holding the last month of the useful life.
 
     Coming into use in April gives ``useful_life`` fiscal years; any other month gives one
-    more, the last one partial (the months the first year lacked).
+    more, the last one partial (the months the first year lacked). A residue the yearly
+    truncation left above the 備忘価額 is depreciated after it (``depreciation_schedule``).
     """
     return fiscal_year_of(_add_months(in_use.replace(day=1), useful_life * 12 - 1))
 
@@ -138,24 +131,31 @@ def _depreciation_step(
     *,
     revised_base: int | None,
     floor: int,
-    final: bool,
+    after_life: bool,
 ) -> _Step:
-    """One fiscal year of depreciation from the opening book value; see ``annual_depreciation``."""
+    """One fiscal year of depreciation from the opening book value; see ``annual_depreciation``.
+
+    Every year, the last one of the useful life included, books the 償却限度額 of its method
+    and never more, and never below the ``floor`` (備忘価額). After the useful life the same
+    limit applies to whatever the truncation left (``after_life``).
+    """
     room = max(opening - floor, 0)
-    if final:
-        return _Step(room, revised_base)
     if method == STRAIGHT_LINE:
-        amount = _floor_mul(cost, table.straight_line, months)
+        amount = _truncated_mul(cost, table.straight_line, months)
     else:
         if (revised_base is None and table.guarantee is not None
                 and _below_guarantee(cost, opening, table.declining, table.guarantee)):
             revised_base = opening
         if revised_base is None:
-            amount = _floor_mul(opening, table.declining, months)
+            amount = _truncated_mul(opening, table.declining, months)
         elif table.revised is None:  # no 改定償却率 (2 years): written off before any switch
             raise ValueError("revised_base applies to the 200% declining-balance method only")
         else:
-            amount = _floor_mul(revised_base, table.revised, months)
+            amount = _truncated_mul(revised_base, table.revised, months)
+    if after_life and amount == 0:
+        # A limit below ¥1 (an asset of a few yen: cost × rate truncates to 0) would never
+        # reach the 備忘価額; kessan books that residue at once, in the year after the life.
+        amount = room
     return _Step(min(amount, room), revised_base)
 
 
@@ -185,35 +185,45 @@ def _check_asset(cost: int, useful_life: int, method: str) -> Rates:
     return rates(useful_life)
 
 
-def _replay(
-    cost: int, useful_life: int, method: Method, in_use: dt.date, keep_memo: bool
-) -> tuple[tuple[DepreciationYear, int, int | None], ...]:
-    """Every year from 供用開始 with its opening book value and 改定取得価額."""
+_HistoryLine = tuple[DepreciationYear, int, int | None, int | None]  # line, opening book value, 改定取得価額 before, after
+
+
+def _replay(cost: int, useful_life: int, method: Method, in_use: dt.date, keep_memo: bool) -> tuple[_HistoryLine, ...]:
+    """Every year from 供用開始 with its opening book value and 改定取得価額 (before and after
+    the year), through the useful life and on while a residue is left above the floor."""
     table = _check_asset(cost, useful_life, method)
     floor = MEMO_VALUE if keep_memo else 0
-    first, last = fiscal_year_of(in_use), final_fiscal_year(in_use, useful_life)
+    first, life_end = fiscal_year_of(in_use), final_fiscal_year(in_use, useful_life)
     book = cost
     revised_base: int | None = None
-    lines: list[tuple[DepreciationYear, int, int | None]] = []
-    for year in range(first, last + 1):
-        step = _depreciation_step(
-            cost, table, method, months_in_use(in_use, year), book, revised_base=revised_base, floor=floor, final=year == last
-        )
-        lines.append((DepreciationYear(year, step.depreciation, book - step.depreciation), book, revised_base))
+    lines: list[_HistoryLine] = []
+    year = first
+    while year <= life_end or book > floor:
+        if year > life_end + useful_life + 1:  # each year after the life books ≥ ¥1 of a residue of a few yen
+            raise RuntimeError(f"depreciation of {cost} yen over {useful_life} years does not end")
+        step = _depreciation_step(cost, table, method, months_in_use(in_use, year), book,
+                                  revised_base=revised_base, floor=floor, after_life=year > life_end)
+        lines.append((DepreciationYear(year, step.depreciation, book - step.depreciation), book, revised_base,
+                      step.revised_base))
         book, revised_base = book - step.depreciation, step.revised_base
+        year += 1
     return tuple(lines)
 
 
 def depreciation_schedule(
     cost: int, useful_life: int, method: Method, in_use: dt.date, *, keep_memo: bool = True
 ) -> tuple[DepreciationYear, ...]:
-    """Every fiscal year's depreciation from 供用開始 to the end of the useful life.
+    """Every fiscal year's depreciation from 供用開始 to the end of the useful life, and on
+    while a residue is left.
 
     The schedule is the replay of ``annual_depreciation`` year by year, which is how the
     200% method's switch year and 改定取得価額 are fixed from the asset's own history. The
-    depreciation sums to ``cost − 1`` with the ¥1 備忘価額 (``keep_memo``), else to ``cost``.
+    depreciation sums to ``cost − 1`` with the ¥1 備忘価額 (``keep_memo``), else to ``cost``:
+    no year books more than its 償却限度額, so where the yearly truncation left a few yen
+    at the end of the useful life (``final_fiscal_year``) the schedule runs on a year (or
+    more, for a limit smaller than the residue) and depreciates them then.
     """
-    return tuple(line for line, _, _ in _replay(cost, useful_life, method, in_use, keep_memo))
+    return tuple(line for line, _, _, _ in _replay(cost, useful_life, method, in_use, keep_memo))
 
 
 def annual_depreciation(
@@ -245,10 +255,12 @@ def annual_depreciation(
     改定取得価額 is the opening book value of the switch year. The book value never goes
     below the ¥1 備忘価額 with ``keep_memo`` (施行令 §61: 償却累積額 ≤ 取得価額 − 1円), or
     below 0 without it: the J-LIS book policy on the ¥1 is open (domain.md §6.1), hence the
-    flag. In the last year of the useful life (``final_fiscal_year``) the depreciation is
-    whatever remains, so a schedule always ends exactly at the floor rather than trailing
-    yen of truncation. (Tax law would instead carry such a residue into later years; it is
-    a few yen, and only where truncation left it.)
+    flag. The last year of the useful life (``final_fiscal_year``) is no exception: it books
+    its 償却限度額 and no more, and the residue the yearly truncation left above the floor
+    (a few yen) is depreciated in the following year, at that year's limit, as the 省令
+    does for an asset still above ¥1 after its useful life; so a schedule ends exactly at
+    the floor without any year exceeding its limit. An asset whose limit is below ¥1 (a
+    few yen of cost) books its residue at once in the year after the life.
 
     How the switch is decided: by default the asset is replayed from 供用開始, so the
     switch year and 改定取得価額 come from the asset's own history. An opening balance
@@ -285,22 +297,29 @@ class Depreciation:
         self.cost, self.useful_life, self.method, self.in_use, self.keep_memo = cost, useful_life, method, in_use, keep_memo
         self._history = _replay(cost, useful_life, method, in_use, keep_memo)
         self.first_year = fiscal_year_of(in_use)
-        self.final_year = self.first_year + len(self._history) - 1  # final_fiscal_year; no line after it
+        self.life_end = final_fiscal_year(in_use, useful_life)
+        self.final_year = self.first_year + len(self._history) - 1  # the replay's last line: nothing after it
 
     def schedule(self) -> tuple[DepreciationYear, ...]:
-        """``depreciation_schedule``: every year's line from 供用開始 to the end of the useful life."""
-        return tuple(line for line, _, _ in self._history)
+        """``depreciation_schedule``: every year's line from 供用開始 until the floor is reached."""
+        return tuple(line for line, _, _, _ in self._history)
 
     def annual(self, fiscal_year: int, *, opening_book_value: int | None = None,
                opening_accumulated: int | None = None, revised_base: int | None = None) -> int:
         """``annual_depreciation`` of ``fiscal_year`` for this asset (see there)."""
         cost, method = self.cost, self.method
         opening_book_value = _opening_book_value(cost, opening_book_value, opening_accumulated)
-        if not self.first_year <= fiscal_year <= self.final_year:
-            return 0  # before 供用開始, or after the useful life (nothing is left to depreciate)
-        line, replay_book, replay_base = self._history[fiscal_year - self.first_year]
-        if opening_book_value is None and revised_base is None:
-            return line.depreciation
+        if fiscal_year < self.first_year:
+            return 0  # before 供用開始
+        if fiscal_year <= self.final_year:
+            line, replay_book, replay_base, _ = self._history[fiscal_year - self.first_year]
+            if opening_book_value is None and revised_base is None:
+                return line.depreciation
+        else:  # after the replayed history: it reached the floor, a book value carried over may not have
+            if opening_book_value is None and revised_base is None:
+                return 0
+            last, _, _, replay_base = self._history[-1]
+            replay_book = last.closing_book_value
         book = replay_book if opening_book_value is None else _yen("opening_book_value", opening_book_value)
         if book > cost:
             raise ValueError(f"opening book value {book} exceeds cost {cost}")
@@ -326,7 +345,7 @@ class Depreciation:
             book,
             revised_base=revised_base,
             floor=MEMO_VALUE if self.keep_memo else 0,
-            final=fiscal_year == self.final_year,
+            after_life=fiscal_year > self.life_end,
         )
         return step.depreciation
 
@@ -359,7 +378,8 @@ def lease_depreciation(amount: int, term_months: int, start: dt.date, fiscal_yea
     last = first + 11 if until is None else min(first + 11, _month_index(until))
     before = _lease_months_elapsed(start, term_months, first - 1)
     through = max(before, _lease_months_elapsed(start, term_months, last))
-    return amount * through // term_months - amount * before // term_months
+    # 切捨て of the cumulative amounts (not of each year's): the term sums to ``amount`` exactly
+    return truncate(Fraction(amount * through, term_months)) - truncate(Fraction(amount * before, term_months))
 
 
 class LeasePayment(NamedTuple):
@@ -373,14 +393,14 @@ class LeasePayment(NamedTuple):
 
 
 def _annuity_payment(amount: int, term_months: int, monthly_rate: Decimal, in_advance: bool) -> int:
-    """Level payment repaying ``amount`` over ``term_months`` at ``monthly_rate`` (yen half-up)."""
+    """Level payment repaying ``amount`` over ``term_months`` at ``monthly_rate`` (四捨五入 to yen)."""
     if monthly_rate == 0:
-        return _round(Fraction(amount, term_months), ROUND_HALF_UP)
+        return half_up(Fraction(amount, term_months))  # 四捨五入
     r = Fraction(monthly_rate)
     payment = amount * r / (1 - (1 + r) ** -term_months)
     if in_advance:
         payment /= 1 + r
-    return _round(payment, ROUND_HALF_UP)
+    return half_up(payment)  # 四捨五入: the level リース料 in whole yen
 
 
 def lease_debt_schedule(
@@ -419,7 +439,7 @@ def lease_debt_schedule(
     if monthly_rate is None:
         if payment is not None:
             raise ValueError("payment applies to 利息法 only; 利子込み法 splits amount evenly")
-        each = amount // term_months
+        each = truncate(Fraction(amount, term_months))  # 切捨て; the last instalment repays the rest
         principals = [each] * (term_months - 1) + [amount - each * (term_months - 1)]
         balances = [amount - sum(principals[: k + 1]) for k in range(term_months)]
         return tuple(LeasePayment(d, p, 0, p, b) for d, p, b in zip(dues, principals, balances, strict=True))
@@ -428,7 +448,8 @@ def lease_debt_schedule(
     balance = amount
     lines: list[LeasePayment] = []
     for k, due in enumerate(dues):
-        interest = 0 if (in_advance and k == 0) else _round(Fraction(balance) * Fraction(monthly_rate), ROUND_HALF_UP)
+        # 支払利息: 四捨五入 per instalment (利息法); the last instalment absorbs the residue
+        interest = 0 if (in_advance and k == 0) else half_up(Fraction(balance) * Fraction(monthly_rate))
         principal = balance if k == term_months - 1 else level - interest
         if not 0 <= principal <= balance:
             if payment is not None:
@@ -490,21 +511,23 @@ def maturity_buckets(schedule: Sequence[LeasePayment], as_of: dt.date) -> Maturi
 
 
 def bonus_provision(
-    expected_payment: int, months_accrued: int, months_of_period: int, *, rounding: str = ROUND_DOWN
+    expected_payment: int, months_accrued: int, months_of_period: int, *, rounding: Rounding = Rounding.TRUNCATE
 ) -> int:
     """賞与引当金 at the balance-sheet date::
 
         賞与引当金 = 翌期支給見込額 × 支給対象期間のうち当期に属する月数 / 支給対象期間の月数
 
     (引当金: 企業会計原則注解18.) E.g. a June bonus covering December–May: 4/6 of the
-    expected payment at 3/31. Truncated by default (the usual yen rule for provisions); pass
-    ``decimal.ROUND_HALF_UP`` if the 会計規程 says 四捨五入. 法定福利費 on the bonus, where
+    expected payment at 3/31. 切捨て by default (``Rounding.TRUNCATE``, the usual yen rule for
+    provisions); pass ``Rounding.HALF_UP`` if the 会計規程 says 四捨五入. 法定福利費 on the bonus, where
     provided for, is a second call on its own base.
     """
     _yen("expected_payment", expected_payment)
     if months_of_period <= 0 or not 0 <= months_accrued <= months_of_period:
         raise ValueError(f"need 0 ≤ months_accrued ≤ months_of_period, got {months_accrued}/{months_of_period}")
-    return _round(Fraction(expected_payment * months_accrued, months_of_period), rounding)
+    if not isinstance(rounding, Rounding):
+        raise TypeError(f"rounding must be a Rounding (TRUNCATE 切捨て or HALF_UP 四捨五入), got {rounding!r}")
+    return to_yen(Fraction(expected_payment * months_accrued, months_of_period), rounding)
 
 
 # --------------------------------------------------------------------------- 6.4 退職給付引当金
@@ -547,7 +570,7 @@ def aro_initial(cash_flow: int, years: int, rate: Decimal) -> int:
     _rate("rate", rate)
     if years < 0:
         raise ValueError(f"years must not be negative, got {years}")
-    return _round(Fraction(cash_flow) / (1 + Fraction(rate)) ** years, ROUND_HALF_UP)
+    return half_up(Fraction(cash_flow) / (1 + Fraction(rate)) ** years)  # 四捨五入 (企業会計基準第18号: measured once)
 
 
 def aro_accretion(opening: int, rate: Decimal, months: int = 12) -> int:
@@ -562,7 +585,7 @@ def aro_accretion(opening: int, rate: Decimal, months: int = 12) -> int:
     _yen("opening", opening)
     if not 0 <= months <= 12:
         raise ValueError(f"months must lie in 0..12, got {months}")
-    return _round(Fraction(opening) * Fraction(_rate("rate", rate)) * months / 12, ROUND_HALF_UP)
+    return half_up(Fraction(opening) * Fraction(_rate("rate", rate)) * months / 12)  # 四捨五入 per year
 
 
 class AroYear(NamedTuple):
@@ -572,17 +595,30 @@ class AroYear(NamedTuple):
     closing: int
 
 
-def aro_schedule(cash_flow: int, years: int, rate: Decimal, first_fiscal_year: int) -> tuple[AroYear, ...]:
+def aro_schedule(cash_flow: int, years: int, rate: Decimal, first_fiscal_year: int, *,
+                 initial: int | None = None, first_months: int = 12) -> tuple[AroYear, ...]:
     """The liability from recognition to settlement: one line per year, ``years`` lines.
 
-    Each year accretes ``aro_accretion``; the settlement year instead accretes whatever
-    brings the balance to ``cash_flow`` exactly, so per-year rounding never leaves a residue
-    at removal. The balance is never accreted past ``cash_flow`` (half-up rounding could do
-    that only on obligations of a few yen).
+    Each year accretes ``aro_accretion`` (四捨五入); the last year (the one before the
+    settlement year) instead accretes whatever brings the balance to ``cash_flow`` exactly,
+    so per-year rounding never leaves a residue at removal (企業会計基準第18号: the liability
+    reaches the 割引前将来キャッシュ・フロー when the asset is removed; domain.md §6.5). The
+    balance is never accreted past ``cash_flow`` (half-up rounding could do that only on
+    obligations of a few yen).
+
+    ``initial`` is the balance the schedule starts from (default: ``aro_initial``, the
+    present value; or a balance carried over from an earlier register); ``first_months``
+    the months the first year accretes (fewer than 12 in a year of recognition that began
+    before it).
     """
-    balance, lines = aro_initial(cash_flow, years, rate), []
+    balance = aro_initial(cash_flow, years, rate) if initial is None else _yen("initial", initial)
+    if balance > cash_flow:
+        raise ValueError(f"the balance {balance:,} exceeds the undiscounted amount {cash_flow:,}")
+    lines = []
     for k in range(years):
-        accretion = cash_flow - balance if k == years - 1 else min(aro_accretion(balance, rate), cash_flow - balance)
+        months = first_months if k == 0 else 12
+        room = cash_flow - balance
+        accretion = room if k == years - 1 else min(aro_accretion(balance, rate, months), room)
         lines.append(AroYear(first_fiscal_year + k, balance, accretion, balance + accretion))
         balance += accretion
     return tuple(lines)
@@ -609,7 +645,7 @@ def grant_drawdown(
     _yen("funded_amount", funded_amount)
     if acquisition_cost <= 0 or funded_amount > acquisition_cost:
         raise ValueError(f"need 0 ≤ funded_amount ≤ acquisition_cost > 0, got {funded_amount}/{acquisition_cost}")
-    amount = depreciation * funded_amount // acquisition_cost
+    amount = truncate(Fraction(depreciation * funded_amount, acquisition_cost))  # 切捨て; the final year takes the rest
     if opening_balance is None:
         return amount
     _yen("opening_balance", opening_balance)

@@ -10,6 +10,7 @@ from fractions import Fraction
 
 from ..io.inputs import InputValue
 from ..ledger.model import FiscalYear
+from ..ledger.rounding import half_up
 from ..ledger.subledgers import Lease, Subledgers
 from . import formulas
 from .schedules import lease_schedule
@@ -61,7 +62,9 @@ def _lease_rates(leases: Sequence[Lease], schedules: Sequence[Sequence[formulas.
     """借入金等明細書 平均利率: the average annual rate of the リース債務 at the year end,
     weighted by each lease's balance (期末残高に対する加重平均), in hundredths of a percent
     (``lease.rate.current`` 1年以内, ``lease.rate.noncurrent`` and ``lease.rate.total``).
-    A lease under 利子込み法 (no monthly_rate) bears no allocated interest: rate 0."""
+    A lease under 利子込み法 (no monthly_rate) bears no allocated interest: rate 0. The rate
+    is rounded 四捨五入 to a hundredth of a percent (``half_up``; Python's ``round`` would
+    round a half to even)."""
     if not leases:
         return []
     weighted = {"current": Fraction(0), "noncurrent": Fraction(0)}
@@ -75,5 +78,5 @@ def _lease_rates(leases: Sequence[Lease], schedules: Sequence[Sequence[formulas.
             balance[part] += amount
     weighted["total"], balance["total"] = weighted["current"] + weighted["noncurrent"], balance["current"] + balance["noncurrent"]
     source = "リース債務の返済スケジュール (subledgers/leases.csv): 期末残高による加重平均"
-    return [InputValue(f"lease.rate.{part}", fy.year, round(weighted[part] / balance[part]) if balance[part] else 0,
+    return [InputValue(f"lease.rate.{part}", fy.year, half_up(weighted[part] / balance[part]) if balance[part] else 0,
                        f"リース債務 平均利率 ({part}, 1/100 %)", source) for part in ("current", "noncurrent", "total")]

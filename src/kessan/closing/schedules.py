@@ -20,7 +20,7 @@ import datetime as dt
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from ..ledger.model import fiscal_year_of
 from ..ledger.subledgers import Asset, Lease, Obligation
@@ -102,6 +102,50 @@ class AssetSchedule:
     def accumulated_at_opening(self, year: int) -> int:
         return self._run(year).opening(year)
 
+    def last_year(self) -> int:
+        """The last year the schedule covers: after it nothing changes any more."""
+        run = self.carried if self.carried is not None else self.replayed
+        return run.start + max(len(run.amounts) - 1, 0)
+
+    @cached_property
+    def drawdowns(self) -> dict[int, int]:
+        """長期前受金取崩 of the asset's grant by year (years not listed: none).
+
+        formulas.grant_drawdown_schedule over the depreciation from 供用開始 to the year the
+        asset is done with: the year it is fully depreciated (cost − 備忘価額; a lease: its
+        cost), or the year it is disposed of, if that comes first (an owned asset is not
+        depreciated then; domain.md §4.1: on disposal the unamortised remainder is
+        released). Each year draws down 減価償却費 × 補助金充当額 / 取得価額 (切捨て) and the
+        last one whatever is left, so the drawdowns sum exactly to ``funded_amount``. A
+        non-depreciable asset releases its grant when it is disposed of.
+        """
+        a = self.asset
+        if not a.grant_account or not a.funded_amount:
+            return {}
+        first = fiscal_year_of(a.in_use)
+        end = self._grant_end(first)
+        if end is None:
+            return {}
+        years = range(first, end + 1)
+        depreciations = [self.depreciation(y) for y in years]
+        return dict(zip(years, formulas.grant_drawdown_schedule(depreciations, a.funded_amount, a.cost), strict=True))
+
+    def _grant_end(self, first: int) -> int | None:
+        a = self.asset
+        done = None
+        if a.method != "none":
+            final = a.cost if a.method == "lease" else _fully_depreciated(a)
+            for year in range(first, self.last_year() + 1):
+                if self.accumulated_at_opening(year) + self.depreciation(year) >= (final or 0):
+                    done = year
+                    break
+        if a.disposed is not None:
+            gone = fiscal_year_of(a.disposed)
+            return gone if done is None or done >= gone else done
+        if done is None and a.method != "none":
+            return self.last_year()  # a carried-over lease short of its cost: its term is over
+        return done
+
 
 Amount = Callable[[int, int], int]  # (fiscal year, 期首累計) → 減価償却費
 
@@ -144,11 +188,21 @@ def _failing(error: Exception, asset: Asset) -> tuple[Amount, Amount, int]:
     return failing, failing, fiscal_year_of(asset.in_use)
 
 
-def _run(asset: Asset, start: int, stop: int, opening: int, amount: Amount) -> _Run:
-    """The years ``start`` … ``stop`` from ``opening``, each amount computed once."""
+def _run(asset: Asset, start: int, stop: int, opening: int, amount: Amount, *, run_on: bool = False) -> _Run:
+    """The years ``start`` … ``stop`` from ``opening``, each amount computed once.
+
+    With ``run_on`` (a 累計額 carried over from another register), an owned asset still short
+    of cost − 備忘価額 after ``stop`` (its figure was below what the formula would have
+    booked) runs on: after its useful life it is depreciated at the yearly limit until the
+    floor is reached (formulas.annual_depreciation), and those years are part of its schedule.
+    """
     openings = [opening]
     amounts: list[int] = []
-    for year in range(start, stop + 1):
+    target = _fully_depreciated(asset) if run_on else None
+    year = start
+    while year <= stop or (target is not None and openings[-1] < target and in_service(asset, year)):
+        if year > stop + 200:  # after the life every year books ≥ ¥1 and at least the yearly limit
+            raise RuntimeError(f"asset {asset.asset}: the depreciation does not end")
         if asset.method == "none" or not in_service(asset, year):
             a = 0
         else:
@@ -158,7 +212,17 @@ def _run(asset: Asset, start: int, stop: int, opening: int, amount: Amount) -> _
                 return _Run(start, tuple(openings), tuple(amounts), exc)
         amounts.append(a)
         openings.append(openings[-1] + a)
+        year += 1
     return _Run(start, tuple(openings), tuple(amounts))
+
+
+def _fully_depreciated(asset: Asset) -> int | None:
+    """The 累計額 at which an owned depreciable asset is done: cost − 備忘価額 (cost when it
+    is written off directly); None for lease and non-depreciable assets (a lease ends with
+    its term)."""
+    if asset.method not in (formulas.STRAIGHT_LINE, formulas.DECLINING_200):
+        return None
+    return asset.cost - (formulas.MEMO_VALUE if asset.contra_account is not None else 0)
 
 
 @lru_cache(maxsize=CACHE_ROWS)
@@ -172,7 +236,8 @@ def asset_schedule(asset: Asset) -> AssetSchedule:
     if carried_from is None:
         raise ValueError(f"asset {asset.asset}: opening_accumulated needs the opening_year it is the opening of")
     return AssetSchedule(asset, _run(asset, first, min(last, carried_from - 1), 0, replayed),
-                         _run(asset, carried_from, max(last, carried_from), asset.opening_accumulated, rolled))
+                         _run(asset, carried_from, max(last, carried_from), asset.opening_accumulated, rolled,
+                              run_on=True))
 
 
 def asset_depreciation(asset: Asset, year: int) -> int:
@@ -185,6 +250,11 @@ def asset_depreciation(asset: Asset, year: int) -> int:
     if asset.method == "none" or not in_service(asset, year):
         return 0
     return asset_schedule(asset).depreciation(year)
+
+
+def grant_drawdown(asset: Asset, year: int) -> int:
+    """長期前受金取崩 of the grant funding ``asset`` in ``year`` (``AssetSchedule.drawdowns``)."""
+    return asset_schedule(asset).drawdowns.get(year, 0)
 
 
 def accumulated_at_opening(asset: Asset, year: int) -> int:
@@ -214,8 +284,11 @@ class ObligationSchedule:
     """The balances of one 資産除去債務 at the opening of each year, computed once each.
 
     Replayed from recognition, or, from ``opening_year`` on, rolled forward from the
-    carried-over ``opening_balance``. An obligation has no last year (it accretes until it
-    is settled), so the balances are extended as far as a caller asks.
+    carried-over ``opening_balance``. With an ``undiscounted_amount`` the balances follow
+    formulas.aro_schedule: the year before the ``expected_settlement`` year absorbs the
+    rounding so the balance is the undiscounted amount exactly, and nothing accretes after
+    it. Without one, an obligation has no last year (it accretes until it is settled), so
+    the balances are extended as far as a caller asks.
     """
 
     def __init__(self, o: Obligation):
@@ -228,30 +301,85 @@ class ObligationSchedule:
         self._lock = threading.Lock()
         self._carried_balances: list[int] = []  # from opening_year
         self._replayed_balances: list[int] = []  # from the year after recognition
+        self._first_accretion: int | None = None  # the year of recognition's (part-year) accretion
+        self._last: int | None = None  # the last year that accretes (the one before the settlement year)
+        if o.undiscounted_amount is not None:
+            self._last = self._last_year(o, o.undiscounted_amount)
+
+    @staticmethod
+    def _last_year(o: Obligation, target: int) -> int:
+        if o.expected_settlement is None:
+            raise ValueError("undiscounted_amount needs the expected_settlement it is reached by")
+        last = fiscal_year_of(o.expected_settlement) - 1
+        if last < fiscal_year_of(o.recognised):
+            raise ValueError(f"expected_settlement {o.expected_settlement} must fall after the fiscal year of "
+                             f"recognition ({o.recognised})")
+        for name, value in (("initial_amount", o.initial_amount), ("opening_balance", o.opening_balance)):
+            if value is not None and value > target:
+                raise ValueError(f"{name} {value:,} exceeds the undiscounted_amount {target:,}")
+        return last
 
     def opening(self, year: int) -> int:
         """The balance at the opening of ``year``: carried over, or replayed from recognition."""
+        start, balances = self._path(year)
+        return balances[min(max(0, year - start), len(balances) - 1)]
+
+    def accretion(self, year: int) -> int:
+        """時の経過による調整額 of ``year`` (nothing before recognition; see obligation_accretion)."""
+        first = fiscal_year_of(self.o.recognised)
+        if year < first:
+            return 0
+        if year == first:
+            with self._lock:
+                self._replayed()
+            assert self._first_accretion is not None
+            return self._first_accretion
+        if self._last is None:
+            return formulas.aro_accretion(self.opening(year), self.o.discount_rate)
+        start, balances = self._path(year)
+        k = year - start
+        return balances[k + 1] - balances[k] if 0 <= k < len(balances) - 1 else 0
+
+    def _path(self, year: int) -> tuple[int, list[int]]:
+        """(first year, opening balances from it) of the path ``year`` is on, extended to ``year``."""
         o, carried = self.o, self._carried
         with self._lock:
             if carried is not None and year >= carried[0]:
                 start, balances = carried[0], self._carried_balances
                 if not balances:
                     balances.append(carried[1])
+                    if self._last is not None:
+                        balances += self._closings(start, carried[1], 12)
             else:
-                start, balances = fiscal_year_of(o.recognised) + 1, self._replayed_balances
-                if not balances:
-                    balances.append(self._replayed_first())
-            while len(balances) <= year - start:
-                balances.append(balances[-1] + formulas.aro_accretion(balances[-1], o.discount_rate))
-            return balances[max(0, year - start)]
+                start, balances = self._replayed()
+            if self._last is None:
+                while len(balances) <= year - start:
+                    balances.append(balances[-1] + formulas.aro_accretion(balances[-1], o.discount_rate))
+            return start, balances
 
-    def _replayed_first(self) -> int:
-        """The balance at the end of the year of recognition: the first (part) year accretes
-        from the recognition month."""
-        o = self.o
+    def _replayed(self) -> tuple[int, list[int]]:
+        """The replayed path: the balances from the opening of the year after recognition (under the lock)."""
+        o, balances = self.o, self._replayed_balances
         first = fiscal_year_of(o.recognised)
-        return o.initial_amount + formulas.aro_accretion(o.initial_amount, o.discount_rate,
-                                                         formulas.months_in_use(o.recognised, first))
+        if not balances:
+            months = formulas.months_in_use(o.recognised, first)
+            if self._last is None:
+                self._first_accretion = formulas.aro_accretion(o.initial_amount, o.discount_rate, months)
+                balances.append(o.initial_amount + self._first_accretion)
+            else:
+                balances += self._closings(first, o.initial_amount, months)
+                self._first_accretion = balances[0] - o.initial_amount
+        return first + 1, balances
+
+    def _closings(self, start: int, balance: int, first_months: int) -> list[int]:
+        """The year-end balances from ``start`` to the last year that accretes (formulas.aro_schedule)."""
+        o, last = self.o, self._last
+        assert last is not None and o.undiscounted_amount is not None
+        if start > last:
+            return []
+        lines = formulas.aro_schedule(o.undiscounted_amount, last - start + 1, o.discount_rate, start,
+                                      initial=balance, first_months=first_months)
+        return [line.closing for line in lines]
 
 
 @lru_cache(maxsize=CACHE_ROWS)
@@ -265,17 +393,13 @@ def obligation_opening(o: Obligation, year: int) -> int:
 
 
 def obligation_accretion(o: Obligation, year: int) -> int:
-    """時の経過による調整額 of ``year``: opening balance × 割引率; in the year of recognition,
-    the initial amount × 割引率 × months from the recognition month; nothing in the year
-    the obligation is settled, or after."""
+    """時の経過による調整額 of ``year``: opening balance × 割引率 (四捨五入); in the year of
+    recognition, the initial amount × 割引率 × months from the recognition month; in the
+    year before the expected settlement, whatever brings the balance to the undiscounted
+    amount; nothing in the year the obligation is settled (or expected to be), or after."""
     if o.settled is not None and fiscal_year_of(o.settled) <= year:
         return 0
-    first = fiscal_year_of(o.recognised)
-    if year < first:
-        return 0
-    if year == first:
-        return formulas.aro_accretion(o.initial_amount, o.discount_rate, formulas.months_in_use(o.recognised, year))
-    return formulas.aro_accretion(obligation_opening(o, year), o.discount_rate)
+    return obligation_schedule(o).accretion(year)
 
 
 def clear_caches() -> None:

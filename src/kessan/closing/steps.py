@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
+from fractions import Fraction
 
 from ..ledger.errors import BookError, InputError
-from ..ledger.model import NET_INCOME_FLOW, Book, Entry, Posting
+from ..ledger.model import NET_INCOME_FLOW, Book, Entry, FiscalYear, Posting
+from ..ledger.rounding import truncate, truncate_to
 from ..ledger.subledgers import Office, Provision
 from . import formulas
 from .schedules import asset_depreciation, lease_schedule, obligation_accretion
+from .schedules import grant_drawdown as asset_grant_drawdown
 from .state import ClosingState
 
 DEFAULTS = {
@@ -43,6 +47,13 @@ def _flow(state: ClosingState, code: str) -> str | None:
     return code if code in state.book.chart.flows else None
 
 
+def _closing_entry(fy: FiscalYear, memo: str, postings: Iterable[Posting]) -> list[Entry]:
+    """The closing entry of ``fy`` with its 0-yen postings left out, or none if no posting is
+    left: a step never proposes a 0-yen posting, nor an entry without postings."""
+    kept = tuple(p for p in postings if p.amount)
+    return [Entry("", fy.end, "closing", memo, kept)] if kept else []
+
+
 def depreciation(state: ClosingState) -> list[Entry]:
     """減価償却 and リース資産償却: Dr 減価償却費 / Cr 減価償却累計額 (or the asset, if written off directly)."""
     fy = state.book.fiscal_year(state.year)
@@ -55,26 +66,28 @@ def depreciation(state: ClosingState) -> list[Entry]:
             raise BookError([InputError("subledgers/fixed_assets.csv", None, f"asset {a.asset}", str(exc))]) from exc
         if amount:
             credit = a.contra_account or a.cost_account
-            out.append(Entry("", fy.end, "closing", f"{fy.label} 減価償却 {a.asset} {a.name}", (
-                Posting(a.segment, a.expense_account, amount), Posting(a.segment, credit, -amount, flow))))
+            out += _closing_entry(fy, f"{fy.label} 減価償却 {a.asset} {a.name}", (
+                Posting(a.segment, a.expense_account, amount), Posting(a.segment, credit, -amount, flow)))
     return out
 
 
 def grant_drawdown(state: ClosingState) -> list[Entry]:
-    """長期前受金取崩: in step with the depreciation of the assets the 長期前受金 funds."""
+    """長期前受金取崩: in step with the depreciation of the assets the 長期前受金 funds, by the
+    exact-sum schedule (schedules.grant_drawdown): over an asset's life, or up to its
+    disposal, the drawdowns release exactly the funded amount."""
     fy = state.book.fiscal_year(state.year)
     revenue = _setting(state, "grant_revenue_account")
     out = []
     for a in state.subledgers.assets:
         if not a.grant_account or not a.funded_amount:
             continue
-        dep = asset_depreciation(a, state.year)
-        if not dep:
-            continue
-        amount = formulas.grant_drawdown(dep, a.funded_amount, a.cost)
+        try:
+            amount = asset_grant_drawdown(a, state.year)
+        except ValueError as exc:  # e.g. funded_amount above the cost
+            raise BookError([InputError("subledgers/fixed_assets.csv", None, f"asset {a.asset}", str(exc))]) from exc
         if amount:
-            out.append(Entry("", fy.end, "closing", f"{fy.label} 長期前受金取崩 {a.asset} {a.name}", (
-                Posting(a.segment, a.grant_account, amount), Posting(a.segment, revenue, -amount))))
+            out += _closing_entry(fy, f"{fy.label} 長期前受金取崩 {a.asset} {a.name}", (
+                Posting(a.segment, a.grant_account, amount), Posting(a.segment, revenue, -amount)))
     return out + _grant_drawdown_as_spent(state, revenue)
 
 
@@ -91,8 +104,8 @@ def _grant_drawdown_as_spent(state: ClosingState, revenue: str) -> list[Entry]:
         amount = min(g.spent, left[key])
         if amount > 0:
             left[key] -= amount
-            out.append(Entry("", fy.end, "closing", f"{fy.label} 長期前受金取崩 {g.use} {g.name}", (
-                Posting(g.segment, g.grant_account, amount), Posting(g.segment, revenue, -amount))))
+            out += _closing_entry(fy, f"{fy.label} 長期前受金取崩 {g.use} {g.name}", (
+                Posting(g.segment, g.grant_account, amount), Posting(g.segment, revenue, -amount)))
     return out
 
 
@@ -113,19 +126,23 @@ def lease_reclassification(state: ClosingState) -> list[Entry]:
         current = -sum(c.opening + c.movement for c in state.cells if c.segment == seg and c.account == current_acc)
         move = wanted.get(seg, 0) - current  # credit-positive amount to move into 流動
         if move:
-            out.append(Entry("", fy.end, "closing", f"{fy.label} リース債務 1年以内返済予定額の振替", (
-                Posting(seg, noncurrent_acc, move), Posting(seg, current_acc, -move))))
+            out += _closing_entry(fy, f"{fy.label} リース債務 1年以内返済予定額の振替", (
+                Posting(seg, noncurrent_acc, move), Posting(seg, current_acc, -move)))
     return out
 
 
 def allocate(total: int, weights: list[int]) -> list[int]:
-    """``total`` split in proportion to ``weights`` (largest remainder), summing exactly."""
+    """``total`` split in proportion to ``weights`` (largest remainder), summing exactly.
+
+    Each share is 切捨て of total × weight / Σ weights; the yen left over go one each to the
+    largest remainders (最大剰余法), so the parts sum to ``total`` exactly.
+    """
     w = sum(weights)
     if not w:
         return [total] + [0] * (len(weights) - 1) if weights else []
     sign, total = (-1, -total) if total < 0 else (1, total)
     raw = [total * x for x in weights]
-    parts = [r // w for r in raw]
+    parts = [truncate(Fraction(r, w)) for r in raw]
     for i in sorted(range(len(weights)), key=lambda i: -(raw[i] % w))[: total - sum(parts)]:
         parts[i] += 1
     return [sign * p for p in parts]
@@ -169,22 +186,27 @@ def provisions(state: ClosingState) -> list[Entry]:
         flow = _flow(state, "prov.increase" if charge > 0 else "prov.other")
         postings = [Posting(seg, e, v) for e, v in by_expense.items() if v] + [Posting(seg, account, -charge, flow)]
         name = state.book.chart.accounts[account].name
-        out.append(Entry("", fy.end, "closing", f"{fy.label} {name}繰入", tuple(postings)))
+        out += _closing_entry(fy, f"{fy.label} {name}繰入", tuple(postings))
     return out
 
 
 def aro_accretion(state: ClosingState) -> list[Entry]:
-    """資産除去債務 時の経過による調整額: opening balance × 割引率; in the year of recognition,
-    the initial amount × 割引率 × months from the recognition month. An obligation settled
-    during the year accretes nothing in that year (it is settled at its opening balance)."""
+    """資産除去債務 時の経過による調整額: opening balance × 割引率 (四捨五入); in the year of
+    recognition, the initial amount × 割引率 × months from the recognition month. With an
+    undiscounted amount, the year before the expected settlement accretes whatever brings
+    the balance to it exactly (formulas.aro_schedule). An obligation settled during the
+    year accretes nothing in that year (it is settled at its opening balance)."""
     fy = state.book.fiscal_year(state.year)
     flow = _flow(state, "aro.accretion")
     out = []
     for o in state.subledgers.obligations:
-        amount = obligation_accretion(o, state.year)
+        try:
+            amount = obligation_accretion(o, state.year)
+        except ValueError as exc:  # e.g. an undiscounted amount below the balance
+            raise BookError([InputError("subledgers/aro.csv", None, f"obligation {o.obligation}", str(exc))]) from exc
         if amount:
-            out.append(Entry("", fy.end, "closing", f"{fy.label} 資産除去債務 時の経過による調整額 {o.obligation} {o.name}", (
-                Posting(o.segment, o.expense_account, amount), Posting(o.segment, o.account, -amount, flow))))
+            out += _closing_entry(fy, f"{fy.label} 資産除去債務 時の経過による調整額 {o.obligation} {o.name}", (
+                Posting(o.segment, o.expense_account, amount), Posting(o.segment, o.account, -amount, flow)))
     return out
 
 
@@ -205,7 +227,7 @@ def reserves(state: ClosingState) -> list[Entry]:
             postings = (Posting(r.segment, r.account, r.amount, _flow(state, "res.decrease")),
                         Posting(r.segment, r.counter_account, -r.amount))
             memo = f"{fy.label} {name}取崩 ({r.basis})"
-        out.append(Entry("", fy.end, "closing", memo, postings))
+        out += _closing_entry(fy, memo, postings)
     return out
 
 
@@ -221,15 +243,16 @@ def office_months(o: Office, start: dt.date, end: dt.date) -> int:
 
 
 def resident_tax(state: ClosingState) -> list[Entry]:
-    """法人住民税均等割: annual amount × months / 12, truncated to 100 yen, per office."""
+    """法人住民税均等割: annual amount × months / 12, 100円未満切捨て (地方税法 §20の4の2①: 100円
+    未満の端数 of a tax amount is dropped), per office."""
     fy = state.book.fiscal_year(state.year)
     expense, payable = _setting(state, "resident_tax_account"), _setting(state, "resident_tax_payable_account")
     out = []
     for o in state.subledgers.offices:
-        amount = o.annual_amount * office_months(o, fy.start, fy.end) // 12 // 100 * 100
+        amount = truncate_to(Fraction(o.annual_amount * office_months(o, fy.start, fy.end), 12), 100)  # 100円未満切捨て
         if amount:
-            out.append(Entry("", fy.end, "closing", f"{fy.label} 法人住民税均等割 {o.office} ({o.jurisdiction})", (
-                Posting(o.segment, expense, amount), Posting(o.segment, payable, -amount))))
+            out += _closing_entry(fy, f"{fy.label} 法人住民税均等割 {o.office} ({o.jurisdiction})", (
+                Posting(o.segment, expense, amount), Posting(o.segment, payable, -amount)))
     return out
 
 
@@ -254,8 +277,10 @@ def income_close(state: ClosingState) -> list[Entry]:
         if not balances:
             continue
         postings = [Posting(seg, a, -v, NET_INCOME_FLOW, partner) for (a, partner), v in balances.items()]
-        # the reserve takes the sum of the balances closed: a profit (net credit) is a credit to 積立金
+        # the reserve takes the sum of the balances closed: a profit (net credit) is a credit to 積立金;
+        # when they net to nothing (only partner buckets of one account are evened out) it takes
+        # no posting at all (_closing_entry leaves 0-yen postings out)
         postings.append(Posting(seg, reserve, sum(balances.values()), NET_INCOME_FLOW))
         seg_name = state.book.chart.segments[seg].name
-        out.append(Entry("", fy.end, "closing", f"{fy.label} 損益振替 ({seg_name})", tuple(postings)))
+        out += _closing_entry(fy, f"{fy.label} 損益振替 ({seg_name})", tuple(postings))
     return out

@@ -46,7 +46,8 @@ PROVISION_COLUMNS = ("provision", "name", "segment", "account", "expense_account
                      "period_start", "period_end")
 RESERVE_COLUMNS = ("reserve", "segment", "account", "action", "counter_account", "fiscal_year", "amount", "basis")
 ARO_COLUMNS = ("obligation", "name", "segment", "account", "expense_account", "recognised", "discount_rate",
-               "initial_amount", "opening_balance", "opening_year", "settled")
+               "initial_amount", "opening_balance", "opening_year", "settled", "undiscounted_amount",
+               "expected_settlement")
 TAX_COLUMNS = ("office", "jurisdiction", "segment", "annual_amount", "opened", "closed")
 
 
@@ -265,7 +266,9 @@ def _read_closing_registers(folder: Path, chart: Chart, errors: list[InputError]
         o = Obligation(f.id("obligation"), f.text("name"), f.segment(chart), f.account("account", chart),
                        f.account("expense_account", chart), f.date("recognised"), f.decimal("discount_rate"),
                        f.integer("initial_amount"), f.integer("opening_balance", required=False),
-                       f.year("opening_year", required=bool(row["opening_balance"])), f.date("settled", required=False))
+                       f.year("opening_year", required=bool(row["opening_balance"])), f.date("settled", required=False),
+                       f.integer("undiscounted_amount", required=bool(row["expected_settlement"])),
+                       f.date("expected_settlement", required=bool(row["undiscounted_amount"])))
         if f.ok:
             obligations.append(o)
     offices: list[Office] = []

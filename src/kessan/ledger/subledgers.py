@@ -121,7 +121,10 @@ class Reserve:
 class Obligation:
     """One 資産除去債務. ``opening_balance`` carries the balance at the opening of
     ``opening_year`` over from an earlier register; without it the balance is replayed
-    from ``initial_amount`` at ``recognised``."""
+    from ``initial_amount`` at ``recognised``. ``undiscounted_amount`` (割引前将来キャッシュ・
+    フロー) and ``expected_settlement`` (除去予定日) give the amount the balance accretes to
+    exactly by the end of the year before the settlement year; without them it accretes by
+    the rate for as long as it is open."""
 
     obligation: str
     name: str
@@ -134,6 +137,8 @@ class Obligation:
     opening_balance: int | None = None
     opening_year: int | None = None
     settled: dt.date | None = None
+    undiscounted_amount: int | None = None  # 割引前将来キャッシュ・フロー: the balance at settlement
+    expected_settlement: dt.date | None = None  # 除去予定日: its fiscal year accretes nothing
 
 
 @dataclass(frozen=True, slots=True)

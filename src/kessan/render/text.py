@@ -67,8 +67,8 @@ def render_table(console: Console, report: Report, table: Table) -> None:
                     console.print(f"  [{label}] {line}", highlight=False, markup=False)
 
 
-def render_checks(console: Console, results: list[CheckResult]) -> None:
-    table = RichTable(title="照合 (checks)", header_style="bold")
+def render_checks(console: Console, results: list[CheckResult], title: str = "照合 (checks)") -> None:
+    table = RichTable(title=title, header_style="bold")
     table.add_column("", no_wrap=True)
     table.add_column("check", overflow="fold")
     table.add_column("detail", overflow="fold")

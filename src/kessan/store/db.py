@@ -58,10 +58,22 @@ def _sqlite_pragmas(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -
     cur.close()
 
 
+MIGRATION_LOCK = 0x6B657373616E  # "kessan": the PostgreSQL advisory lock key of a migration
+
+
 def upgrade(engine: sa.Engine) -> None:
-    """Bring the schema to the newest migration (idempotent)."""
+    """Bring the schema to the newest migration (idempotent, and safe when several commands
+    start on a new database at once: one migrates while the others wait, then find it done)."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            # take the write lock before reading the schema version: a second command waits
+            # here (busy timeout) instead of racing to create the same tables and triggers
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.begin()
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+        conn.commit()

@@ -38,6 +38,7 @@ from ..ledger.model import (
     fiscal_year_of,
     period_of,
 )
+from . import audit, chain
 from . import schema as s
 
 if TYPE_CHECKING:
@@ -209,19 +210,55 @@ def _insert_entries(conn: sa.Connection, ids: Ids, entries: Iterable[Entry], fir
     With ``aggregate`` every batch is added to the balance aggregate right after it is
     written (SQLite only; the caller must not aggregate the same entries again).
     """
+    links: list[tuple[int, int, str]] = []
+    head = chain_head(conn, ids.book_id)
     if conn.dialect.name == "sqlite":
         sqlite_writer = _SqliteWriter(_sqlite_connection(conn), ids, aggregate)
-        count = _write(_sqlite_batches(ids, entries, first_no, entry_nos), sqlite_writer.write, progress)
+        batches = _chained_sqlite(_sqlite_batches(ids, entries, first_no, entry_nos), head, links)
+        count = _write(batches, sqlite_writer.write, progress)
         sqlite_writer.close()
     else:
         if aggregate:
             raise ValueError("per-batch aggregation is implemented for SQLite only")
         copy_writer = _CopyWriter(_psycopg_connection(conn))
-        count = _write(_copy_batches(ids, entries, first_no, entry_nos), copy_writer.write, progress)
+        count = _write(_chained_copy(_copy_batches(ids, entries, first_no, entry_nos), head, links),
+                       copy_writer.write, progress)
         copy_writer.close()
+    if links:
+        conn.execute(s.chain_link.insert(), [{"book_id": ids.book_id, "first_entry": lo, "last_entry": hi, "link": h}
+                                             for lo, hi, h in links])
     if progress and count == 0:
         progress(count)
     return count
+
+
+def chain_head(conn: sa.Connection, book: int) -> str:
+    """The newest link of a book's entry chain (the genesis link before its first entry)."""
+    head: str | None = conn.execute(sa.select(s.chain_link.c.link).where(s.chain_link.c.book_id == book)
+                                    .order_by(s.chain_link.c.id.desc()).limit(1)).scalar()
+    return head or chain.GENESIS
+
+
+# The chain is computed on the reader thread as the batches pass (store/chain.py): the
+# canonical bytes of a batch are built column by column from the very values written.
+
+def _chained_sqlite(batches: Iterable[_SqliteBatch], head: str, links: list[tuple[int, int, str]]) -> Iterator[_SqliteBatch]:
+    for batch in batches:
+        entry_vals, posting_vals, lo, hi = batch
+        head = chain.link(head, *chain.from_sqlite_values(entry_vals, posting_vals))
+        links.append((lo, hi, head))
+        yield batch
+
+
+def _chained_copy(batches: Iterable[_CopyBatch], head: str, links: list[tuple[int, int, str]]) -> Iterator[_CopyBatch]:
+    for batch in batches:
+        entry_rows, posting_rows = batch
+        e = list(zip(*entry_rows, strict=True))  # columns, in C: (book_id, entry_no, code, date, …)
+        p = list(zip(*posting_rows, strict=True))
+        entries = (e[1], e[2], [d.isoformat() for d in e[3]], e[5], e[6], e[8])
+        head = chain.link(head, entries, tuple(p[i] for i in (1, 2, 6, 7, 8, 9, 10)))
+        links.append((entry_rows[0][1], entry_rows[-1][1], head))
+        yield batch
 
 
 def _write(batches: Iterable[T], write: Callable[[T], int], progress: Callable[[int], None] | None) -> int:
@@ -553,8 +590,9 @@ def _aggregate(conn: sa.Connection, book_id: int, lo: int, hi: int | None) -> No
 # ---------------------------------------------------------------- posting later entries
 
 
-def post_entries(engine: sa.Engine, book_code: str, entries: list[Entry]) -> list[int]:
-    """Append entries to a stored book: validated against the stored chart and period states."""
+def post_entries(engine: sa.Engine, book_code: str, entries: list[Entry], event: audit.Event) -> list[int]:
+    """Append entries to a stored book: validated against the stored chart and period states;
+    ``event`` is recorded in the audit trail in the same transaction."""
     with engine.begin() as conn:
         stored = load_stored_book(conn, book_code, lock=True)
         years = {fy.year: fy for fy in stored.fiscal_years}
@@ -577,16 +615,32 @@ def post_entries(engine: sa.Engine, book_code: str, entries: list[Entry]) -> lis
             s.entry.c.book_id == ids.book_id, s.entry.c.code.in_(targets))).all()) if targets else {}
         _insert_entries(conn, ids, entries, first, entry_nos=entry_nos)
         _aggregate(conn, ids.book_id, first, first + len(entries) - 1)
+        audit.record(conn, ids.book_id, event, range(first, first + len(entries)))
         return list(range(first, first + len(entries)))
 
 
 def reverse_entry(engine: sa.Engine, book_code: str, entry_code: str, new_code: str, date: dt.date, *,
-                  memo: str | None = None) -> Entry:
-    """Post the reversing entry (反対仕訳) of a stored entry; the original stays as it is."""
+                  memo: str | None = None, actor: str) -> Entry:
+    """Post the reversing entry (反対仕訳) of a stored entry; the original stays as it is.
+    An entry is reversed at most once (the database holds a unique index on it)."""
     original = fetch_entry(engine, book_code, entry_code)
+    if (done := reversed_by(engine, book_code, entry_code)) is not None:
+        raise BookError([InputError(f"entry {entry_code}", None, "entry", f"already reversed by {done}")])
     rev = reversal(original, new_code, date, memo)
-    post_entries(engine, book_code, [rev])
+    post_entries(engine, book_code, [rev], audit.Event(actor, "reverse", f"{new_code} reverses {entry_code}"))
     return rev
+
+
+def reversed_by(engine: sa.Engine, book_code: str, entry_code: str) -> str | None:
+    """The code of the entry that reverses ``entry_code``, if one does."""
+    original = s.entry.alias("original")
+    with engine.connect() as conn:
+        bid = book_id(conn, book_code)
+        found: str | None = conn.execute(
+            sa.select(s.entry.c.code).join(original, sa.and_(original.c.book_id == s.entry.c.book_id,
+                                                             original.c.entry_no == s.entry.c.reverses))
+            .where(s.entry.c.book_id == bid, original.c.code == entry_code)).scalar()
+        return found
 
 
 def fetch_entry(engine: sa.Engine, book_code: str, entry_code: str) -> Entry:

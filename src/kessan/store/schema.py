@@ -225,3 +225,40 @@ input_value = sa.Table(
 )
 
 TABLES_0004 = ("input_value",)
+
+
+# ---------------------------------------------------------------- audit trail (migration 0005)
+
+audit_event = sa.Table(
+    "audit_event",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("book_id", sa.Integer, sa.ForeignKey("book.id"), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.String(256), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),  # load, post, close, reverse, period, publish
+    sa.Column("detail", sa.Text, nullable=False),
+    sa.Column("first_entry", sa.Integer),  # entry_no range the write posted, if it posted any
+    sa.Column("last_entry", sa.Integer),
+)
+
+chain_link = sa.Table(  # the hash chain over posted entries (store/chain.py)
+    "chain_link",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("book_id", sa.Integer, sa.ForeignKey("book.id"), nullable=False),
+    sa.Column("first_entry", sa.Integer, nullable=False),
+    sa.Column("last_entry", sa.Integer, nullable=False),
+    sa.Column("link", sa.String(64), nullable=False),
+)
+
+period_link = sa.Table(  # the hash chain over period events, and the seal a closing records
+    "period_link",
+    metadata,
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("period_event.id"), primary_key=True),
+    sa.Column("book_id", sa.Integer, sa.ForeignKey("book.id"), nullable=False),
+    sa.Column("seal", sa.String(64), nullable=False),  # the entry chain's head when a year was CLOSED, else ''
+    sa.Column("link", sa.String(64), nullable=False),
+)
+
+TABLES_0005 = ("audit_event", "chain_link", "period_link")
