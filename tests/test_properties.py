@@ -127,8 +127,11 @@ def _reset(engine) -> None:
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql("DROP TABLE IF EXISTS " + ", ".join(t.name for t in metadata.sorted_tables)
                                  + ", alembic_version CASCADE")
-            conn.exec_driver_sql("DROP FUNCTION IF EXISTS kessan_immutable() CASCADE")
-            conn.exec_driver_sql("DROP FUNCTION IF EXISTS kessan_period_lock() CASCADE")
+            # every trigger function of the migrations (kessan_immutable, kessan_period_lock, kessan_append_only, …)
+            functions = conn.exec_driver_sql("SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+                                             "WHERE n.nspname = current_schema() AND p.proname LIKE 'kessan%%'").scalars().all()
+            for name in functions:
+                conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {name}() CASCADE")
         else:
             for t in reversed(metadata.sorted_tables):
                 conn.exec_driver_sql(f"DROP TABLE IF EXISTS {t.name}")
