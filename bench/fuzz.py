@@ -1438,7 +1438,7 @@ REGISTERS: dict[str, dict[str, str]] = {
                  "counter_account": "account", "fiscal_year": "year", "amount": "yen", "basis": "text"},
     "aro": {"obligation": "id", "name": "text", "segment": "segment", "account": "account", "expense_account": "account",
             "recognised": "date", "discount_rate": "decimal", "initial_amount": "yen", "opening_balance": "yen?",
-            "opening_year": "year*", "settled": "date?"},
+            "opening_year": "year*", "settled": "date?", "undiscounted_amount": "yen*", "expected_settlement": "date*"},
     "resident_tax": {"office": "id", "jurisdiction": "text", "segment": "segment", "annual_amount": "yen",
                      "opened": "date?", "closed": "date?"},
 }
@@ -1459,8 +1459,10 @@ def required(kind: str, col: str, row: dict[str, str]) -> bool:
                 "opening_year": bool(row.get("opening_accumulated", "").strip())}[col]
     if kind == "provisions":
         return method == "bonus"
-    if kind == "aro":
-        return bool(row.get("opening_balance", "").strip())
+    if kind == "aro":  # each of undiscounted_amount and expected_settlement needs the other
+        other = {"opening_year": "opening_balance", "undiscounted_amount": "expected_settlement",
+                 "expected_settlement": "undiscounted_amount"}[col]
+        return bool(row.get(other, "").strip())
     return True
 
 
