@@ -1020,7 +1020,8 @@ TOML_SCHEMA: dict[str, dict[tuple[str, str], Key]] = {
         ("column", "role"): Key("str"), ("column", "basis"): Key("str", "enum", values=BASES),
         ("column", "flows"): Key("strs"), ("column", "exclude_flows"): Key("strs"), ("column", "sign"): Key("int"),
         ("column", "formula"): Key("str"), ("column", "unit"): Key("str"),
-        ("row", "segment"): Key("str"), ("row", "label"): Key("str", "text"), ("total", "label"): Key("str", "text"),
+        ("row", "segment"): Key("str", "any", True), ("row", "label"): Key("str", "text", True),
+        ("total", "label"): Key("str", "text"),
     },
     "publish": {
         ("package", "title"): Key("str", "text"), ("package", "file"): Key("str"), ("package", "date"): Key("date"),
@@ -1381,6 +1382,16 @@ def toml_deep_nesting(draw: Draw, base: Base, wd: Workdir) -> Verdict:
     return Verdict(rel, expect, f"a value nested {depth} deep", phase=phase_of(kind))
 
 
+@mutation("long-line", weight=1)
+def long_line(draw: Draw, base: Base, wd: Workdir) -> Verdict:
+    """A very long comment in a TOML file (valid); a very long line of text in a CSV file's text
+    field is journal-long-field's."""
+    rel, kind = pick_file(draw, base, toml_files(base))
+    n = pick(draw, [10_000, 1_000_000])
+    wd.write(rel, wd.read(rel) + "\n# " + "長" * n + "\n")
+    return Verdict(rel, "valid", f"a comment of {n:,} characters", base.postings, phase_of(kind))
+
+
 @mutation("file-is-folder", weight=1)
 def file_is_folder(draw: Draw, base: Base, wd: Workdir) -> Verdict:
     rel, kind = pick_file(draw, base)
@@ -1524,7 +1535,7 @@ def csv_cell(draw: Draw, base: Base, wd: Workdir) -> Verdict:
         return Verdict(rel, "any", "no row")
     columns = _columns_of(kind)
     r = draw(st.integers(1, len(rows) - 1))
-    col = pick(draw, list(columns))
+    col = pick(draw, [c for c in columns if c in rows[0]])
     c = rows[0].index(col)
     value = draw(st.one_of(st.sampled_from(CELLS), st.sampled_from(list(base.segments) + list(base.accounts)[:20]),
                            st.text(max_size=10), st.integers(-10**16, 10**16).map(str)))
