@@ -149,14 +149,21 @@ class StatementSet:
     def ordered(self) -> list[Layout]:
         return sorted(self.layouts.values(), key=lambda lay: (lay.order, lay.id))
 
-    def value(self, stmt: str, line: Line | str, view: str = TOTAL, column: str | None = None) -> int | None:
-        """A line's amount in a view; for schedules, in one measure column (default: the first)."""
+    def _resolve(self, stmt: str, line: Line | str, column: str | None) -> tuple[Layout, Line, str | None] | None:
+        """The layout, the line and the measure column (default: the first) of a figure; None
+        for a line without an amount (a heading)."""
         layout = self.layouts[stmt]
         ln = layout.line(line) if isinstance(line, str) else line
         if not ln.has_amount:
             return None
-        if layout.measures and column is None:
-            column = layout.measures[0].id
+        return layout, ln, column if column is not None or not layout.measures else layout.measures[0].id
+
+    def value(self, stmt: str, line: Line | str, view: str = TOTAL, column: str | None = None) -> int | None:
+        """A line's amount in a view; for schedules, in one measure column (default: the first)."""
+        resolved = self._resolve(stmt, line, column)
+        if resolved is None:
+            return None
+        layout, ln, column = resolved
         # a line without an id is its own key: two unnamed lines with one label stay distinct
         key = (stmt, ln.id or ln, view, column)
         if key in self._memo:
@@ -178,13 +185,8 @@ class StatementSet:
 
     def source(self, stmt: str, line: Line | str, view: str = TOTAL, column: str | None = None) -> Source | None:
         """Provenance of a figure: the postings it sums or the figures it combines."""
-        layout = self.layouts[stmt]
-        ln = layout.line(line) if isinstance(line, str) else line
-        if not ln.has_amount:
-            return None
-        if layout.measures and column is None:
-            column = layout.measures[0].id
-        return self._source(layout, ln, view, column)
+        resolved = self._resolve(stmt, line, column)
+        return None if resolved is None else self._source(resolved[0], resolved[1], view, resolved[2])
 
     @staticmethod
     def _source(layout: Layout, ln: Line, view: str, column: str | None) -> Source:
