@@ -253,3 +253,15 @@ def test_earlier_runs_are_found_by_their_exact_code_prefix(mini_dir, db_url):
     engine.dispose()
     assert _figs(db_url)[("損益計算書", "当期純利益", "金額")] == 255  # 250 + the manual 5
     assert "income_close             unchanged" in runner.invoke(app, ["close", "--db", db_url, "--year", "2020"]).output
+
+
+def test_a_step_compares_postings_with_and_without_a_flow():
+    """Found by scripts/fuzz: two postings alike but for one having a flow and the other none
+    could not be ordered, and the comparison with an earlier run raised TypeError."""
+    from kessan.closing.batch import StepPlan
+
+    a = Entry("A", dt.date(2021, 3, 31), "closing", "x", (Posting("a", "1110", 5, "op.jigyo"), Posting("a", "1110", 5, None),
+                                                          Posting("a", "4160", -10)))
+    b = a._replace(postings=(a.postings[1], a.postings[0], a.postings[2]))
+    assert StepPlan("s", 2, [a], [b]).unchanged
+    assert not StepPlan("s", 2, [a], [a._replace(postings=(Posting("a", "1110", 10, None), Posting("a", "4160", -10)))]).unchanged

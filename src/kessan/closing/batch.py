@@ -37,8 +37,13 @@ class StepPlan:
         return _canon(self.previous) == _canon(self.proposed)
 
 
-def _canon(entries: list[Entry]) -> list[tuple[dt.date, tuple[Posting, ...]]]:
-    return sorted((e.date, tuple(sorted(e.postings))) for e in entries)
+def _posting_key(p: Posting) -> tuple[str, str, int, str, str]:
+    """An order of postings that also holds where one has no flow or partner and another has."""
+    return p.segment, p.account, p.amount, p.flow or "", p.partner or ""
+
+
+def _canon(entries: list[Entry]) -> list[tuple[dt.date, tuple[tuple[str, str, int, str, str], ...]]]:
+    return sorted((e.date, tuple(sorted(_posting_key(p) for p in e.postings))) for e in entries)
 
 
 def _effective(generated: Sequence[Entry], step: str, year: int) -> tuple[int, list[Entry]]:
