@@ -501,3 +501,15 @@ def test_the_readers_length_limits_are_the_database_s():
     assert (length(s.history_figure.c.series), length(s.history_figure.c.value)) == (history.SERIES_LIMIT,
                                                                                        history.VALUE_LIMIT)
     assert (length(s.input_value.c.key), length(s.input_value.c.label)) == (inputs.KEY_LIMIT, inputs.LABEL_LIMIT)
+
+
+def test_an_entry_repeated_under_its_id_is_not_merged(mini_dir, db_url):
+    """Two entries under one id on adjacent rows, the second giving date, kind and memo again
+    after the first's later rows left them empty: a located error, not one merged entry."""
+    block = "J2,2020-05-11,regular,dup,a,1110,300,op.jigyo,\nJ2,,,,a,4160,-300,,\n"
+    _write_journal(mini_dir, block + block)
+    assert_rejected(_load(mini_dir, db_url), db_url, "journal.csv:4 [entry]", "entry J2 starts again here")
+    # an entry whose every row repeats its head is one entry, as exports write it
+    _write_journal(mini_dir, "J3,2020-05-11,regular,all,a,1110,300,op.jigyo,\nJ3,2020-05-11,regular,all,a,4160,-300,,\n")
+    result = _load(mini_dir, db_url)
+    assert result.exit_code == 0, result.output

@@ -400,6 +400,7 @@ def iter_journal(root: Path, book: Book, errors: Problems) -> Iterator[Entry]:
 
     cur_id: str | None = None
     head: tuple[int, dt.date, str, str] | None = None  # (line, date, kind, memo)
+    bare = False  # a later row of the current entry left date, kind and memo empty
     lines: list[int] = []
     postings: list[Posting] = []
 
@@ -436,7 +437,7 @@ def iter_journal(root: Path, book: Book, errors: Problems) -> Iterator[Entry]:
                     errors.add(name, line, "entry",
                                f"duplicate entry id {eid!r} (rows of one entry must be contiguous and ids unique)")
                 seen.add(eid)
-                cur_id, lines, postings = eid, [], []
+                cur_id, lines, postings, bare = eid, [], [], False
                 too_long = len(eid) > CODE_LIMIT
                 if too_long:
                     errors.add(name, line, "entry", f"entry id of {len(eid)} characters; at most {CODE_LIMIT}")
@@ -451,7 +452,15 @@ def iter_journal(root: Path, book: Book, errors: Problems) -> Iterator[Entry]:
                     errors.add(name, line, "kind", f"{what} {k!r} (expected one of {', '.join(JOURNAL_KINDS)})")
                 # an entry whose head is bad is not checked further: its problems are reported
                 head = None if duplicate or too_long or day is None or k not in kinds else (line, day, k, memo.strip())
-            elif head is not None and (date_s or kind or memo) and (differs := _differs(head, date_s, kind, memo)):
+            elif not (date_s or kind or memo):
+                bare = True
+            elif bare and head is not None:
+                # the entry's rows left the head empty, and this one gives it again: a second
+                # entry under the same id, which would otherwise merge silently into the first
+                errors.add(name, line, "entry", f"entry {eid} starts again here (its earlier rows left date, kind and "
+                                                f"memo empty): entry ids are unique, give this entry its own id")
+                head = None
+            elif head is not None and (differs := _differs(head, date_s, kind, memo)):
                 errors.add(name, line, differs,
                            f"entry {eid}: date, kind and memo must be empty or equal to the entry's first row")
             if len(amt) < 16 and amt.isascii() and (amt.isdigit() or (amt[:1] == "-" and amt[1:].isdigit())):
