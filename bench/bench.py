@@ -160,6 +160,10 @@ def generate(book_dir: Path, n: int) -> tuple[int, int]:
     # the layouts' notes take inputs (時価) and register figures (lease.*, sec.*): copy their sources
     for folder in ("layouts", "subledgers"):
         shutil.copytree(EXAMPLE / folder, book_dir / folder)
+    # but no leases: the lease note's 1年以内 ties to the balance sheet's current リース債務
+    # (a check), and the random journal books no lease debt
+    leases = book_dir / "subledgers" / "leases.csv"
+    leases.write_text(leases.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
     rnd = random.Random(SEED)
 
     # Opening balances: per segment, assets on the debit side, liabilities and net assets on

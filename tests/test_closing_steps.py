@@ -217,6 +217,13 @@ def test_average_lease_rate_is_balance_weighted_and_zero_under_interest_inclusiv
     assert {v.amount for v in only_inclusive if v.key.startswith("lease.rate.")} == {0}
 
 
+def test_an_empty_lease_register_owes_nothing_in_every_bucket(book):
+    values = {v.key: v.amount for v in register_inputs(Subledgers(), book.fiscal_years) if v.year == 2020}
+    assert {k: v for k, v in values.items() if k.startswith("lease.")} == {
+        **{f"lease.maturity.{n}": 0 for n in range(1, 7)},
+        "lease.rate.current": 0, "lease.rate.noncurrent": 0, "lease.rate.total": 0}
+
+
 # --------------------------------------------------------------------------- bad input
 
 

@@ -42,12 +42,13 @@ def register_inputs(subledgers: Subledgers, years: Iterable[FiscalYear]) -> list
     schedules = [lease_schedule(x) for x in subledgers.leases]
     for fy in years:
         out += _lease_rates(subledgers.leases, schedules, fy)
-        if schedules:  # リース債務の返済予定額: principal by bucket after the balance-sheet date
-            buckets = [formulas.maturity_buckets(sch, fy.end) for sch in schedules]
-            for n in range(len(BUCKETS)):
-                out.append(InputValue(f"lease.maturity.{n + 1}", fy.year, sum(b[n] for b in buckets),
-                                      f"リース債務の返済予定額 {BUCKETS[n]}",
-                                      "リース債務の返済スケジュール (subledgers/leases.csv)"))
+        # リース債務の返済予定額: principal by bucket after the balance-sheet date (an empty
+        # register owes nothing: every bucket 0, as for the securities below)
+        buckets = [formulas.maturity_buckets(sch, fy.end) for sch in schedules]
+        for n in range(len(BUCKETS)):
+            out.append(InputValue(f"lease.maturity.{n + 1}", fy.year, sum(b[n] for b in buckets),
+                                  f"リース債務の返済予定額 {BUCKETS[n]}",
+                                  "リース債務の返済スケジュール (subledgers/leases.csv)"))
         for s in subledgers.securities:
             out.append(InputValue(f"sec.{s.security}.face", fy.year, s.face_value, f"{s.name} 券面総額", source))
         for n, bucket in enumerate(BUCKETS, 1):
@@ -64,9 +65,7 @@ def _lease_rates(leases: Sequence[Lease], schedules: Sequence[Sequence[formulas.
     (``lease.rate.current`` 1年以内, ``lease.rate.noncurrent`` and ``lease.rate.total``).
     A lease under 利子込み法 (no monthly_rate) bears no allocated interest: rate 0. The rate
     is rounded 四捨五入 to a hundredth of a percent (``half_up``; Python's ``round`` would
-    round a half to even)."""
-    if not leases:
-        return []
+    round a half to even). No lease at all: every rate 0."""
     weighted = {"current": Fraction(0), "noncurrent": Fraction(0)}
     balance = {"current": 0, "noncurrent": 0}
     for lease, schedule in zip(leases, schedules, strict=True):

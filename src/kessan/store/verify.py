@@ -95,12 +95,14 @@ POSTINGS_OF_LINK = ("SELECT entry_no, line_no, segment_id, account_id, flow_id, 
 def entry_chain(conn: sa.Connection, book_code: str) -> Finding:
     """Recompute the entry chain link by link; name the first link whose entries changed.
 
-    Millions of postings are read through the driver's cursor as plain tuples (no row objects):
-    verification reads every posting once, and that is most of its time."""
+    Millions of postings are read through the driver's own cursor as plain tuples (no
+    SQLAlchemy rows): verification reads every posting once, and that is most of its time."""
     book = book_id(conn, book_code)
     mark = "?" if conn.dialect.name == "sqlite" else "%s"
     entries_sql, postings_sql = ENTRIES_OF_LINK.format(p=mark), POSTINGS_OF_LINK.format(p=mark)
     previous, expected_first, links = chain.GENESIS, 1, 0
+    # the DB-API cursor itself: SQLAlchemy's result rows would cost a third of the time
+    cursor = conn.connection.cursor()
     for first, last, stored in conn.execute(
             sa.select(s.chain_link.c.first_entry, s.chain_link.c.last_entry, s.chain_link.c.link)
             .where(s.chain_link.c.book_id == book).order_by(s.chain_link.c.id)).all():
@@ -108,8 +110,10 @@ def entry_chain(conn: sa.Connection, book_code: str) -> Finding:
         if first != expected_first:
             return Finding("hash chain of the entries", False,
                            f"link {links} covers entries {first}–{last}, but entry {expected_first} was expected next")
-        entries = conn.exec_driver_sql(entries_sql, (book, first, last)).fetchall()
-        postings = conn.exec_driver_sql(postings_sql, (book, first, last)).fetchall()
+        cursor.execute(entries_sql, (book, first, last))
+        entries = cursor.fetchall()
+        cursor.execute(postings_sql, (book, first, last))
+        postings = cursor.fetchall()
         recomputed = chain.link(previous, *chain.from_rows(entries, postings))
         if recomputed != stored or len(entries) != last - first + 1:
             codes = f"{entries[0][1]}…{entries[-1][1]}" if entries else "none left"
