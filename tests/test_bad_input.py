@@ -167,6 +167,17 @@ def test_amounts_beyond_the_bound_are_located_input_errors(mini_dir, db_url):
                     "journal.csv:4 [amount]")
 
 
+def test_amounts_whose_sums_could_overflow_64_bits_are_a_located_input_error(mini_dir, db_url):
+    # each amount is within the bound, but 9,002 postings of 10^15 add up beyond
+    # 9 × 10^18: a database SUM over them (the balance aggregate, verify, a statement) overflows
+    big = "".join(f"V{i},2020-07-01,regular,big,a,1110,1000000000000000,op.jigyo,\nV{i},,,,a,4160,-1000000000000000,,\n"
+                  for i in range(4_501))
+    _write_journal(mini_dir, big)
+    # Σ|amount| passes 9 × 10^18 with the 9,000th posting of 10^15 (line 9,001): the opening adds a few yen
+    assert_rejected(_load(mini_dir, db_url), db_url, "journal.csv:9001 [amount]",
+                    "add up to more than 9,000,000,000,000,000,000 yen")
+
+
 def test_the_largest_amount_loads(mini_dir, db_url):
     _write_journal(mini_dir, "J2,2020-05-11,regular,max,a,1110,1000000000000000,op.jigyo,\nJ2,,,,a,4160,-1000000000000000,,\n")
     result = _load(mini_dir, db_url)

@@ -141,7 +141,7 @@ def _store(engine: sa.Engine, src: BookDir, progress: Progress | None, actor: st
     def stream() -> Iterator[Entry]:
         if opening:
             yield opening
-        yield from reader.iter_journal(src.path, book, errors)
+        yield from reader.iter_journal(src.path, book, errors, carried=reader.volume(opening))
 
     report = None
     if progress is not None:

@@ -125,6 +125,18 @@ def _first_bad_line(path: Path) -> int | None:
 MAX_YEN = 10**15
 
 
+# The most a book's amounts may add up to in absolute value (Σ|amount|): no sum kessan or the
+# database forms over them (an aggregate, a statement line, a check) can then leave a signed
+# 64-bit integer (±9,223,372,036,854,775,807), whatever the signs and the grouping.
+MAX_BOOK_VOLUME = 9 * 10**18
+
+
+def volume_problem(file: str) -> str:
+    """Why a file was refused whose amounts add up beyond MAX_BOOK_VOLUME."""
+    return (f"the amounts of the book up to this line add up to more than {MAX_BOOK_VOLUME:,} yen in absolute "
+            f"value ({file} and the opening balances): sums over them could overflow the database's 64-bit integers")
+
+
 def parse_amount(text: str) -> int | None:
     """Strict integer yen: optional sign, digits only, at most MAX_YEN in magnitude; None if
     ``text`` is anything else (``amount_problem`` says why)."""

@@ -31,7 +31,7 @@ from ..ledger.model import (
     Posting,
     Segment,
 )
-from .files import Problems, amount_problem, check_header, csv_rows, parse_amount, parse_date
+from .files import MAX_BOOK_VOLUME, Problems, amount_problem, check_header, csv_rows, parse_amount, parse_date, volume_problem
 from .tomlfile import Bool, Either, Int, Stored, Strings, Table, Tables, Text, parse_toml, read_text, read_toml
 
 JOURNAL_KINDS = ("regular", "closing", "appropriation")  # the opening entry comes from opening.csv
@@ -380,8 +380,11 @@ class _Unseen(Enum):
 _UNSEEN: Final = _Unseen.TOKEN  # a date text not parsed yet
 
 
-def iter_journal(root: Path, book: Book, errors: Problems) -> Iterator[Entry]:
+def iter_journal(root: Path, book: Book, errors: Problems, *, carried: int = 0) -> Iterator[Entry]:
     """Stream validated entries from journal.csv; problems go to ``errors``.
+
+    ``carried`` is Σ|amount| of what the book holds besides the journal (its opening
+    balances): the journal may add at most MAX_BOOK_VOLUME to it, so that no sum overflows.
 
     This is the hot loop of a large load, so it avoids per-row work where it can: dates
     are parsed once per distinct text, plain integer amounts skip the strict parser, and
@@ -403,6 +406,7 @@ def iter_journal(root: Path, book: Book, errors: Problems) -> Iterator[Entry]:
     bare = False  # a later row of the current entry left date, kind and memo empty
     lines: list[int] = []
     postings: list[Posting] = []
+    volume, volume_ok = carried, True
 
     def finish() -> Entry | None:
         if cur_id is None or head is None:
@@ -472,6 +476,10 @@ def iter_journal(root: Path, book: Book, errors: Problems) -> Iterator[Entry]:
                     head = None
                     continue
                 amount = parsed
+            volume += amount if amount >= 0 else -amount
+            if volume > MAX_BOOK_VOLUME and volume_ok:
+                errors.add(name, line, "amount", volume_problem(name))
+                volume_ok = False
             lines.append(line)
             postings.append(_new_tuple(Posting, (seg.strip(), acct.strip(), amount, flow.strip() or None,
                                                  partner.strip() or None)))
@@ -498,6 +506,11 @@ def read_all(root: Path | str) -> tuple[Book, list[Entry]]:
     opening = read_opening(root, book, errors)
     if opening is not None:
         entries.append(opening)
-    entries.extend(iter_journal(root, book, errors))
+    entries.extend(iter_journal(root, book, errors, carried=volume(opening)))
     errors.raise_if_any()
     return book, entries
+
+
+def volume(entry: Entry | None) -> int:
+    """Σ|amount| of an entry's postings (0 for none): what it adds to the book's volume."""
+    return sum(abs(p.amount) for p in entry.postings) if entry else 0
