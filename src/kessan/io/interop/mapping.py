@@ -38,12 +38,12 @@ from typing import Any, NamedTuple
 from ...ledger.model import Account, Chart, Flow
 from ..files import Problems
 from ..reader import CODE_LIMIT
-from ..tomlfile import KeyLines, Strings, Table, Tables, Text, parse_toml, read_text
+from ..tomlfile import KeyLines, Shape, Strings, Table, Tables, Text, parse_toml, read_text
 
 SETTLEMENT_KINDS = ("regular", "closing", "appropriation", "skip")
 DEFAULT_SETTLEMENT = {"": "regular", "本決": "closing"}
 
-_CRITERIA = {"account": Strings(CODE_LIMIT), "sub": Strings(), "counter": Strings(CODE_LIMIT), "segment": Strings(CODE_LIMIT),
+_CRITERIA: dict[str, Shape] = {"account": Strings(CODE_LIMIT), "sub": Strings(), "counter": Strings(CODE_LIMIT), "segment": Strings(CODE_LIMIT),
              "memo": Text()}
 MAPPING_SHAPE = Table({
     "import": Table({"id_prefix": Text(32), "sheet": Text(), "ignore_accounts": Strings()}, closed=True),
