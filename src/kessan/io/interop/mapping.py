@@ -43,8 +43,8 @@ from ..tomlfile import KeyLines, Shape, Strings, Table, Tables, Text, parse_toml
 SETTLEMENT_KINDS = ("regular", "closing", "appropriation", "skip")
 DEFAULT_SETTLEMENT = {"": "regular", "本決": "closing"}
 
-_CRITERIA: dict[str, Shape] = {"account": Strings(CODE_LIMIT), "sub": Strings(), "counter": Strings(CODE_LIMIT), "segment": Strings(CODE_LIMIT),
-             "memo": Text()}
+_CRITERIA: dict[str, Shape] = {"account": Strings(CODE_LIMIT), "sub": Strings(), "counter": Strings(CODE_LIMIT),
+                               "segment": Strings(CODE_LIMIT), "memo": Text()}
 MAPPING_SHAPE = Table({
     "import": Table({"id_prefix": Text(32), "sheet": Text(), "ignore_accounts": Strings()}, closed=True),
     "accounts": Table(rest=Text(CODE_LIMIT, nonempty=True)),

@@ -97,7 +97,7 @@ def decode(data: bytes) -> tuple[str | None, str, str]:
     """(text, encoding, '') of a file in UTF-8 (with or without a byte-order mark) or Shift_JIS
     (cp932); else (None, '', where and why it is neither)."""
     if data.startswith(b"\xef\xbb\xbf"):
-        encodings = ("utf-8-sig",)
+        encodings: tuple[str, ...] = ("utf-8-sig",)
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None, "", "line 1: UTF-16 (or UTF-32); save the file as UTF-8 or Shift_JIS (cp932)"
     else:
