@@ -103,19 +103,19 @@ def export_journal(engine: sa.Engine, code: str, book: Book, year: int, fmt: str
     with translated(f"exporting {year}"), engine.connect() as conn:
         entries = year_entries(conn, code, year)
         brought = _brought(book, repo.cube(conn, code, year)) if fmt in ("beancount", "ledger") else []
-    try:
-        if fmt == "yayoi":
-            return Exported(yayoi_bytes(book, entries), len(entries),
-                            yayoi_mapping(book, entries, f"Y{year}-"))
-    except ExportError as exc:
-        raise BadInput(str(exc)) from exc
+    # the year's opening entry is part of what the plain-text ledgers bring forward, and 弥生
+    # keeps 前期繰越残高 apart from its journal: only the csv writes it as an entry
+    regular = [e for e in entries if e.kind != "opening"]
+    if fmt == "yayoi":
+        try:
+            return Exported(yayoi_bytes(book, regular), len(regular), yayoi_mapping(book, regular, f"Y{year}-"))
+        except ExportError as exc:
+            raise BadInput(str(exc)) from exc
     if fmt == "beancount":
-        text = beancount_text(book, year, [e for e in entries if e.kind != "opening"], brought)
-    elif fmt == "ledger":
-        text = ledger_text(book, year, [e for e in entries if e.kind != "opening"], brought)
-    else:
-        text = journal_csv(entries)
-    return Exported(text.encode("utf-8"), len(entries), None)
+        return Exported(beancount_text(book, year, regular, brought).encode("utf-8"), len(regular), None)
+    if fmt == "ledger":
+        return Exported(ledger_text(book, year, regular, brought).encode("utf-8"), len(regular), None)
+    return Exported(journal_csv(entries).encode("utf-8"), len(entries), None)
 
 
 def _brought(book: Book, cells: list[Cell]) -> list[Brought]:
