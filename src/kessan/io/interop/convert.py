@@ -8,7 +8,6 @@ source does not say, and the entry is checked by the same invariants as a loaded
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -29,12 +28,10 @@ class Converted:
 
 def unmapped(slips: list[Slip], mapping: Mapping, name: str) -> list[InputError]:
     """Every name of the source that the mapping does not map, with its count and first line."""
-    counts: Counter[tuple[str, str]] = Counter()
-    first: dict[tuple[str, str], int] = {}
+    lines: dict[tuple[str, str], set[int]] = {}  # (column, name) -> the lines using it
 
     def note(column: str, value: str, line: int) -> None:
-        counts[column, value] += 1
-        first.setdefault((column, value), line)
+        lines.setdefault((column, value), set()).add(line)
 
     for slip in slips:
         if slip.settlement not in mapping.settlement:
@@ -51,10 +48,13 @@ def unmapped(slips: list[Slip], mapping: Mapping, name: str) -> list[InputError]
                 note("部門", side.dept, side.line)
     where = {"勘定科目": "[accounts]", "部門": "[segments]", "決算": "[settlement]"}
     unit = {"勘定科目": "line", "部門": "line", "決算": "伝票"}
-    return [InputError(name, first[key], key[0],
-                       f"unmapped {key[0]} {key[1]!r}{' (blank)' if not key[1] else ''}: {n} {unit[key[0]]}"
-                       f"{'s' if n > 1 else ''}, first at line {first[key]}; add it to {where[key[0]]} of {mapping.name}")
-            for key, n in sorted(counts.items(), key=lambda kv: first[kv[0]])]
+    out = []
+    for (column, value), used in sorted(lines.items(), key=lambda kv: (min(kv[1]), kv[0])):
+        n, first = len(used), min(used)
+        out.append(InputError(name, first, column,
+                              f"unmapped {column} {value!r}{' (blank)' if not value else ''}: {n} {unit[column]}"
+                              f"{'s' if n > 1 else ''}, first at line {first}; add it to {where[column]} of {mapping.name}"))
+    return out
 
 
 def to_entries(slips: list[Slip], mapping: Mapping, book: Book, name: str, prefix: str) -> Converted:

@@ -128,7 +128,7 @@ def read_mapping(path: Path, chart: Chart, problems: Problems) -> Mapping | None
     for table, known, what in (("accounts", chart.accounts, "account"), ("segments", chart.segments, "segment")):
         for key, code in doc.get(table, {}).items():
             if code not in known:
-                bad((table, key), f"[{table}] {key!r}: unknown {what} {code!r} in book")
+                bad((table, key), f"[{table}] {key!r}: unknown {what} {code!r} (not in the book)")
     rules = {kind: [_rule(i, r, kind, chart, bad) for i, r in enumerate(doc.get(kind, []))]
              for kind in ("flow", "partner", "kind")}
     if len(problems.items) > before:
