@@ -26,8 +26,8 @@ from kessan import app as kessan
 from kessan.cli import app as cli
 from kessan.export import journal_csv, yayoi_bytes
 from kessan.export.model import Names, component
-from kessan.ledger.model import Entry, Posting
 from kessan.io.interop.values import decode, parse_date, parse_yen
+from kessan.ledger.model import Entry, Posting
 
 from .conftest import EXAMPLE, MINI
 
@@ -80,7 +80,7 @@ def _xlsx(path: Path) -> Path:
     with open(SAMPLES / "mini.generic.csv", encoding="utf-8", newline="") as fh:
         for k, row in enumerate(csv.reader(fh)):
             if k:
-                row[1] = dt.datetime.strptime(row[1], "%Y/%m/%d")  # noqa: DTZ007 - a calendar day
+                row[1] = dt.datetime.strptime(row[1], "%Y/%m/%d")
                 row[6], row[10] = int(row[6]), int(row[10])
             ws.append(row)
     wb.save(path)
