@@ -387,3 +387,55 @@ def test_beancount_components_are_valid():
     with kessan.open_book(MINI, actor=ACTOR) as book:
         names = Names(book.book.chart)
         assert names.name("a", "2190") == "Liabilities:2190:A"
+
+
+def test_bad_arguments_fail_cleanly(tmp_path, mini_dir):
+    url = f"sqlite:///{tmp_path / 'k.db'}"
+    _load(mini_dir, url)
+    not_xlsx = tmp_path / "not.xlsx"
+    not_xlsx.write_text("x", encoding="utf-8")
+    missing = str(tmp_path / "nope")
+    cases = [
+        (["import", missing, "--format", "yayoi", "--mapping", str(MAP), "--db", url], "nope: file not found"),
+        (["import", str(tmp_path), "--format", "csv", "--mapping", str(MAP), "--db", url], "a folder, not a file"),
+        (["import", str(SAMPLES / "mini.yayoi.csv"), "--format", "yayoi", "--mapping", missing, "--db", url],
+         "nope: file not found"),
+        (["import", str(not_xlsx), "--format", "xlsx", "--mapping", str(MAP), "--db", url], "not an .xlsx workbook"),
+        (["import", str(SAMPLES / "mini.yayoi.csv"), "--format", "freee", "--mapping", str(MAP), "--db", url],
+         "the header row has no column 取引日"),
+        (["export", "--format", "qif", "--db", url], "unknown export format 'qif'"),
+        (["export", "--format", "csv", "--year", "1999", "--db", url], "no fiscal year 1999"),
+        (["export", "--format", "csv", "--db", url, "--out", str(tmp_path / "no" / "dir.csv")], "cannot write into"),
+        (["export", "--format", "ledger", "--db", url, "--mapping-out", str(tmp_path / "m.toml")],
+         "only the yayoi export has a mapping"),
+    ]
+    for args, expected in cases:
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert expected in " ".join(result.output.split()), (args, result.output)
+        assert "Traceback" not in result.output
+
+
+def test_ignored_accounts_and_a_named_sheet(tmp_path, empty_mini):
+    """諸口 sides are left out (the entry still balances); the worksheet is the mapping's."""
+    wb = openpyxl.Workbook()
+    wb.active.title = "表紙"
+    ws = wb.create_sheet("仕訳")
+    ws.append(["伝票番号", "日付", "借方勘定科目", "借方部門", "借方金額", "貸方勘定科目", "貸方部門", "貸方金額", "摘要"])
+    ws.append([1, dt.date(2020, 5, 10), "現金預金", "A事業", 300, "諸口", "", 0, "事業収入の受領"])
+    ws.append([1, None, "諸口", "", 0, "事業収入", "A事業", "1,000"])
+    path = tmp_path / "j.xlsx"
+    wb.save(path)
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAP.read_text(encoding="utf-8").replace(
+        'id_prefix = "IMP-"', 'id_prefix = "X-"\nsheet = "仕訳"\nignore_accounts = ["諸口"]'), encoding="utf-8")
+    result = _cli_import(empty_mini, path, "xlsx", mapping)
+    assert result.exit_code == 2  # 300 against 1,000 does not balance, on the sheet's row
+    assert "j.xlsx!仕訳:2 [amount]: 伝票 1 does not balance: debits − credits = -700" in " ".join(result.output.split())
+    ws.cell(3, 8).value = 300
+    wb.save(path)
+    result = _cli_import(empty_mini, path, "xlsx", mapping)
+    assert result.exit_code == 0, result.output
+    with kessan.open_book(url=empty_mini, actor=ACTOR) as book:
+        rows = [e for e in book.export("csv", 2020).data.decode().splitlines() if e.startswith("X-")]
+    assert rows == ["X-000002,2020-05-10,regular,事業収入の受領,a,1110,300,op.jigyo,", "X-000002,,,,a,4160,-300,,"]
