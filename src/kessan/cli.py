@@ -63,7 +63,7 @@ def _error(message: str) -> None:
 P = ParamSpec("P")
 
 
-def _command(fn: Callable[P, None]) -> Callable[P, None]:
+def _command(fn: Callable[P, None], name: str | None = None) -> Callable[P, None]:
     """Register a command whose AppErrors become a message and an exit code, and whose
     unexpected failures a one-line message instead of a traceback (KESSAN_DEBUG=1 shows it)."""
 
@@ -88,7 +88,7 @@ def _command(fn: Callable[P, None]) -> Callable[P, None]:
                    "Run again with KESSAN_DEBUG=1 for the details and report it.")
             raise typer.Exit(70) from None
 
-    app.command()(run)
+    app.command(name)(run)
     return run
 
 
@@ -301,7 +301,7 @@ def reverse(
 def log(
     since: Annotated[str | None, typer.Option("--since", help="From this day or moment on (YYYY-MM-DD[THH:MM]).")] = None,
     actor: Annotated[str | None, typer.Option("--actor", help="Only what this user did.")] = None,
-    kind: Annotated[str | None, typer.Option("--kind", help="load, post, close, reverse, period or publish.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="load, post, close, reverse, period, publish or import.")] = None,
     url: DbOpt = None, book: BookOpt = None,
 ) -> None:
     """The audit trail: who loaded, posted, closed, reversed, changed a period or published, and when."""
@@ -319,6 +319,44 @@ def log(
         out.print(Text(f"{at:%Y-%m-%d %H:%M:%S} {e.actor:<16} {e.kind:<8} {e.detail}{entries}"), soft_wrap=True)
     out.print(Text(f"{len(events)} event(s)"))
 
+
+@functools.partial(_command, name="import")
+def import_file(
+    file: Annotated[Path, typer.Argument(help="The journal to import.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="yayoi, freee, moneyforward, xlsx or csv.")],
+    mapping: Annotated[Path, typer.Option("--mapping", help="Mapping file (docs/import.md).")],
+    url: DbOpt = None, book: BookOpt = None,
+) -> None:
+    """Import another system's journal into a stored book, in one transaction (docs/import.md)."""
+    with _open(None, url, book) as opened:
+        done = opened.import_file(file, fmt, mapping)
+    skipped = f"; {done.skipped} 伝票 skipped by [settlement]" if done.skipped else ""
+    out.print(Text(f"imported {done.entries:,} entries ({done.postings:,} postings) from {done.file}: "
+                   f"{done.first} … {done.last}{skipped}"))
+
+
+@_command
+def export(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="yayoi, beancount, ledger or csv.")],
+    year: YearOpt = None, url: DbOpt = None, book: BookOpt = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Output file (default: standard output).")] = None,
+    mapping_out: Annotated[Path | None, typer.Option(
+        "--mapping-out", help="yayoi: also write the mapping that imports the file back.")] = None,
+) -> None:
+    """Write a year's journal for another tool: 弥生 (Shift_JIS), beancount, ledger/hledger or CSV."""
+    with _open(None, url, book) as opened:
+        done = opened.export(fmt, year)
+    if mapping_out is not None:
+        if done.mapping is None:
+            raise kessan.BadInput(f"--mapping-out: only the yayoi export has a mapping, not {fmt}")
+        kessan.write_file(done.mapping.encode("utf-8"), mapping_out)
+    if out_file is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(done.data)
+        sys.stdout.buffer.flush()
+        return
+    kessan.write_file(done.data, out_file)
+    err.print(Text(f"wrote {done.entries:,} entries to {out_file}"))
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -46,6 +46,7 @@ from ..store import audit, db, periods, repo, verify
 from ..store import budget as store_budget
 from ..store import inputs as store_inputs
 from ..store.verify import AggregateDifferences
+from . import interop
 from .book_dir import BookDir, read_book_dir
 from .errors import BadInput, NotFound, Refused, Unavailable, translated
 
@@ -461,6 +462,21 @@ class OpenBook:
     def trend_tables(self, year: int | None = None) -> list[Table]:
         return [t for t in self.report(year).tables if t.kind == "trend"]
 
+    # -- imports and exports (app/interop.py, docs/import.md)
+
+    def import_file(self, path: Path, fmt: str, mapping: Path) -> interop.Imported:
+        """Post the journal of another system into this book, in one transaction, recorded."""
+        done = interop.import_journal(self.engine, self.code, self.book, path, fmt=fmt, mapping_path=mapping,
+                                      actor=self.actor)
+        self._forget()
+        return done
+
+    def export(self, fmt: str, year: int | None = None) -> interop.Exported:
+        """The year's journal as a yayoi, beancount, ledger or csv file (bytes)."""
+        return interop.export_journal(self.engine, self.code, self.book, self.year(year), fmt)
+
+    def trial_balance(self, year: int | None = None) -> list[interop.Balance]:
+        return interop.trial_balance(self.engine, self.code, self.book, self.year(year))
 
 def _read_csv_file(read: Callable[[Path], list[T]], path: Path) -> list[T]:
     try:

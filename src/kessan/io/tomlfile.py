@@ -78,11 +78,13 @@ class Either:
 @dataclass(frozen=True)
 class Table:
     """A table (``[name]`` or an inline table): the shapes of its known keys, the keys it must
-    have; ``rest`` is the shape of every other key (None: any value)."""
+    have; ``rest`` is the shape of every other key (None: any value). A ``closed`` table
+    refuses keys it does not name (a misspelt key is a problem, not silently ignored)."""
 
     fields: dict[str, Shape] = field(default_factory=dict)
     rest: Shape | None = None
     required: tuple[str, ...] = ()
+    closed: bool = False
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,8 @@ def shape_problems(doc: dict[str, Any], shape: Table, name: str, text: str = "")
                 sub = shp.fields.get(key, shp.rest)
                 if sub is not None:
                     visit(item, sub, (*path, key))
+                elif shp.closed:
+                    fail((*path, key), f"unknown key (expected one of {', '.join(shp.fields)})")
         elif isinstance(shp, Stored) and isinstance(value, dict):
             for key, item in value.items():
                 visit(item, shp, (*path, key))

@@ -9,15 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-# (first day, era name), newest first; a new era is one more line here
-ERAS: tuple[tuple[dt.date, str], ...] = (
-    (dt.date(2019, 5, 1), "令和"),
-    (dt.date(1989, 1, 8), "平成"),
-    (dt.date(1926, 12, 25), "昭和"),
-    (dt.date(1912, 7, 30), "大正"),
-    (dt.date(1873, 1, 1), "明治"),  # Gregorian calendar from 明治6年1月1日
-)
-MEIJI_FIRST_YEAR = 1868
+from ..ledger.eras import ERAS, MEIJI_FIRST_YEAR  # the era table (ledger/eras.py), shared with the importers
+
+__all__ = ["ERAS", "MEIJI_FIRST_YEAR", "as_of", "era_year", "period", "wareki", "wareki_month", "year_text"]
 
 
 def era_year(day: dt.date) -> tuple[str, int]:
