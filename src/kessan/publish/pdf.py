@@ -25,7 +25,7 @@ from .model import Cell, Column, Package, Part, Table
 from .spec import PART_ID
 
 IDEOGRAPHIC_SPACE = "\u3000"
-KEEP_LINES = 36  # a short table of at most this many lines of text is kept on one page (a page holds 40 or more)
+PORTRAIT_TOP, LANDSCAPE_TOP = "18mm", "13mm"  # the top page margins of templates/package.typ part-page
 TALL_ROW = 30  # lines: a row taller than this may break across pages; shorter rows never do
 
 
@@ -130,12 +130,12 @@ def _parts(package: Package, root: Path) -> list[str]:
             out.append(f"#part-page(landscape: {'true' if part.landscape else 'false'}, title: {_str(part.title)})[")
             if k == 0:
                 out.append(f"#heading(level: 1, {_str(section.title)}) <section-{s}>")
-            out += _part_body(part, root)
+            out += _part_body(part, root, package.labels)
             out.append("]")
     return out
 
 
-def _part_body(part: Part, root: Path) -> list[str]:
+def _part_body(part: Part, root: Path, labels: dict[str, str]) -> list[str]:
     out = []
     if part.form:
         out.append(f"#form-line({_str(part.form)})")
@@ -147,8 +147,8 @@ def _part_body(part: Part, root: Path) -> list[str]:
             out.append(f"#policy-body({_str(line.strip(IDEOGRAPHIC_SPACE))})")
         else:
             out.append(f"#policy-item({_str(line)})")
-    for table in part.tables:
-        out.append(_table(table, part))
+    for k, table in enumerate(part.tables):
+        out.append(_table(table, part, first=k == 0 and not part.text, labels=labels))
     if (svg := part.chart_files.get("svg")) is not None:
         out.append(f"#chart({_str('/' + svg.relative_to(root).as_posix())})")
     return out
@@ -171,26 +171,20 @@ def _widths(table: Table, texts: list[list[str]]) -> tuple[str, str, str, str]:
 
 
 def _cell(content: str, indent: int, breakable: bool) -> str:
-    """A body cell: the content alone, or a table.cell with the label's indent or breakable."""
-    options = (["breakable: true"] if breakable else []) + ([f"inset: indent({indent})"] if indent else [])
-    return f"table.cell({', '.join(options)}, {content})" if options else content
+    """A body cell: the content alone, indented (a label), or a table.cell that may break."""
+    if indent:
+        content = f"indent({indent}, {content})"
+    return f"table.cell(breakable: true, {content})" if breakable else content
 
 
-def _keep(table: Table, texts: list[list[str]]) -> bool:
-    """Whether a table is kept on one page: a short one (Table.compact) whose rows, counted in
-    lines of text, surely fit on a page; one that may not runs over pages."""
-    text_cells = [j for j, c in enumerate(table.columns) if not c.numeric]
-    lines = sum(max([1, *(_lines(printed[j]) for j in text_cells)]) for printed in texts)
-    return table.compact and lines <= KEEP_LINES
-
-
-def _table(table: Table, part: Part) -> str:
+def _table(table: Table, part: Part, first: bool, labels: dict[str, str]) -> str:
     texts = [[_cell_text(c, v) for c, v in zip(table.columns, row.cells, strict=True)] for row in table.rows]
     width, columns, size, head_size = _widths(table, texts)
     title = None if table.title == part.title and len(part.tables) == 1 else table.title
     header = _array(_array([str(h.col), str(h.row), str(h.rowspan), str(h.colspan), _str(h.text)]) for h in table.header())
     text_cells = [j for j, c in enumerate(table.columns) if not c.numeric]
     cells = []
+    tall_rows = False
     for row, printed in zip(table.rows, texts, strict=True):
         row_cells = [_str(row.label), *map(_str, printed)]
         for j in text_cells:  # 備考, 左の主な理由: smaller type
@@ -198,12 +192,16 @@ def _table(table: Table, part: Part) -> str:
         if row.bold:
             row_cells = [f"b({c})" for c in row_cells]
         tall = any(_lines(printed[j]) > TALL_ROW for j in text_cells)  # runs over pages rather than off one
+        tall_rows = tall_rows or tall
         row_cells = [_cell(c, row.indent if k == 0 else 0, tall) for k, c in enumerate(row_cells)]
         if row.heading:  # 資産の部, 流動資産: a sub-header, never left alone at the foot of a page
             cells.append(f"table.header(level: {2 + row.indent}, repeat: false, {', '.join(row_cells)})")
         else:
             cells += row_cells
+    continued = labels["continued"].format(title=table.title if title is not None else part.title)
     args = [
+        f"id: {_str(table.id)}", f"first: {'true' if first else 'false'}",
+        f"top-margin: {LANDSCAPE_TOP if part.landscape else PORTRAIT_TOP}", f"continued: {_str(continued)}",
         f"title: {_str(title) if title is not None else 'none'}",
         f"caption: {_str(table.caption) if table.caption else 'none'}",
         f"unit: {_str(table.unit) if table.unit else 'none'}",
@@ -211,7 +209,7 @@ def _table(table: Table, part: Part) -> str:
         f"numeric: {_array('true' if c.numeric else 'false' for c in table.columns)}",
         f"header: {header}",
         f"notes: {_array(_str(n) for n in table.notes)}",
-        f"keep: {'true' if _keep(table, texts) else 'false'}",
+        f"keep: {'false' if tall_rows else 'true'}",
         f"cells: {_array(cells)}",
     ]
     return "#statement(" + ", ".join(args) + ")"

@@ -49,6 +49,7 @@ DEFAULT_LABELS: dict[str, str] = {
     "previous": "前へ",
     "next": "次へ",
     "draft": "未確定",
+    "continued": "{title} (続き)",
 }
 
 
