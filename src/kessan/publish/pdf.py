@@ -19,7 +19,7 @@ from pathlib import Path
 
 import typst
 
-from ..render.format import amount
+from ..render.format import printed
 from .fonts import japanese_fonts
 from .model import Cell, Column, Package, Part, Table
 from .spec import PART_ID
@@ -63,7 +63,7 @@ def _str(text: str) -> str:
 
 def _cell_text(column: Column, cell: Cell) -> str:
     """The printed text of a cell: the one place that reads a cell of the model."""
-    return amount(cell.value)
+    return printed(cell)
 
 
 def display_width(text: str) -> int:
@@ -164,8 +164,9 @@ def _widths(table: Table, texts: list[list[str]]) -> tuple[str, str, str, str]:
     if n > 6:
         share, size, head = ("15%", "6.6pt", "6.3pt") if n > 9 else ("20%", "7.5pt", "auto")
         return "100%", _array([share, *(f or "1fr" for f in fixed)]), size, head
-    label = max([display_width(table.label_header), *(display_width(r.label) + 2 * r.indent for r in table.rows)])
-    widest = [max([display_width(c.label), *(display_width(row[j]) for row in texts)]) for j, c in enumerate(table.columns)]
+    label = max([display_width(table.label_header), *(display_width(r.printed_label) + 2 * r.indent for r in table.rows)])
+    widest = [max([*map(display_width, c.label.splitlines() or [""]), *(display_width(row[j]) for row in texts)])
+              for j, c in enumerate(table.columns)]
     sizes = [f or f"{w + 2}fr" for f, w in zip(fixed, widest, strict=True)]
     return ("72%" if n == 1 else "100%"), _array([f"{label + 2}fr", *sizes]), "8.5pt", "auto"
 
@@ -185,13 +186,13 @@ def _table(table: Table, part: Part, first: bool, labels: dict[str, str]) -> str
     text_cells = [j for j, c in enumerate(table.columns) if not c.numeric]
     cells = []
     tall_rows = False
-    for row, printed in zip(table.rows, texts, strict=True):
-        row_cells = [_str(row.label), *map(_str, printed)]
+    for row, shown in zip(table.rows, texts, strict=True):
+        row_cells = [_str(row.printed_label), *map(_str, shown)]
         for j in text_cells:  # 備考, 左の主な理由: smaller type
             row_cells[j + 1] = f"text(size: 0.85em, {row_cells[j + 1]})"
         if row.bold:
             row_cells = [f"b({c})" for c in row_cells]
-        tall = any(_lines(printed[j]) > TALL_ROW for j in text_cells)  # runs over pages rather than off one
+        tall = any(_lines(shown[j]) > TALL_ROW for j in text_cells)  # runs over pages rather than off one
         tall_rows = tall_rows or tall
         row_cells = [_cell(c, row.indent if k == 0 else 0, tall) for k, c in enumerate(row_cells)]
         if row.heading:  # 資産の部, 流動資産: a sub-header, never left alone at the foot of a page
@@ -209,6 +210,7 @@ def _table(table: Table, part: Part, first: bool, labels: dict[str, str]) -> str
         f"numeric: {_array('true' if c.numeric else 'false' for c in table.columns)}",
         f"header: {header}",
         f"notes: {_array(_str(n) for n in table.notes)}",
+        f"before: {_array(_str(n) for n in table.before)}", f"after: {_array(_str(n) for n in table.after)}",
         f"keep: {'false' if tall_rows else 'true'}",
         f"cells: {_array(cells)}",
     ]
