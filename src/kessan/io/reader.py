@@ -69,7 +69,8 @@ LAYOUT_SHAPE = Table({
                         "columns": Strings(), "rounding": Text(), "basis": Text(), "exclude_flows": _FLOW_LIST,
                         "kind": Text(), "template": Text(), "measure": Text(), "decimals": Int(0, 6),
                         "series": Text(CODE_LIMIT), "before": Text(), "after": Text(), "amount_label": Text(),
-                        "zero": Text(), "unit_on_first": Bool(), "segment_title": Text(), "inner_column": Text()}),
+                        "zero": Text(), "unit_after": Text(), "show_title": Bool(), "segment_title": Text(),
+                        "inner_column": Text()}),
     "line": Tables(Table({"label": Text(), "id": Text(CODE_LIMIT), "ref": Text(), "segment_ref": Text(),
                           "indent": Int(0, 10),
                           "accounts": Either((Strings(), Table(rest=Strings())),
@@ -81,7 +82,7 @@ LAYOUT_SHAPE = Table({
                           "place": Text()})),
     "column": Tables(Table({"id": Text(), "name": Text(), "role": Text(), "basis": Text(), "flows": _FLOW_LIST,
                             "exclude_flows": _FLOW_LIST, "sign": Int(choices=(-1, 1)), "formula": Text(),
-                            "unit": Text(), "zero": Text(), "text": Bool()})),
+                            "unit": Text(), "zero": Text(), "text": Bool(), "header": Text()})),
     "row": Tables(Table({"segment": Text(), "label": Text()}, required=("segment", "label"))),
     "total": Table({"label": Text()}),
 })

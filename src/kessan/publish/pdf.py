@@ -139,6 +139,8 @@ def _part_body(part: Part, root: Path, labels: dict[str, str]) -> list[str]:
     out = []
     if part.form:
         out.append(f"#form-line({_str(part.form)})")
+    if part.above_title:
+        out.append(f"#form-line({_str(part.above_title)})")
     out.append(f"#heading(level: 2, {_str(part.title)}) <{_anchor(part)}>")
     for line in part.text:
         if not line.strip():
@@ -181,8 +183,10 @@ def _cell(content: str, indent: int, breakable: bool) -> str:
 def _table(table: Table, part: Part, first: bool, labels: dict[str, str]) -> str:
     texts = [[_cell_text(c, v) for c, v in zip(table.columns, row.cells, strict=True)] for row in table.rows]
     width, columns, size, head_size = _widths(table, texts)
-    title = None if table.title == part.title and len(part.tables) == 1 else table.title
-    header = _array(_array([str(h.col), str(h.row), str(h.rowspan), str(h.colspan), _str(h.text)]) for h in table.header())
+    # the part's heading names the table already; a note's wording above says what it is
+    title = None if table.title == part.title or not table.show_title else table.title
+    heads = table.header() if any(h.text for h in table.header()) else []  # a note without column headers
+    header = _array(_array([str(h.col), str(h.row), str(h.rowspan), str(h.colspan), _str(h.text)]) for h in heads)
     text_cells = [j for j, c in enumerate(table.columns) if not c.numeric]
     cells = []
     tall_rows = False

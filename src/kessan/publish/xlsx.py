@@ -132,9 +132,10 @@ class _PartSheet:
         if self.package.draft:  # the period is not CLOSED: a draft, said on the sheet and its printed pages
             ws.write_string(self.row, 0, self.package.labels["draft"], self.fmt.get(bold=True, font_color="#C00000"))
             self.row += 1
-        if part.form:
-            ws.write(self.row, 0, part.form, self.fmt.get())
-            self.row += 1
+        for line in (part.form, part.above_title):
+            if line:
+                ws.write(self.row, 0, line, self.fmt.get())
+                self.row += 1
         self._merged(part.title, self.fmt.get(bold=True, font_size=14, align="center"))
         self.row += 1
         for line in part.text:
@@ -164,7 +165,7 @@ class _PartSheet:
         self.row += 1
 
     def _table(self, table: Table) -> None:
-        if len(self.part.tables) > 1 or table.title != self.part.title:
+        if table.show_title and table.title != self.part.title:
             self.row += 1
             self.ws.write(self.row, 0, table.title, self.fmt.get(bold=True, font_size=11))
             self.row += 1

@@ -124,7 +124,7 @@ class _Builder:
             key = name.removeprefix("year:")
             given = self.ss.inputs.get(key)
             if given is None:
-                raise ValueError(f"${{{name}}}: no input {key!r} for the year")
+                return "-"  # nothing to date: no such repayment this year
             era, year = era_year(dt.date(given.amount, 12, 31))
             return year_text(era, year)
         if "." in name:
@@ -141,7 +141,7 @@ class _Builder:
     def _style(self, lay: Layout, ln: Line, measure: LayoutColumn | None, first: bool) -> Style | None:
         zeros = (ln.zero, measure.zero if measure is not None else None, lay.zero)
         zero = next((z for z in zeros if z is not None), None)
-        suffix = f" {lay.unit}" if lay.unit_on_first and first else ""
+        suffix = f" {lay.unit}" if lay.unit_after == "all" or (lay.unit_after == "first" and first) else ""
         if zero is None and not ln.bracket and not suffix:
             return None
         return Style(zero, ln.bracket, suffix)
@@ -149,9 +149,10 @@ class _Builder:
     def _table(self, lay: Layout, table_id: str, kind: str, *, title: str, figure_table: str | None,
                columns: list[Column], segment: str | None = None) -> Table:
         wording = segment is None  # a note's wording belongs to the whole-organisation table
-        return Table(table_id, lay.id, kind, title, figure_table, self.captions.get(lay.caption),
-                     self.labels["unit"].format(unit=lay.unit), self.labels["label_header"], columns,
-                     presentation(lay.unit, lay.rounding), segment=segment, order=lay.order,
+        unit = None if lay.unit_after else self.labels["unit"].format(unit=lay.unit)  # the amounts say it
+        return Table(table_id, lay.id, kind, title, figure_table, self.captions.get(lay.caption), unit,
+                     self.labels["label_header"], columns, presentation(lay.unit, lay.rounding), segment=segment,
+                     order=lay.order, show_title=lay.show_title,
                      before=self.paragraphs(lay.before) if wording else [],
                      after=self.paragraphs(lay.after) if wording else [])
 
@@ -212,7 +213,7 @@ class _Builder:
                   for name, label in zip(g.columns, g.labels, strict=True)}
         out = []
         for c in lay.measures:
-            group, label = groups.get(c.name, (None, c.name))
+            group, label = groups.get(c.name, (None, c.header or c.name))
             if c.unit:
                 label = self.labels["column_unit"].format(name=label, unit=c.unit)
             out.append(Column(c.name, label, group, numeric=not c.text))

@@ -156,6 +156,7 @@ class Table:
     text: list[str] = field(default_factory=list)  # a text statement (重要な会計方針), line by line
     before: list[str] = field(default_factory=list)  # paragraphs printed above the table (a note's wording)
     after: list[str] = field(default_factory=list)  # paragraphs printed below the table
+    show_title: bool = True  # false: the wording above says what the table is (a note)
     segment: str | None = None  # per-segment tables: the segment code
     order: int = 100
 

@@ -90,6 +90,7 @@ class Column:
     unit: str | None = None  # "%": the column holds rates in hundredths of a percent (123 = 1.23 %)
     zero: str | None = None  # how a zero amount prints in this column: "-" or "" (blank); None: 0
     text: bool = False  # a text column (返済期限, 交付者): each line's ``texts`` template, no figure
+    header: str | None = None  # the printed header when it differs from the name (当期首残高\n(円))
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,8 @@ class Layout:
     after: str = ""  # wording printed below the table
     amount_label: str | None = None  # header of the one amount column, a text template
     zero: str | None = None  # how a zero amount prints in the statement: "-" or "" (blank); None: 0
-    unit_on_first: bool = False  # the unit follows the first amount (2,185,590,471 円), as notes print it
+    unit_after: str | None = None  # the unit follows the amount: "first" (2,185,590,471 円, as a note prints it) or "all"
+    show_title: bool = True  # false: the wording (before) says what the table is, so its title is not printed
     segment_title: str | None = None  # title of each per-segment table, e.g. (1) 貸借対照表
     inner_column: str | None = None  # a second, inner amount column (利益の処分: 内訳), by its label
 
@@ -201,6 +203,8 @@ def _layout(name: str, doc: dict[str, Any], chart: Chart) -> Layout:
                                          f"line {ln.label}: {cid!r} is not a text column ([[column]] text = true)"))
     if "id" not in st:
         errors.append(InputError(file, None, "id", "[statement] needs an id"))
+    if st.get("unit_after") not in (None, "first", "all"):
+        errors.append(InputError(file, None, "unit_after", "[statement] unit_after must be \"first\" or \"all\""))
     if errors:
         raise BookError(errors)
     return Layout(
@@ -209,7 +213,7 @@ def _layout(name: str, doc: dict[str, Any], chart: Chart) -> Layout:
         lines=tuple(lines), entity=bool(st.get("entity", True)), budget=bool(st.get("budget", False)),
         columns=tuple(st.get("columns", ("予算額", "決算額", "差額"))), rounding=st.get("rounding"),
         measures=measures, before=st.get("before", ""), after=st.get("after", ""), amount_label=st.get("amount_label"),
-        zero=_zero(st, file, "[statement]", errors), unit_on_first=bool(st.get("unit_on_first", False)),
+        zero=_zero(st, file, "[statement]", errors), unit_after=st.get("unit_after"), show_title=bool(st.get("show_title", True)),
         segment_title=st.get("segment_title"), inner_column=st.get("inner_column"),
     )
 
@@ -272,7 +276,7 @@ def _columns(doc: dict[str, Any], chart: Chart, file: str, errors: list[InputErr
         flows = raw.get("flows")
         out.append(Column(raw["id"], raw["name"], raw.get("role"), basis, tuple(flows) if flows is not None else None,
                           tuple(raw.get("exclude_flows", ())), int(raw.get("sign", 1)), formula, raw.get("unit"),
-                          _zero(raw, file, where, errors), bool(raw.get("text", False))))
+                          _zero(raw, file, where, errors), bool(raw.get("text", False)), raw.get("header")))
         if raw.get("unit") not in (None, "%"):
             errors.append(InputError(file, None, "unit", f"{where}: unknown unit {raw.get('unit')!r} (expected \"%\")"))
     return tuple(out)
