@@ -10,6 +10,7 @@ ignored, so the PDF looks the same on every machine.
 
 from __future__ import annotations
 
+import json
 import os
 import unicodedata
 from collections.abc import Iterable
@@ -45,6 +46,18 @@ def write_pdf(package: Package, path: Path) -> Path:
         raise RuntimeError("Typst returned no single PDF document")
     path.write_bytes(pdf)
     return path
+
+
+def layout_markers(package: Package, root: Path, label: str) -> list[dict[str, object]]:
+    """The values of the PDF's layout markers (templates/package.typ): ``kessan-table`` (how each
+    table was laid out), ``kessan-table-top`` and ``kessan-table-end`` (the pages a table starts
+    and ends on). Tests read them to prove that no table that fits a page is split."""
+    source = typst_source(package, root)
+    fonts = sorted({str(f.path.parent) for f in japanese_fonts().values()})
+    found = typst.query(source.encode("utf-8"), f"<{label}>", field="value", root=str(root), font_paths=fonts,
+                        ignore_system_fonts=True)
+    values: list[dict[str, object]] = json.loads(found)
+    return values
 
 
 @lru_cache(maxsize=1)
