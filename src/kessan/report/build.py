@@ -205,6 +205,10 @@ class _Builder:
             first = first and not ln.has_amount
             table.rows.append(_row(ln, ln.figure_label, cells))
         _add_formulas(table, lay, lines)
+        if lay.inner_column is not None:  # the inner copy of a figure printed in both columns refers to it
+            for i, ln in enumerate(lines):
+                if ln.place == "both" and table.rows[i].cells[1].value is not None:
+                    table.rows[i].formulas[0] = Formula((Term(1, i, 1),))
         return table
 
     def _measure_columns(self, lay: Layout) -> list[Column]:
