@@ -39,8 +39,8 @@ def normal(text: str) -> str:
 def words(text: str) -> list[str]:
     """The words of a source excerpt, in order."""
     out: list[str] = []
-    for line in text.splitlines():
-        line = re.sub(r"<[^>]+>", " ", line)  # HTML lists of the converted source
+    for raw in text.splitlines():
+        line = re.sub(r"<[^>]+>", " ", raw)  # HTML lists of the converted source
         line = re.sub(r"^\s*(#+|-)\s+", "", line)  # markdown headings and bullets
         line = line.replace("|", " ")
         out += [w for w in normal(line).split() if w.strip("{}") and not re.fullmatch(r"-{2,}", w)]  # |--|---| rules
