@@ -191,7 +191,8 @@ def test_workbook_has_no_number_outside_the_figures(workbook):
              and not copy_of_figure(ws.title, c.coordinate)]
     assert stray == []
     appropriation = values["利益の処分に関する書類"]
-    copies = [c for r in formulas[appropriation.title].iter_rows() for c in r if copy_of_figure(appropriation.title, c.coordinate)]
+    sheet = appropriation.title
+    copies = [c for r in formulas[sheet].iter_rows() for c in r if copy_of_figure(sheet, c.coordinate)]
     assert len(copies) == 2  # 積立金 and システム開発積立金, in 内訳 and 金額
 
 

@@ -54,8 +54,8 @@ def layout_markers(package: Package, root: Path, label: str) -> list[dict[str, o
     and ends on). Tests read them to prove that no table that fits a page is split."""
     source = typst_source(package, root)
     fonts = sorted({str(f.path.parent) for f in japanese_fonts().values()})
-    found = typst.query(source.encode("utf-8"), f"<{label}>", field="value", root=str(root), font_paths=fonts,
-                        ignore_system_fonts=True)
+    found: str = typst.query(source.encode("utf-8"), f"<{label}>", field="value", root=str(root),  # type: ignore[misc]
+                             font_paths=fonts, ignore_system_fonts=True)
     values: list[dict[str, object]] = json.loads(found)
     return values
 
