@@ -198,7 +198,7 @@ def _table(table: Table, part: Part, first: bool, labels: dict[str, str]) -> str
     width, columns, size, head_size = _widths(table, texts)
     # the part's heading names the table already; a note's wording above says what it is
     title = None if table.title == part.title or not table.show_title else table.title
-    heads = table.header() if any(h.text for h in table.header()) else []  # a note without column headers
+    heads = table.header() if any(h.text for h in table.header() if h.col) else []  # no column headings: none printed
     header = _array(_array([str(h.col), str(h.row), str(h.rowspan), str(h.colspan), _str(h.text)]) for h in heads)
     text_cells = [j for j, c in enumerate(table.columns) if not c.numeric]
     cells = []

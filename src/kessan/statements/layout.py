@@ -19,7 +19,7 @@ from typing import Any
 from ..ledger.errors import BookError, InputError
 from ..ledger.model import Chart
 from .formula import parse_formula
-from .text import TextLayout, text_layout
+from .text import TextLayout, figure_refs, text_layout
 from .trend import TrendLayout, trend_layout
 
 BASES = ("closing", "opening", "movement", "next_appropriation")
@@ -116,6 +116,14 @@ class Layout:
     show_title: bool = True  # false: the wording (before) says what the table is, so its title is not printed
     segment_title: str | None = None  # title of each per-segment table, e.g. (1) 貸借対照表
     inner_column: str | None = None  # a second, inner amount column (利益の処分: 内訳), by its label
+    file: str = ""  # layouts/<file name>, for problems found after parsing
+
+    @property
+    def templates(self) -> tuple[tuple[str, str], ...]:
+        """(field, template) of every text of the layout: its wording, amount header and text cells."""
+        lines = tuple((f"line {ln.label}: texts.{cid}", t) for ln in self.lines for cid, t in ln.texts)
+        own = (("before", self.before), ("after", self.after), ("amount_label", self.amount_label or ""))
+        return tuple((f, t) for f, t in own if t) + lines
 
     @property
     def amount_measures(self) -> tuple[Column, ...]:
@@ -214,7 +222,7 @@ def _layout(name: str, doc: dict[str, Any], chart: Chart) -> Layout:
         columns=tuple(st.get("columns", ("予算額", "決算額", "差額"))), rounding=st.get("rounding"),
         measures=measures, before=st.get("before", ""), after=st.get("after", ""), amount_label=st.get("amount_label"),
         zero=_zero(st, file, "[statement]", errors), unit_after=st.get("unit_after"), show_title=bool(st.get("show_title", True)),
-        segment_title=st.get("segment_title"), inner_column=st.get("inner_column"),
+        segment_title=st.get("segment_title"), inner_column=st.get("inner_column"), file=file,
     )
 
 
@@ -380,4 +388,7 @@ def _reference_problems(statements: list[Layout], trends: list[TrendLayout], fil
                 check(file, f"line {ln.label}", "ties_to", ties, lay.id)
     for trend in trends:
         check(f"layouts/{files[trend.id]}", "[statement]", "measure", trend.measure, None)
+    for lay in statements:  # a figure cited in a sentence must be a line with an amount
+        for field_name, template in lay.templates:
+            check(f"layouts/{files[lay.id]}", field_name, "template", tuple((1, ref) for ref in figure_refs(template)), None)
     return errors
