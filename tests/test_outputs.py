@@ -26,7 +26,7 @@ from typer.testing import CliRunner
 from kessan import app as kessan
 from kessan.cli import app
 from kessan.publish.xlsx import INDEX_SHEET
-from kessan.render.format import amount
+from kessan.render.format import printed
 from kessan.report.figures import figures
 
 from .conftest import EXAMPLE, MINI
@@ -110,13 +110,13 @@ def test_text_output_carries_every_figure(book):
         # the table's title line, then each row's line in order with the row's printed amounts
         cursor = next(n for n in range(cursor, len(lines)) if table.title in lines[n])
         for row in table.rows:
-            printed = [amount(c.value) for c, col in zip(row.cells, table.columns, strict=True)
-                       if col.numeric and c.value is not None]
-            if not printed:
+            shown = [word for c, col in zip(row.cells, table.columns, strict=True)
+                     if col.numeric and c.value is not None for word in printed(c).split()]
+            if not shown:
                 continue
             found = next((n for n in range(cursor, len(lines))
-                          if row.label[:6] in lines[n] and _in_order(printed, lines[n].replace("│", " ").split())), None)
-            assert found is not None, f"{table.id} {row.label}: {printed} not in the text output after line {cursor}"
+                          if row.label[:6] in lines[n] and _in_order(shown, lines[n].replace("│", " ").split())), None)
+            assert found is not None, f"{table.id} {row.label}: {shown} not in the text output after line {cursor}"
             cursor = found + 1
 
 
@@ -156,14 +156,14 @@ def test_html_site_carries_every_figure(book):
                         found[(name, line, td.get("data-column"))] = "".join(td.itertext())
     for _, _, cell in _cells(report):
         f = cell.figure
-        assert found.get((f.table, f.line, f.column)) == amount(cell.value), f
+        assert found.get((f.table, f.line, f.column)) == printed(cell), f
 
 
 def test_pdf_carries_every_figure(book):
     _, report, _, out = book
     (path,) = out.glob("*.pdf")
     tokens = Counter(re.split(r"\s+", "\n".join(pdf_text(path))))
-    wanted = Counter(amount(c.value) for _, _, c in _cells(report))
+    wanted = Counter(word for _, _, c in _cells(report) for word in printed(c).split())  # a blank zero prints nothing
     missing = wanted - tokens
     assert not missing, f"figures not printed in the PDF (printed form: times missing): {dict(list(missing.items())[:20])}"
 

@@ -59,7 +59,8 @@ def read_book_dir(path: Path) -> BookDir:
     if budget is not None and (problems := budget_problems(budget, list(layouts.statements), book.chart.segments)):
         raise BookError(problems)
     history = read_history(path, book.chart)
-    if problems := text_problems(list(layouts.texts), book.settings.get("policies", {})):
+    wording = tuple((lay.file, field, template) for lay in layouts.statements for field, template in lay.templates)
+    if problems := text_problems(list(layouts.texts), book.settings.get("policies", {}), wording):
         raise BookError(problems)
     subledgers = read_subledgers(path, book.chart)
     if problems := _lease_problems(subledgers):

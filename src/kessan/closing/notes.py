@@ -49,6 +49,7 @@ def register_inputs(subledgers: Subledgers, years: Iterable[FiscalYear]) -> list
             out.append(InputValue(f"lease.maturity.{n + 1}", fy.year, sum(b[n] for b in buckets),
                                   f"リース債務の返済予定額 {BUCKETS[n]}",
                                   "リース債務の返済スケジュール (subledgers/leases.csv)"))
+        out += _lease_due_years(schedules, fy)
         for s in subledgers.securities:
             out.append(InputValue(f"sec.{s.security}.face", fy.year, s.face_value, f"{s.name} 券面総額", source))
         for n, bucket in enumerate(BUCKETS, 1):
@@ -56,6 +57,25 @@ def register_inputs(subledgers: Subledgers, years: Iterable[FiscalYear]) -> list
                          and s.maturity > fy.end)
             out.append(InputValue(f"sec.maturity.{n}", fy.year, amount, f"満期保有目的の債券 償還予定額 {bucket}", source))
     return out
+
+
+def _lease_due_years(schedules: Sequence[Sequence[formulas.LeasePayment]], fy: FiscalYear) -> list[InputValue]:
+    """借入金等明細書 返済期限 of the リース債務 (1年以内に返済予定のものを除く): the fiscal years
+    (by their first calendar year, 2025 = 令和7年度) of its first and last repayment,
+    ``lease.due.first`` and ``lease.due.last`` (none if it is nil)."""
+    after = fy.end.replace(year=fy.end.year + 1) if (fy.end.month, fy.end.day) != (2, 29) else fy.end.replace(
+        year=fy.end.year + 1, day=28)
+    dues = [_fiscal_year(p.due, fy.start) for sch in schedules for p in sch if p.due > after and p.principal]
+    if not dues:
+        return []
+    source = "リース債務の返済スケジュール (subledgers/leases.csv)"
+    return [InputValue("lease.due.first", fy.year, min(dues), "リース債務 (1年超) 最初の返済の年度", source),
+            InputValue("lease.due.last", fy.year, max(dues), "リース債務 (1年超) 最後の返済の年度", source)]
+
+
+def _fiscal_year(day: dt.date, start: dt.date) -> int:
+    """The fiscal year (named by its first calendar year) a day falls in, for years starting as ``start``."""
+    return day.year if (day.month, day.day) >= (start.month, start.day) else day.year - 1
 
 
 def _lease_rates(leases: Sequence[Lease], schedules: Sequence[Sequence[formulas.LeasePayment]],

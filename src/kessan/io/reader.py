@@ -56,7 +56,8 @@ BOOK_SHAPE = Table({
     "fiscal_year": Tables(Table({"year": Int(1, 9998), "label": Text(LABEL_LIMIT),
                                  "state": Text(choices=PERIOD_STATES)})),
 })
-SEGMENTS_SHAPE = Table({"segment": Tables(Table({"code": CODE, "name": NAME}))})
+SEGMENTS_SHAPE = Table({"segment": Tables(Table({"code": CODE, "name": NAME, "header": Text(NAME_LIMIT)}))})
+SEGMENT_HEADERS = "segment_headers"  # the book's settings key that keeps segments.toml's headers
 ACCOUNTS_SHAPE = Table({"account": Tables(Table({"code": CODE, "name": NAME, "kind": Text(), "cash": Bool(),
                                                  "inter_segment": Bool()}))})
 FLOWS_SHAPE = Table({"flow": Tables(Table({"code": CODE, "name": NAME, "applies_to": Text()}))})
@@ -67,17 +68,21 @@ LAYOUT_SHAPE = Table({
                         "caption": Text(), "unit": Text(), "order": Int(), "entity": Bool(), "budget": Bool(),
                         "columns": Strings(), "rounding": Text(), "basis": Text(), "exclude_flows": _FLOW_LIST,
                         "kind": Text(), "template": Text(), "measure": Text(), "decimals": Int(0, 6),
-                        "series": Text(CODE_LIMIT)}),
+                        "series": Text(CODE_LIMIT), "before": Text(), "after": Text(), "amount_label": Text(),
+                        "zero": Text(), "unit_after": Text(), "show_title": Bool(), "segment_title": Text(),
+                        "inner_column": Text()}),
     "line": Tables(Table({"label": Text(), "id": Text(CODE_LIMIT), "ref": Text(), "segment_ref": Text(),
                           "indent": Int(0, 10),
                           "accounts": Either((Strings(), Table(rest=Strings())),
                                              "an array of account codes or a table of them by role"),
                           "flows": _FLOW_LIST, "exclude_flows": _FLOW_LIST, "basis": Text(), "formula": Text(),
                           "segment_only": Bool(), "ties_to": Text(), "bold": Bool(), "sign": Int(choices=(-1, 1)),
-                          "inputs": Either((Text(), Table(rest=Text())), "an input key or a table of them by role")})),
+                          "inputs": Either((Text(), Table(rest=Text())), "an input key or a table of them by role"),
+                          "mark": Text(), "zero": Text(), "bracket": Bool(), "texts": Table(rest=Text()),
+                          "place": Text()})),
     "column": Tables(Table({"id": Text(), "name": Text(), "role": Text(), "basis": Text(), "flows": _FLOW_LIST,
                             "exclude_flows": _FLOW_LIST, "sign": Int(choices=(-1, 1)), "formula": Text(),
-                            "unit": Text()})),
+                            "unit": Text(), "zero": Text(), "text": Bool(), "header": Text()})),
     "row": Tables(Table({"segment": Text(), "label": Text()}, required=("segment", "label"))),
     "total": Table({"label": Text()}),
 })
@@ -112,7 +117,8 @@ def read_chart(root: Path, errors: Problems) -> tuple[dict[str, Any] | None, Cha
         if code is not None and name is not None:
             if code in segments:
                 errors.add("segments.toml", None, "code", f"duplicate segment code {code!r}")
-            segments[code] = Segment(code, name)
+            header = s.get("header")
+            segments[code] = Segment(code, name, header)
     if segs_doc is not None and not segs_doc.get("segment"):
         errors.add("segments.toml", None, "segment", "no [[segment]] declared")
 
@@ -207,6 +213,10 @@ def read_book(root: Path | str) -> Book:
     assert code is not None and report_year is not None
     name = meta.get("name", code)
     settings = {k: v for k, v in meta.items() if k not in ("code", "name", "report_year")}
+    # segments.toml's column headers (the name broken at declared points) travel with the book's
+    # settings, so a book loaded into a database prints them too
+    if headers := {s.code: s.header for s in chart.segments.values() if s.header}:
+        settings[SEGMENT_HEADERS] = headers
     return Book(code, name, report_year, years, chart, layouts, settings)
 
 

@@ -46,6 +46,7 @@ class Account:
 class Segment:
     code: str
     name: str
+    header: str | None = None  # the name as a column header, with its line breaks (segments.toml)
 
 
 @dataclass(frozen=True, slots=True)

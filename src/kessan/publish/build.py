@@ -79,7 +79,7 @@ def _part(report: Report, spec: PartSpec) -> Part:
         tables.append(_printed(t, spec))
     first = tables[0].title if tables else _tables(report, spec.tables[0])[0].title
     part = Part(spec.id, spec.sheet, spec.title or _strip_form(first, spec.form), tables, text, spec.form,
-                spec.group, spec.landscape, chart)
+                spec.above_title, spec.group, spec.landscape, chart)
     if len(tables) == 1 and spec.title:
         tables[0].title = spec.title
     return part

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import jinja2
 
-from ..render.format import amount
+from ..render.format import amount, printed
 from .model import Package, Part
 
 
@@ -24,6 +24,7 @@ def environment() -> jinja2.Environment:
                              autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=False, lstrip_blocks=False)
     env.filters["amount"] = amount
+    env.filters["printed"] = printed
     env.globals["ideographic_space"] = "\u3000"
     return env
 

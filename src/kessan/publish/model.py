@@ -25,6 +25,7 @@ class Part:
     tables: list[Table] = field(default_factory=list)
     text: list[str] = field(default_factory=list)  # a text statement (重要な会計方針), line by line
     form: str | None = None  # 様式第13号
+    above_title: str | None = None  # printed between the form and the title: (貸借対照表関係)
     group: str | None = None  # 附属明細書, …
     landscape: bool = False
     chart: Table | None = None  # a 推移 table to draw

@@ -10,6 +10,7 @@ ignored, so the PDF looks the same on every machine.
 
 from __future__ import annotations
 
+import json
 import os
 import unicodedata
 from collections.abc import Iterable
@@ -19,13 +20,13 @@ from pathlib import Path
 
 import typst
 
-from ..render.format import amount
+from ..render.format import printed
 from .fonts import japanese_fonts
 from .model import Cell, Column, Package, Part, Table
 from .spec import PART_ID
 
 IDEOGRAPHIC_SPACE = "\u3000"
-KEEP_LINES = 36  # a short table of at most this many lines of text is kept on one page (a page holds 40 or more)
+PORTRAIT_TOP, LANDSCAPE_TOP = "18mm", "13mm"  # the top page margins of templates/package.typ part-page
 TALL_ROW = 30  # lines: a row taller than this may break across pages; shorter rows never do
 
 
@@ -47,6 +48,18 @@ def write_pdf(package: Package, path: Path) -> Path:
     return path
 
 
+def layout_markers(package: Package, root: Path, label: str) -> list[dict[str, object]]:
+    """The values of the PDF's layout markers (templates/package.typ): ``kessan-table`` (how each
+    table was laid out), ``kessan-table-top`` and ``kessan-table-end`` (the pages a table starts
+    and ends on). Tests read them to prove that no table that fits a page is split."""
+    source = typst_source(package, root)
+    fonts = sorted({str(f.path.parent) for f in japanese_fonts().values()})
+    found: str = typst.query(source.encode("utf-8"), f"<{label}>", field="value", root=str(root),  # type: ignore[misc]
+                             font_paths=fonts, ignore_system_fonts=True)
+    values: list[dict[str, object]] = json.loads(found)
+    return values
+
+
 @lru_cache(maxsize=1)
 def _compiler() -> typst.Compiler:
     """One compiler per process: it knows the font files only (no system fonts, no Typst defaults)."""
@@ -63,7 +76,7 @@ def _str(text: str) -> str:
 
 def _cell_text(column: Column, cell: Cell) -> str:
     """The printed text of a cell: the one place that reads a cell of the model."""
-    return amount(cell.value)
+    return printed(cell)
 
 
 def display_width(text: str) -> int:
@@ -130,15 +143,17 @@ def _parts(package: Package, root: Path) -> list[str]:
             out.append(f"#part-page(landscape: {'true' if part.landscape else 'false'}, title: {_str(part.title)})[")
             if k == 0:
                 out.append(f"#heading(level: 1, {_str(section.title)}) <section-{s}>")
-            out += _part_body(part, root)
+            out += _part_body(part, root, package.labels)
             out.append("]")
     return out
 
 
-def _part_body(part: Part, root: Path) -> list[str]:
+def _part_body(part: Part, root: Path, labels: dict[str, str]) -> list[str]:
     out = []
     if part.form:
         out.append(f"#form-line({_str(part.form)})")
+    if part.above_title:
+        out.append(f"#form-line({_str(part.above_title)})")
     out.append(f"#heading(level: 2, {_str(part.title)}) <{_anchor(part)}>")
     for line in part.text:
         if not line.strip():
@@ -147,8 +162,8 @@ def _part_body(part: Part, root: Path) -> list[str]:
             out.append(f"#policy-body({_str(line.strip(IDEOGRAPHIC_SPACE))})")
         else:
             out.append(f"#policy-item({_str(line)})")
-    for table in part.tables:
-        out.append(_table(table, part))
+    for k, table in enumerate(part.tables):
+        out.append(_table(table, part, first=k == 0 and not part.text, labels=labels))
     if (svg := part.chart_files.get("svg")) is not None:
         out.append(f"#chart({_str('/' + svg.relative_to(root).as_posix())})")
     return out
@@ -164,46 +179,47 @@ def _widths(table: Table, texts: list[list[str]]) -> tuple[str, str, str, str]:
     if n > 6:
         share, size, head = ("15%", "6.6pt", "6.3pt") if n > 9 else ("20%", "7.5pt", "auto")
         return "100%", _array([share, *(f or "1fr" for f in fixed)]), size, head
-    label = max([display_width(table.label_header), *(display_width(r.label) + 2 * r.indent for r in table.rows)])
-    widest = [max([display_width(c.label), *(display_width(row[j]) for row in texts)]) for j, c in enumerate(table.columns)]
+    label = max([display_width(table.label_header), *(display_width(r.printed_label) + 2 * r.indent for r in table.rows)])
+    widest = [max([*map(display_width, c.label.splitlines() or [""]), *(display_width(row[j]) for row in texts)])
+              for j, c in enumerate(table.columns)]
     sizes = [f or f"{w + 2}fr" for f, w in zip(fixed, widest, strict=True)]
     return ("72%" if n == 1 else "100%"), _array([f"{label + 2}fr", *sizes]), "8.5pt", "auto"
 
 
 def _cell(content: str, indent: int, breakable: bool) -> str:
-    """A body cell: the content alone, or a table.cell with the label's indent or breakable."""
-    options = (["breakable: true"] if breakable else []) + ([f"inset: indent({indent})"] if indent else [])
-    return f"table.cell({', '.join(options)}, {content})" if options else content
+    """A body cell: the content alone, indented (a label), or a table.cell that may break."""
+    if indent:
+        content = f"indent({indent}, {content})"
+    return f"table.cell(breakable: true, {content})" if breakable else content
 
 
-def _keep(table: Table, texts: list[list[str]]) -> bool:
-    """Whether a table is kept on one page: a short one (Table.compact) whose rows, counted in
-    lines of text, surely fit on a page; one that may not runs over pages."""
-    text_cells = [j for j, c in enumerate(table.columns) if not c.numeric]
-    lines = sum(max([1, *(_lines(printed[j]) for j in text_cells)]) for printed in texts)
-    return table.compact and lines <= KEEP_LINES
-
-
-def _table(table: Table, part: Part) -> str:
+def _table(table: Table, part: Part, first: bool, labels: dict[str, str]) -> str:
     texts = [[_cell_text(c, v) for c, v in zip(table.columns, row.cells, strict=True)] for row in table.rows]
     width, columns, size, head_size = _widths(table, texts)
-    title = None if table.title == part.title and len(part.tables) == 1 else table.title
-    header = _array(_array([str(h.col), str(h.row), str(h.rowspan), str(h.colspan), _str(h.text)]) for h in table.header())
+    # the part's heading names the table already; a note's wording above says what it is
+    title = None if table.title == part.title or not table.show_title else table.title
+    heads = table.header() if any(h.text for h in table.header() if h.col) else []  # no column headings: none printed
+    header = _array(_array([str(h.col), str(h.row), str(h.rowspan), str(h.colspan), _str(h.text)]) for h in heads)
     text_cells = [j for j, c in enumerate(table.columns) if not c.numeric]
     cells = []
-    for row, printed in zip(table.rows, texts, strict=True):
-        row_cells = [_str(row.label), *map(_str, printed)]
+    tall_rows = False
+    for row, shown in zip(table.rows, texts, strict=True):
+        row_cells = [_str(row.printed_label), *map(_str, shown)]
         for j in text_cells:  # 備考, 左の主な理由: smaller type
             row_cells[j + 1] = f"text(size: 0.85em, {row_cells[j + 1]})"
         if row.bold:
             row_cells = [f"b({c})" for c in row_cells]
-        tall = any(_lines(printed[j]) > TALL_ROW for j in text_cells)  # runs over pages rather than off one
+        tall = any(_lines(shown[j]) > TALL_ROW for j in text_cells)  # runs over pages rather than off one
+        tall_rows = tall_rows or tall
         row_cells = [_cell(c, row.indent if k == 0 else 0, tall) for k, c in enumerate(row_cells)]
         if row.heading:  # 資産の部, 流動資産: a sub-header, never left alone at the foot of a page
             cells.append(f"table.header(level: {2 + row.indent}, repeat: false, {', '.join(row_cells)})")
         else:
             cells += row_cells
+    continued = labels["continued"].format(title=table.title if title is not None else part.title)
     args = [
+        f"id: {_str(table.id)}", f"first: {'true' if first else 'false'}",
+        f"top-margin: {LANDSCAPE_TOP if part.landscape else PORTRAIT_TOP}", f"continued: {_str(continued)}",
         f"title: {_str(title) if title is not None else 'none'}",
         f"caption: {_str(table.caption) if table.caption else 'none'}",
         f"unit: {_str(table.unit) if table.unit else 'none'}",
@@ -211,7 +227,8 @@ def _table(table: Table, part: Part) -> str:
         f"numeric: {_array('true' if c.numeric else 'false' for c in table.columns)}",
         f"header: {header}",
         f"notes: {_array(_str(n) for n in table.notes)}",
-        f"keep: {'true' if _keep(table, texts) else 'false'}",
+        f"before: {_array(_str(n) for n in table.before)}", f"after: {_array(_str(n) for n in table.after)}",
+        f"keep: {'false' if tall_rows else 'true'}",
         f"cells: {_array(cells)}",
     ]
     return "#statement(" + ", ".join(args) + ")"

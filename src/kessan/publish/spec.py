@@ -25,7 +25,8 @@ SHAPE = Table({
     "package": Table({"title": Text(), "date": Date(), "file": Text()}),
     "section": Tables(Table({"title": Text(), "toc": Text(), "part": Tables(Table({
         "id": Text(), "sheet": Text(), "tables": Strings(), "title": Text(), "form": Text(), "group": Text(),
-        "landscape": Bool(), "by_segment": Bool(), "label_header": Text(), "chart": Bool()}))})),
+        "landscape": Bool(), "by_segment": Bool(), "label_header": Text(), "chart": Bool(),
+        "above_title": Text()}))})),
     "labels": Table(rest=Text()),
     "column_group": Tables(Table({"statement": Text(), "label": Text(), "columns": Strings(), "labels": Strings()})),
 })
@@ -53,6 +54,7 @@ class PartSpec:
     by_segment: bool = False  # order per-segment tables segment by segment
     label_header: str | None = None
     chart: bool = False  # add the chart of a trend table
+    above_title: str | None = None  # a line between the form and the title: (貸借対照表関係)
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ def _part(raw: dict[str, Any], where: str, errors: list[InputError]) -> PartSpec
         errors.append(InputError(FILE, None, f"{where}.tables", "lists no table"))
     return PartSpec(pid, sheet, tables, raw.get("title"), raw.get("form"), raw.get("group"),
                     bool(raw.get("landscape", False)), bool(raw.get("by_segment", False)),
-                    raw.get("label_header"), bool(raw.get("chart", False)))
+                    raw.get("label_header"), bool(raw.get("chart", False)), raw.get("above_title"))
 
 
 def _column_group(raw: dict[str, Any], n: int, errors: list[InputError]) -> ColumnGroup:

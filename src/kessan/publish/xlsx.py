@@ -17,7 +17,7 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from ..report.model import Value
+from ..report.model import Style, Value
 from .model import Formula, Package, Part, Table
 
 IndexRow = tuple[str, str, str, str, str]  # table, line, column, sheet, cell
@@ -33,12 +33,19 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
 
 
-def number_format(value: Value) -> str:
+def number_format(value: Value, style: Style | None = None) -> str:
+    """The Excel number format of a cell: △ for negatives; the cell's style (a zero as "-" or
+    blank, brackets, the unit after the amount) as format sections, so the cell stays a number."""
     exponent = value.as_tuple().exponent if isinstance(value, Decimal) else 0
-    if isinstance(exponent, int) and exponent < 0:
-        places = "0" * -exponent
-        return f'#,##0.{places};"△"#,##0.{places}'
-    return INTEGER
+    digits = f"#,##0.{'0' * -exponent}" if isinstance(exponent, int) and exponent < 0 else "#,##0"
+    if style is None:
+        return f'{digits};"△"{digits}' if digits != "#,##0" else INTEGER
+    suffix = f'"{style.suffix}"' if style.suffix else ""
+    positive, negative = f"{digits}{suffix}", f'"△"{digits}{suffix}'
+    if style.bracket:
+        positive, negative = f'"("{positive}")"', f'"("{negative}")"'
+    zero = positive if style.zero is None else f'"{style.zero}"' if style.zero else ""
+    return f"{positive};{negative};{zero}"
 
 
 class _Formats:
@@ -125,9 +132,10 @@ class _PartSheet:
         if self.package.draft:  # the period is not CLOSED: a draft, said on the sheet and its printed pages
             ws.write_string(self.row, 0, self.package.labels["draft"], self.fmt.get(bold=True, font_color="#C00000"))
             self.row += 1
-        if part.form:
-            ws.write(self.row, 0, part.form, self.fmt.get())
-            self.row += 1
+        for line in (part.form, part.above_title):
+            if line:
+                ws.write(self.row, 0, line, self.fmt.get())
+                self.row += 1
         self._merged(part.title, self.fmt.get(bold=True, font_size=14, align="center"))
         self.row += 1
         for line in part.text:
@@ -157,11 +165,13 @@ class _PartSheet:
         self.row += 1
 
     def _table(self, table: Table) -> None:
-        if len(self.part.tables) > 1 or table.title != self.part.title:
+        if table.show_title and table.title != self.part.title:
             self.row += 1
             self.ws.write(self.row, 0, table.title, self.fmt.get(bold=True, font_size=11))
             self.row += 1
         width = 1 + len(table.columns)
+        for paragraph in table.before:
+            self._wording(paragraph, width)
         if table.caption:
             self._merged(table.caption, self.fmt.get(align="center"), width=width)
         if table.unit:
@@ -174,9 +184,13 @@ class _PartSheet:
         for i in range(len(table.rows)):
             self._body_row(table, i, top)
         self.row = top + len(table.rows)
-        for note in table.notes:
-            self._merged(note, self.fmt.get(text_wrap=True, valign="top"),
-                         LINE_HEIGHT * max(1, math.ceil(display_width(note) / (14 * width + 20))), width)
+        for note in [*table.notes, *table.after]:
+            self._wording(note, width)
+
+    def _wording(self, text: str, width: int) -> None:
+        """A sentence of a note, or a note below a table: merged over the table, wrapped."""
+        self._merged(text, self.fmt.get(text_wrap=True, valign="top"),
+                     LINE_HEIGHT * max(1, math.ceil(display_width(text) / (14 * width + 20))), width)
 
     def _header(self, table: Table) -> None:
         head = self.fmt.get(bold=True, align="center", valign="vcenter", text_wrap=True, border=1, bg_color="#EDEDED")
@@ -187,7 +201,7 @@ class _PartSheet:
             else:
                 self.ws.write(r, c, cell.text, head)
         widths = [self._column_width(j) for j in range(1, 1 + len(table.columns))]
-        lines = max([1, *(math.ceil(display_width(h.text) / (widths[h.col - 1] * h.colspan)) for h in table.header()
+        lines = max([1, *(_text_lines(h.text, widths[h.col - 1] * h.colspan) for h in table.header()
                           if h.col and h.row == table.depth - 1)])
         for r in range(self.row, self.row + table.depth):
             self.ws.set_row(r, LINE_HEIGHT * (lines + 0.4))
@@ -196,7 +210,7 @@ class _PartSheet:
     def _body_row(self, table: Table, i: int, top: int) -> None:
         row, r = table.rows[i], top + i
         line: dict[str, object] = {"bold": row.bold, "border": 1, "border_color": "#BFBFBF"}
-        self.ws.write(r, 0, row.label, self.fmt.get(align="left", indent=row.indent, valign="top", **line))
+        self.ws.write(r, 0, row.printed_label, self.fmt.get(align="left", indent=row.indent, valign="top", **line))
         tallest = 1
         for j, (col, cell) in enumerate(zip(table.columns, row.cells, strict=True), 1):
             value = cell.value
@@ -205,7 +219,7 @@ class _PartSheet:
                 self.ws.write_string(r, j, str(value or ""), self.fmt.get(text_wrap=True, valign="top", font_size=9, **line))
                 tallest = max(tallest, _text_lines(str(value or ""), self._column_width(j) * 1.1))
                 continue
-            cell_format = self.fmt.get(num_format=number_format(value), valign="top", **line)
+            cell_format = self.fmt.get(num_format=number_format(value, cell.style), valign="top", **line)
             if value is None:
                 self.ws.write_blank(r, j, None, cell_format)
                 continue
@@ -222,7 +236,7 @@ class _PartSheet:
             self.ws.set_row(r, LINE_HEIGHT * tallest * 0.85)
 
     def _columns(self) -> None:
-        label = max([display_width(r.label) + 2 * r.indent + 2 for t in self.part.tables for r in t.rows] or [40])
+        label = max([display_width(r.printed_label) + 2 * r.indent + 2 for t in self.part.tables for r in t.rows] or [40])
         self.ws.set_column(0, 0, min(max(label, 14), 56) if self.part.tables else 110)
         for j in range(1, self.width):
             self.ws.set_column(j, j, self._column_width(j))

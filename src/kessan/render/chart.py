@@ -50,9 +50,13 @@ def trend_figure(table: Table) -> Figure:
         ax.annotate(f"{value:,}", (x, float(value)), ha="center", va="bottom", fontsize=9, xytext=(0, 2),
                     textcoords="offset points")
     ax.set_title(table.title)
-    ax.set_ylabel(f"({table.presentation.unit})")
+    # the unit reads horizontally above the axis, as published, not turned sideways
+    ax.set_ylabel(f"({table.presentation.unit})", rotation=0, loc="top", labelpad=0)
+    ax.yaxis.set_label_coords(0, 1.02)
     ax.set_xlabel("決算年度")
-    ax.legend(loc="upper left", fontsize=8, ncols=2, frameon=False)
+    # the legend lists the segments top-down as the bars stack them (the last drawn on top)
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend(handles[::-1], labels[::-1], loc="upper left", fontsize=8, ncols=1, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_ylim(0, float(max(totals, default=Decimal(1)) or 1) * 1.12)
     fig.tight_layout()
@@ -60,8 +64,9 @@ def trend_figure(table: Table) -> Figure:
 
 
 def save_chart(fig: Figure, path: Path) -> Path:
-    """Write the figure as PNG or SVG (by the suffix); a missing glyph (tofu) is an error."""
-    with warnings.catch_warnings():
+    """Write the figure as PNG or SVG (by the suffix); a missing glyph (tofu) is an error. The
+    SVG keeps its text as text (searchable, selectable), naming the font rather than drawing paths."""
+    with warnings.catch_warnings(), matplotlib.rc_context({"svg.fonttype": "none"}):
         warnings.filterwarnings("error", message=".*Glyph.*missing.*")
         fig.savefig(path)
     return path

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from ..report.model import Cell
+
 
 def yen(amount: int | None, triangle: bool = True) -> str:
     """1234567 → '1,234,567'; -1234 → '△1,234' (or '-1,234' with triangle=False)."""
@@ -28,3 +30,15 @@ def amount(value: int | Decimal | str | None) -> str:
     if isinstance(value, int):
         return yen(value)
     return str(value)
+
+
+def printed(cell: Cell) -> str:
+    """A cell as the package prints it: its amount, styled as the layout says (a zero as "-" or
+    blank, brackets, the unit after it). Every renderer of the package prints cells through this."""
+    style = cell.style
+    if style is None or cell.value is None or isinstance(cell.value, str):
+        return amount(cell.value)
+    if cell.value == 0 and style.zero is not None:
+        return style.zero
+    text = amount(cell.value) + style.suffix
+    return f"({text})" if style.bracket else text

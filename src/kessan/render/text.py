@@ -11,7 +11,7 @@ from rich.text import Text
 
 from ..ledger.model import CheckResult
 from ..report.model import Derived, Report, Table
-from .format import amount
+from .format import printed
 
 INDENT = "  "
 NUMBER_WIDTH = 17
@@ -31,7 +31,7 @@ def render_table(console: Console, report: Report, table: Table) -> None:
         return
     shown = [j for j, c in enumerate(table.columns) if not c.long]
     long = [j for j, c in enumerate(table.columns) if c.long]
-    widest = max([cell_len(INDENT * r.indent + r.label) for r in table.rows] or [10])
+    widest = max([cell_len(INDENT * r.indent + r.printed_label) for r in table.rows] or [10])
     label_width = min(widest, max(30, console.width // 3))
     per_block = max(1, (console.width - label_width - 4) // (NUMBER_WIDTH + 3))
     blocks = [shown[i:i + per_block] for i in range(0, len(shown), per_block)] or [[]]
@@ -42,18 +42,22 @@ def render_table(console: Console, report: Report, table: Table) -> None:
     for n, block in enumerate(blocks, 1):
         suffix = f"  [{n}/{len(blocks)}]" if len(blocks) > 1 else ""
         console.print(Text(f"\n{head}{suffix}", style="bold"), Text(caption), sep="\n")
+        if n == 1:
+            for paragraph in table.before:
+                console.print(paragraph, highlight=False, markup=False)
         rt = RichTable(header_style="bold", min_width=min(60, console.width))
         rt.add_column(Text(table.label_header), overflow="fold", min_width=min(label_width, 14), max_width=label_width)
         for j in block:
             col = table.columns[j]
             label = f"{col.group} {col.label}".strip() if col.group else col.label
+            label = label.replace("\n", "")  # a header's declared line break: the terminal wraps on its own
             rt.add_column(Text(label), justify="right" if col.numeric else "left", no_wrap=col.numeric,
                           overflow="fold", min_width=NUMBER_WIDTH if col.numeric else None)
         for row in table.rows:
-            rt.add_row(Text(INDENT * row.indent + row.label), *(Text(amount(row.cells[j].value)) for j in block),
+            rt.add_row(Text(INDENT * row.indent + row.printed_label), *(Text(printed(row.cells[j])) for j in block),
                        style="bold" if row.bold else None)
         console.print(rt)
-    for note in table.notes:
+    for note in [*table.notes, *table.after]:
         console.print(note, highlight=False, markup=False)
     if any(isinstance(c.source, Derived) and c.source.kind == "no_budget" for r in table.rows for c in r.cells):
         console.print(Text("(予算額 and 差額 are blank where the budget gives no amount for the line, nor for "

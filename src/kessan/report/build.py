@@ -9,21 +9,24 @@ and 決算の概要, whole organisation and per segment, with 備考 and 左の�
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from re import Match
 
+from ..io.reader import SEGMENT_HEADERS  # book settings: segment code → its column header with line breaks
 from ..ledger.budget import Reason
 from ..ledger.rounding import UNITS, Rounding, Unit, round_yen
 from ..statements.budget_report import AMOUNT_IN_TEXT, cited_amount
 from ..statements.engine import ELIM, TOTAL, Source, StatementSet
+from ..statements.layout import Column as LayoutColumn
 from ..statements.layout import Layout, Line
-from ..statements.text import TextLayout
+from ..statements.text import TextLayout, fill
 from ..statements.text import render as render_text_statement
 from ..statements.trend import TrendLayout, era_label, round_oku
-from .model import BLANK, Cell, Column, Derived, FigureId, Formula, Presentation, Report, Row, Table, Term
-from .wareki import wareki
+from .model import BLANK, Cell, Column, Derived, FigureId, Formula, Presentation, Report, Row, Style, Table, Term
+from .wareki import era_year, wareki, year_text
 
 ENTITY_COLUMN = "金額"  # the one amount column of a whole-organisation statement, in the contract
 
@@ -44,11 +47,12 @@ DEFAULT_LABELS: dict[str, str] = {
     "title": "{fiscal_year}決算",
     "contents": "目次",
     "note": "({mark}) {text}",
-    "segment_table": "{segment} {title}",
+    "segment_table": "{segment} {title}",  # also {number}: the segment's position (1 一般事業)
     "index": "目次へ",
     "previous": "前へ",
     "next": "次へ",
     "draft": "未確定",
+    "continued": "{title} (続き)",
 }
 
 
@@ -110,12 +114,47 @@ class _Builder:
         fy = ss.book.fiscal_year(ss.year)
         self.captions = {"as_of": labels["as_of"].format(date=wareki(fy.end)),
                          "period": labels["period"].format(start=wareki(fy.start), end=wareki(fy.end))}
+        self.dates = {"period_start": wareki(fy.start), "period_end": wareki(fy.end)}
+
+    # -- wording: templates with policies, dates, figures and register years (statements/text.py)
+
+    def resolve(self, name: str) -> str:
+        """The text of one placeholder of a template."""
+        if name.startswith("year:"):
+            key = name.removeprefix("year:")
+            given = self.ss.inputs.get(key)
+            if given is None:
+                return "-"  # nothing to date: no such repayment this year
+            era, year = era_year(dt.date(given.amount, 12, 31))
+            return year_text(era, year)
+        if "." in name:
+            stmt, _, line = name.partition(".")
+            value = self.ss.value(stmt, line)
+            return _printed_yen(value or 0)
+        if name in self.dates:
+            return self.dates[name]
+        return str(self.ss.book.settings.get("policies", {})[name])
+
+    def paragraphs(self, template: str) -> list[str]:
+        return fill(template, self.resolve).strip("\n").splitlines() if template else []
+
+    def _style(self, lay: Layout, ln: Line, measure: LayoutColumn | None, first: bool) -> Style | None:
+        zeros = (ln.zero, measure.zero if measure is not None else None, lay.zero)
+        zero = next((z for z in zeros if z is not None), None)
+        suffix = f" {lay.unit}" if lay.unit_after == "all" or (lay.unit_after == "first" and first) else ""
+        if zero is None and not ln.bracket and not suffix:
+            return None
+        return Style(zero, ln.bracket, suffix)
 
     def _table(self, lay: Layout, table_id: str, kind: str, *, title: str, figure_table: str | None,
                columns: list[Column], segment: str | None = None) -> Table:
-        return Table(table_id, lay.id, kind, title, figure_table, self.captions.get(lay.caption),
-                     self.labels["unit"].format(unit=lay.unit), self.labels["label_header"], columns,
-                     presentation(lay.unit, lay.rounding), segment=segment, order=lay.order)
+        wording = segment is None  # a note's wording belongs to the whole-organisation table
+        unit = None if lay.unit_after else self.labels["unit"].format(unit=lay.unit)  # the amounts say it
+        return Table(table_id, lay.id, kind, title, figure_table, self.captions.get(lay.caption), unit,
+                     self.labels["label_header"], columns, presentation(lay.unit, lay.rounding), segment=segment,
+                     order=lay.order, show_title=lay.show_title,
+                     before=self.paragraphs(lay.before) if wording else [],
+                     after=self.paragraphs(lay.after) if wording else [])
 
     def statement_tables(self, lay: Layout) -> list[Table]:
         if lay.budget:
@@ -130,25 +169,46 @@ class _Builder:
             out.append(self.segments(lay))
         return out
 
-    # -- one amount column, or the measure columns of a schedule
+    # -- one amount column (two for an inner column), or the measure columns of a schedule
 
     def entity(self, lay: Layout) -> Table:
         ss = self.ss
+        measures: list[LayoutColumn | None]
         if lay.measures:
             columns = self._measure_columns(lay)
-            col_ids: list[str | None] = [c.id for c in lay.measures]
-            rates = [c.unit == "%" for c in lay.measures]
+            measures = list(lay.measures)
         else:
-            columns = [Column(ENTITY_COLUMN, self.labels["amount"])]
-            col_ids, rates = [None], [False]
+            label = fill(lay.amount_label, self.resolve) if lay.amount_label is not None else self.labels["amount"]
+            columns = [Column(ENTITY_COLUMN, label)]
+            measures = [None]
+            if lay.inner_column is not None:  # 利益の処分: an inner column of parts beside the amounts
+                columns.insert(0, Column(ENTITY_COLUMN, lay.inner_column))
+                measures.insert(0, None)
         table = self._table(lay, lay.id, "statement", title=lay.title, figure_table=lay.table, columns=columns)
         lines = ss.lines_for(lay, segment_table=False)
+        first = True
         for ln in lines:
-            cells = [self._figure(table, lay, ln, line_key=ln.figure_label, column=col.key, view=TOTAL,
-                                      measure=cid, rate=rate) if ln.has_amount else BLANK
-                     for col, cid, rate in zip(columns, col_ids, rates, strict=True)]
+            cells = []
+            for j, (col, m) in enumerate(zip(columns, measures, strict=True)):
+                if m is not None and m.text:
+                    text = dict(ln.texts).get(m.id)
+                    cells.append(Cell(fill(text, self.resolve)) if text else BLANK)
+                    continue
+                if not ln.has_amount or not _placed(lay, ln, j):
+                    cells.append(BLANK)
+                    continue
+                cell = self._figure(table, lay, ln, line_key=ln.figure_label, column=col.key, view=TOTAL,
+                                    measure=m.id if m else None, rate=m is not None and m.unit == "%")
+                if lay.inner_column is not None and ln.place == "both" and j == 0:
+                    cell = replace(cell, figure=None)  # the same figure again: printed, keyed once
+                cells.append(replace(cell, style=self._style(lay, ln, m, first)))
+            first = first and not ln.has_amount
             table.rows.append(_row(ln, ln.figure_label, cells))
         _add_formulas(table, lay, lines)
+        if lay.inner_column is not None:  # the inner copy of a figure printed in both columns refers to it
+            for i, ln in enumerate(lines):
+                if ln.place == "both" and table.rows[i].cells[1].value is not None:
+                    table.rows[i].formulas[0] = Formula((Term(1, i, 1),))
         return table
 
     def _measure_columns(self, lay: Layout) -> list[Column]:
@@ -157,23 +217,25 @@ class _Builder:
                   for name, label in zip(g.columns, g.labels, strict=True)}
         out = []
         for c in lay.measures:
-            group, label = groups.get(c.name, (None, c.name))
+            group, label = groups.get(c.name, (None, c.header or c.name))
             if c.unit:
                 label = self.labels["column_unit"].format(name=label, unit=c.unit)
-            out.append(Column(c.name, label, group))
+            out.append(Column(c.name, label, group, numeric=not c.text))
         return out
 
     def segments(self, lay: Layout) -> Table:
         ss = self.ss
         views = ss.columns(lay)
-        columns = [Column(name, name, view=v) for v, name in ((v, self._view_name(v)) for v in views)]
+        headers = ss.book.settings.get(SEGMENT_HEADERS, {})
+        columns = [Column(name, headers.get(v, name), view=v) for v, name in ((v, self._view_name(v)) for v in views)]
         table = self._table(lay, f"{lay.id}-segments", "segments", title=lay.title, figure_table=lay.segment_table,
                             columns=columns)
         lines = ss.lines_for(lay, segment_table=True)
         for ln in lines:
             key = ln.segment_ref or ln.figure_label
-            cells = [self._figure(table, lay, ln, line_key=key, column=col.key, view=v) if ln.has_amount else BLANK
-                     for col, v in zip(columns, views, strict=True)]
+            style = self._style(lay, ln, None, first=False)
+            cells = [replace(self._figure(table, lay, ln, line_key=key, column=col.key, view=v), style=style)
+                     if ln.has_amount else BLANK for col, v in zip(columns, views, strict=True)]
             table.rows.append(_row(ln, key, cells))
         _add_formulas(table, lay, lines)
         return table
@@ -211,7 +273,8 @@ class _Builder:
             table = self._table(lay, lay.id, "budget", title=lay.title, figure_table=figure_table, columns=columns)
         else:
             name = ss.column_label(view)
-            title = self.labels["segment_table"].format(segment=name, title=lay.title)
+            title = self.labels["segment_table"].format(segment=name, title=lay.segment_title or lay.title,
+                                                        number=ss.segment_codes.index(view) + 1)
             figure_table = (lay.segment_table or lay.id).format(segment=name)
             table = self._table(lay, f"{lay.id}-{view}", "budget", title=title, figure_table=figure_table,
                                 columns=columns, segment=view)
@@ -229,11 +292,12 @@ class _Builder:
                 b = ss.budget_value(lay.id, ln, view)
                 a = _amount(ss, lay, ln, view)
                 p = table.presentation
+                style = self._style(lay, ln, None, first=False)
                 cells = [
-                    NO_BUDGET if b is None else Cell(shown(p, b), b, ids[0], Derived("budget", revision)),
-                    Cell(shown(p, a), a, ids[1], ss.source(lay.id, ln, view)),
+                    NO_BUDGET if b is None else Cell(shown(p, b), b, ids[0], Derived("budget", revision), style),
+                    Cell(shown(p, a), a, ids[1], ss.source(lay.id, ln, view), style),
                     NO_BUDGET if b is None else Cell(shown(p, a - b), a - b, ids[2],
-                                                     Derived("difference", "", ((1, ids[1]), (-1, ids[0])))),
+                                                     Derived("difference", "", ((1, ids[1]), (-1, ids[0]))), style),
                 ]
             if notes:
                 marks = "、".join(n.mark.removeprefix("注") for n in notes if ln.id in n.lines)
@@ -283,10 +347,14 @@ class _Builder:
     # -- text statements (重要な会計方針)
 
     def text(self, tx: TextLayout) -> Table:
-        policies = self.ss.book.settings.get("policies", {})
-        lines = render_text_statement(tx, policies).strip("\n").splitlines()
+        lines = render_text_statement(tx, self.resolve).strip("\n").splitlines()
         return Table(tx.id, tx.id, "text", tx.title, None, None, None, self.labels["label_header"], [],
                      Presentation("円"), text=lines, order=tx.order)
+
+
+def _printed_yen(value: int) -> str:
+    """An amount cited in a sentence, as the tables print it: 1,234,567 or △1,234."""
+    return f"{'△' if value < 0 else ''}{abs(value):,}"
 
 
 def _amount(ss: StatementSet, lay: Layout, ln: Line, view: str, measure: str | None = None) -> int:
@@ -320,7 +388,16 @@ def cite(text: str, amounts: list[int | None]) -> str:
 
 
 def _row(ln: Line, key: str, cells: list[Cell]) -> Row:
-    return Row(ln.label, key if ln.has_amount else None, ln.indent, ln.bold or not ln.has_amount, cells, line_id=ln.id)
+    return Row(ln.label, key if ln.has_amount else None, ln.indent, ln.bold or not ln.has_amount, cells, line_id=ln.id,
+               mark=ln.mark)
+
+
+def _placed(lay: Layout, ln: Line, j: int) -> bool:
+    """Whether a line's amount prints in column j: always, but in a two-column statement
+    (inner_column) only in its place, inner (column 0), outer (column 1) or both."""
+    if lay.inner_column is None:
+        return True
+    return ln.place == "both" or (ln.place == "inner") == (j == 0)
 
 
 # -- formulas: subtotals a workbook computes, kept only where they give the stored value

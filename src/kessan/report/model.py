@@ -58,11 +58,23 @@ class Presentation:
 
 
 @dataclass(frozen=True, slots=True)
+class Style:
+    """How an amount cell prints, as the published document does (layout data): a zero as "-"
+    or blank, the amount in brackets (a memo total), the unit after it (the first amount of a
+    note). The value stays the number; every renderer prints it through render.format.printed."""
+
+    zero: str | None = None  # "-" or "" for a zero amount; None prints 0
+    bracket: bool = False
+    suffix: str = ""  # " 円"
+
+
+@dataclass(frozen=True, slots=True)
 class Cell:
     value: Value = None
     yen: int | None = None
     figure: FigureId | None = None
     source: Provenance | None = None
+    style: Style | None = None
 
 
 BLANK = Cell()
@@ -102,6 +114,11 @@ class Row:
     cells: list[Cell] = field(default_factory=list)
     formulas: dict[int, Formula] = field(default_factory=dict)  # column index → formula
     line_id: str | None = None  # the layout line id, when it has one
+    mark: str | None = None  # note mark printed after the label (※1)
+
+    @property
+    def printed_label(self) -> str:
+        return f"{self.label} {self.mark}" if self.mark else self.label
 
     @property
     def heading(self) -> bool:
@@ -137,6 +154,9 @@ class Table:
     rows: list[Row] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # printed below the table
     text: list[str] = field(default_factory=list)  # a text statement (重要な会計方針), line by line
+    before: list[str] = field(default_factory=list)  # paragraphs printed above the table (a note's wording)
+    after: list[str] = field(default_factory=list)  # paragraphs printed below the table
+    show_title: bool = True  # false: the wording above says what the table is (a note)
     segment: str | None = None  # per-segment tables: the segment code
     order: int = 100
 

@@ -156,7 +156,7 @@ class StatementSet:
         ln = layout.line(line) if isinstance(line, str) else line
         if not ln.has_amount:
             return None
-        return layout, ln, column if column is not None or not layout.measures else layout.measures[0].id
+        return layout, ln, column if column is not None or not layout.amount_measures else layout.amount_measures[0].id
 
     def value(self, stmt: str, line: Line | str, view: str = TOTAL, column: str | None = None) -> int | None:
         """A line's amount in a view; for schedules, in one measure column (default: the first)."""

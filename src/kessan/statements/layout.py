@@ -19,7 +19,7 @@ from typing import Any
 from ..ledger.errors import BookError, InputError
 from ..ledger.model import Chart
 from .formula import parse_formula
-from .text import TextLayout, text_layout
+from .text import TextLayout, figure_refs, text_layout
 from .trend import TrendLayout, trend_layout
 
 BASES = ("closing", "opening", "movement", "next_appropriation")
@@ -43,6 +43,11 @@ class Line:
     role_accounts: tuple[tuple[str, tuple[str, ...]], ...] = ()  # schedule lines: role → accounts
     sign: int = 1  # −1 presents a line on the other side, e.g. 減価償却累計額 as a positive amount
     role_inputs: tuple[tuple[str | None, str], ...] = ()  # (role or None, input key): figures from inputs.toml
+    mark: str | None = None  # note mark printed after the label (※1): the numbered note it refers to
+    zero: str | None = None  # how a zero amount prints on this line: "-" or "" (blank); None: 0
+    bracket: bool = False  # amounts printed in brackets, as a memo total: (237,482)
+    texts: tuple[tuple[str, str], ...] = ()  # (text column id, template): the line's text cells
+    place: str = "outer"  # two-column statements (inner_column): inner, outer or both
 
     @property
     def has_amount(self) -> bool:
@@ -83,6 +88,9 @@ class Column:
     sign: int = 1
     formula: tuple[tuple[int, str], ...] | None = None
     unit: str | None = None  # "%": the column holds rates in hundredths of a percent (123 = 1.23 %)
+    zero: str | None = None  # how a zero amount prints in this column: "-" or "" (blank); None: 0
+    text: bool = False  # a text column (返済期限, 交付者): each line's ``texts`` template, no figure
+    header: str | None = None  # the printed header when it differs from the name (当期首残高\n(円))
 
 
 @dataclass(frozen=True)
@@ -100,6 +108,27 @@ class Layout:
     columns: tuple[str, ...] = ("予算額", "決算額", "差額")  # names of the budget columns
     rounding: str | None = None  # presentation rounding policy (half_up, truncate) for unit 百万円/億円
     measures: tuple[Column, ...] = ()  # schedule columns; empty for one-amount statements
+    before: str = ""  # wording printed above the table (a note's sentences), a text template
+    after: str = ""  # wording printed below the table
+    amount_label: str | None = None  # header of the one amount column, a text template
+    zero: str | None = None  # how a zero amount prints in the statement: "-" or "" (blank); None: 0
+    unit_after: str | None = None  # the unit follows the amount: "first" (2,185,590,471 円, as a note prints it) or "all"
+    show_title: bool = True  # false: the wording (before) says what the table is, so its title is not printed
+    segment_title: str | None = None  # title of each per-segment table, e.g. (1) 貸借対照表
+    inner_column: str | None = None  # a second, inner amount column (利益の処分: 内訳), by its label
+    file: str = ""  # layouts/<file name>, for problems found after parsing
+
+    @property
+    def templates(self) -> tuple[tuple[str, str], ...]:
+        """(field, template) of every text of the layout: its wording, amount header and text cells."""
+        lines = tuple((f"line {ln.label}: texts.{cid}", t) for ln in self.lines for cid, t in ln.texts)
+        own = (("before", self.before), ("after", self.after), ("amount_label", self.amount_label or ""))
+        return tuple((f, t) for f, t in own if t) + lines
+
+    @property
+    def amount_measures(self) -> tuple[Column, ...]:
+        """The measure columns that hold figures (text columns left out)."""
+        return tuple(c for c in self.measures if not c.text)
 
     @property
     def per_segment_tables(self) -> bool:
@@ -163,15 +192,27 @@ def _layout(name: str, doc: dict[str, Any], chart: Chart) -> Layout:
             exclude_flows=tuple(raw.get("exclude_flows", default_exclude)), basis=basis, formula=formula,
             segment_only=bool(raw.get("segment_only", False)), ties_to=raw.get("ties_to"),
             bold=bool(raw.get("bold", False)), role_accounts=role_accounts, sign=int(raw.get("sign", 1)),
-            role_inputs=_inputs(raw.get("inputs")),
+            role_inputs=_inputs(raw.get("inputs")), mark=raw.get("mark"), zero=_zero(raw, file, where, errors),
+            bracket=bool(raw.get("bracket", False)), texts=tuple((raw.get("texts") or {}).items()),
+            place=raw.get("place", "outer"),
         ))
+        if lines[-1].place not in PLACES:
+            errors.append(InputError(file, None, "place", f"{where}: place must be one of {', '.join(PLACES)}"))
     for ln in lines:
         for _, term in ln.formula or ():
             if not term.isdigit() and "." not in term and term not in ids:
                 errors.append(InputError(file, None, "formula", f"line {ln.label}: unknown line id {term!r}"))
     measures = _columns(doc, chart, file, errors)
+    text_ids = {c.id for c in measures if c.text}
+    for ln in lines:
+        for cid, _ in ln.texts:
+            if cid not in text_ids:
+                errors.append(InputError(file, None, "texts",
+                                         f"line {ln.label}: {cid!r} is not a text column ([[column]] text = true)"))
     if "id" not in st:
         errors.append(InputError(file, None, "id", "[statement] needs an id"))
+    if st.get("unit_after") not in (None, "first", "all"):
+        errors.append(InputError(file, None, "unit_after", "[statement] unit_after must be \"first\" or \"all\""))
     if errors:
         raise BookError(errors)
     return Layout(
@@ -179,8 +220,22 @@ def _layout(name: str, doc: dict[str, Any], chart: Chart) -> Layout:
         caption=st.get("caption", "period"), unit=st.get("unit", "円"), order=int(st.get("order", 100)),
         lines=tuple(lines), entity=bool(st.get("entity", True)), budget=bool(st.get("budget", False)),
         columns=tuple(st.get("columns", ("予算額", "決算額", "差額"))), rounding=st.get("rounding"),
-        measures=measures,
+        measures=measures, before=st.get("before", ""), after=st.get("after", ""), amount_label=st.get("amount_label"),
+        zero=_zero(st, file, "[statement]", errors), unit_after=st.get("unit_after"), show_title=bool(st.get("show_title", True)),
+        segment_title=st.get("segment_title"), inner_column=st.get("inner_column"), file=file,
     )
+
+
+ZEROS = ("-", "")  # how a zero amount may print: a dash, or a blank cell
+PLACES = ("inner", "outer", "both")
+
+
+def _zero(raw: dict[str, Any], file: str, where: str, errors: list[InputError]) -> str | None:
+    zero = raw.get("zero")
+    if zero is not None and zero not in ZEROS:
+        errors.append(InputError(file, None, "zero", f"{where}: zero must be \"-\" or \"\" (blank), got {zero!r}"))
+        return None
+    return zero
 
 
 def _inputs(raw: str | dict[str, str] | None) -> tuple[tuple[str | None, str], ...]:
@@ -228,7 +283,8 @@ def _columns(doc: dict[str, Any], chart: Chart, file: str, errors: list[InputErr
             errors.append(InputError(file, None, "basis", f"{where}: unknown basis {basis!r}"))
         flows = raw.get("flows")
         out.append(Column(raw["id"], raw["name"], raw.get("role"), basis, tuple(flows) if flows is not None else None,
-                          tuple(raw.get("exclude_flows", ())), int(raw.get("sign", 1)), formula, raw.get("unit")))
+                          tuple(raw.get("exclude_flows", ())), int(raw.get("sign", 1)), formula, raw.get("unit"),
+                          _zero(raw, file, where, errors), bool(raw.get("text", False)), raw.get("header")))
         if raw.get("unit") not in (None, "%"):
             errors.append(InputError(file, None, "unit", f"{where}: unknown unit {raw.get('unit')!r} (expected \"%\")"))
     return tuple(out)
@@ -332,4 +388,7 @@ def _reference_problems(statements: list[Layout], trends: list[TrendLayout], fil
                 check(file, f"line {ln.label}", "ties_to", ties, lay.id)
     for trend in trends:
         check(f"layouts/{files[trend.id]}", "[statement]", "measure", trend.measure, None)
+    for lay in statements:  # a figure cited in a sentence must be a line with an amount
+        for field_name, template in lay.templates:
+            check(f"layouts/{files[lay.id]}", field_name, "template", tuple((1, ref) for ref in figure_refs(template)), None)
     return errors
