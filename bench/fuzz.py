@@ -672,7 +672,13 @@ def journal_duplicate_id(draw: Draw, base: Base, wd: Workdir) -> Verdict:
         entries.append((entries[i][0], [list(r) for r in entries[i][1]]))
         if i == len(entries) - 2:  # right after itself: the rows of one entry, twice (and balanced)
             write_journal(wd, entries)
-            return Verdict("journal.csv", "valid", f"{entries[i][0]} rows repeated", base.postings + len(entries[i][1]))
+            rows = entries[i][1]
+            if any(not "".join(row[1:4]).strip() for row in rows[1:]):
+                # its later rows leave the head empty: the repeated first row starts a second
+                # entry under the same id, which the reader refuses rather than merge
+                return Verdict("journal.csv", "invalid", f"{entries[i][0]} rows repeated after themselves",
+                               lines=(entry_lines(entries, len(entries) - 1)[0],))
+            return Verdict("journal.csv", "valid", f"{entries[i][0]} rows repeated", base.postings + len(rows))
         what = "copied to the end"
     else:
         far = [j for j in range(len(entries)) if abs(j - i) > 1]

@@ -524,3 +524,28 @@ def test_an_entry_repeated_under_its_id_is_not_merged(mini_dir, db_url):
     _write_journal(mini_dir, "J3,2020-05-11,regular,all,a,1110,300,op.jigyo,\nJ3,2020-05-11,regular,all,a,4160,-300,,\n")
     result = _load(mini_dir, db_url)
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("later_row", [
+    "J3,,,all,a,4160,-300,,",            # repeats only the memo
+    "J3,2020-05-11,,,a,4160,-300,,",     # only the date
+    "J3,, ,  ,a,4160,-300,,",            # blanks are empty
+    "J3,,regular,,a,4160,-300,,",        # only the kind
+])
+def test_a_later_row_repeating_part_of_the_head_after_a_bare_row_is_the_same_entry(mini_dir, db_url, later_row):
+    # found by scripts/fuzz: only a row giving date and kind again, as a first row does, starts a
+    # second entry under the same id; a continuation row may repeat a part of the head
+    _write_journal(mini_dir, "J3,2020-05-11,regular,all,a,1110,300,op.jigyo,\nJ3,,,,a,4160,-100,,\n"
+                             + later_row.replace("-300", "-200") + "\n")
+    result = _load(mini_dir, db_url)
+    assert result.exit_code == 0, result.output
+
+
+def test_an_unknown_rounding_rule_in_a_layout_is_a_located_error(example_dir):
+    # found by scripts/fuzz: `rounding = "sû"` was a traceback (ValueError) when the report was built
+    book = example_dir
+    path = book / "layouts" / "80_summary_bs.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('rounding = "half_up"', 'rounding = "sû"'), encoding="utf-8")
+    result = runner.invoke(app, ["report", str(book)])
+    assert result.exit_code == 2, result.output
+    assert "layouts/80_summary_bs.toml:20 [rounding]" in result.output and "half_up, truncate" in result.output

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any, Final, TypeVar
 
 from ..ledger.errors import BookError, InputError
+from ..ledger.rounding import Rounding
 from ..ledger.invariants import FastCheck, entry_problems
 from ..ledger.model import (
     KINDS,
@@ -63,10 +64,11 @@ ACCOUNTS_SHAPE = Table({"account": Tables(Table({"code": CODE, "name": NAME, "ki
 FLOWS_SHAPE = Table({"flow": Tables(Table({"code": CODE, "name": NAME, "applies_to": Text()}))})
 # docs/layouts.md: statements, schedules, trends (推移) and text statements
 _FLOW_LIST = Strings(CODE_LIMIT)
+ROUNDING = Text(choices=tuple(r.value for r in Rounding))  # ledger/rounding.py: the named rounding rules
 LAYOUT_SHAPE = Table({
     "statement": Table({"id": Text(CODE_LIMIT, nonempty=True), "title": Text(), "table": Text(), "segment_table": Text(),
                         "caption": Text(), "unit": Text(), "order": Int(), "entity": Bool(), "budget": Bool(),
-                        "columns": Strings(), "rounding": Text(), "basis": Text(), "exclude_flows": _FLOW_LIST,
+                        "columns": Strings(), "rounding": ROUNDING, "basis": Text(), "exclude_flows": _FLOW_LIST,
                         "kind": Text(), "template": Text(), "measure": Text(), "decimals": Int(0, 6),
                         "series": Text(CODE_LIMIT), "before": Text(), "after": Text(), "amount_label": Text(),
                         "zero": Text(), "unit_after": Text(), "show_title": Bool(), "segment_title": Text(),
@@ -466,11 +468,13 @@ def iter_journal(root: Path, book: Book, errors: Problems, *, carried: int = 0) 
                     errors.add(name, line, "kind", f"{what} {k!r} (expected one of {', '.join(JOURNAL_KINDS)})")
                 # an entry whose head is bad is not checked further: its problems are reported
                 head = None if duplicate or too_long or day is None or k not in kinds else (line, day, k, memo.strip())
-            elif not (date_s or kind or memo):
+            elif not (date_s.strip() or kind.strip() or memo.strip()):
                 bare = True
-            elif bare and head is not None:
-                # the entry's rows left the head empty, and this one gives it again: a second
-                # entry under the same id, which would otherwise merge silently into the first
+            elif bare and head is not None and date_s.strip() and kind.strip():
+                # the entry's rows left the head empty, and this one gives a date and a kind
+                # again, as a first row does: a second entry under the same id, which would
+                # otherwise merge silently into the first (a row repeating only a memo, or
+                # every row repeating the whole head, is still one entry)
                 errors.add(name, line, "entry", f"entry {eid} starts again here (its earlier rows left date, kind and "
                                                 f"memo empty): entry ids are unique, give this entry its own id")
                 head = None
