@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import IO, Any, Final, TypeVar
 
 from ..ledger.errors import BookError, InputError
-from ..ledger.rounding import Rounding
 from ..ledger.invariants import FastCheck, entry_problems
 from ..ledger.model import (
     KINDS,
@@ -32,6 +31,7 @@ from ..ledger.model import (
     Posting,
     Segment,
 )
+from ..ledger.rounding import Rounding
 from .files import MAX_BOOK_VOLUME, Problems, amount_problem, check_header, csv_rows, parse_amount, parse_date, volume_problem
 from .tomlfile import Bool, Either, Int, Stored, Strings, Table, Tables, Text, parse_toml, read_text, read_toml
 
