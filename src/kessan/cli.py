@@ -52,8 +52,9 @@ def _options(user: Annotated[str | None, typer.Option(
     _session["user"] = user
 
 
-def _open(book_dir: Path | None, url: str | None, book: str | None) -> AbstractContextManager[kessan.OpenBook]:
-    return kessan.open_book(book_dir, url, book, actor=_session["user"])
+def _open(book_dir: Path | None, url: str | None, book: str | None, *,
+          write: bool = True) -> AbstractContextManager[kessan.OpenBook]:
+    return kessan.open_book(book_dir, url, book, actor=_session["user"], write=write)
 
 
 def _error(message: str) -> None:
@@ -252,7 +253,7 @@ def close(
     """
     if book_dir is not None and url is None:
         raise kessan.BadInput("close posts entries: name the database with --db (or KESSAN_DATABASE_URL)")
-    with _open(book_dir, url, book) as opened:
+    with _open(book_dir, url, book, write=not dry_run) as opened:  # a dry run writes nothing anywhere
         steps = set(step) if step else None
         plans = opened.closing_plan(year, steps, subledger_dir)
         for p in plans:

@@ -169,14 +169,19 @@ def journal_rows(book_dir: Path) -> int:
 
 @contextmanager
 def open_book(book_dir: Path | None = None, url: str | None = None, book_code: str | None = None,
-              actor: str | None = None) -> Iterator[OpenBook]:
+              actor: str | None = None, *, write: bool = True) -> Iterator[OpenBook]:
     """A book to work with: BOOK_DIR alone is loaded into memory and closed (決算整理) for its
     report year from its registers; with a database, BOOK_DIR is loaded there if it is not yet;
-    without BOOK_DIR, the database's book (``book_code``, or its only book)."""
+    without BOOK_DIR, the database's book (``book_code``, or its only book).
+
+    ``write=False`` (a dry run) writes nothing anywhere: a database is read as it is, not
+    migrated, and BOOK_DIR not yet in it is loaded into memory instead (not closed)."""
     who = actor or default_actor()
     with translated("opening the book"):
         source = read_book_dir(book_dir) if book_dir is not None else None
-        if source is not None and url is None:
+        if not write and (url is not None or source is None):
+            engine, book = _open_read_only(source, url, book_code, who)
+        elif source is not None and url is None:
             engine = db.memory_engine()
             db.upgrade(engine)
             code = _store(engine, source, None, who).book
@@ -195,6 +200,29 @@ def open_book(book_dir: Path | None = None, url: str | None = None, book_code: s
         yield book
     finally:
         engine.dispose()
+
+
+def _open_read_only(source: BookDir | None, url: str | None, code: str | None, actor: str) -> tuple[sa.Engine, OpenBook]:
+    """The book of a database opened without writing to it; BOOK_DIR that the database does
+    not hold is loaded into a database in memory instead."""
+    stored: list[str] = []
+    if db.exists(url):
+        engine = db.make_engine(url)
+        revision = db.stored_revision(engine)
+        if revision is not None and revision != db.head_revision():
+            engine.dispose()
+            raise Refused(f"{database_name(engine)} is at migration {revision}, not {db.head_revision()}: "
+                          "a dry run does not migrate it (run a command that writes, e.g. `kessan load`)")
+        stored = repo.book_codes(engine) if revision is not None else []
+        wanted = source.book.code if source is not None else code
+        if (wanted in stored) or (source is None and stored):
+            return engine, OpenBook(engine, _only_book(engine, wanted), source, actor=actor)
+        engine.dispose()
+    if source is None:
+        raise NotFound(f"no book in {db.database_url(url)}; nothing to read")
+    engine = db.memory_engine()
+    db.upgrade(engine)
+    return engine, OpenBook(engine, _store(engine, source, None, actor).book, source, actor=actor)
 
 
 def _only_book(engine: sa.Engine, code: str | None) -> str:
