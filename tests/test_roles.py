@@ -197,3 +197,55 @@ def test_book_dir_and_database_give_the_same_figures_once_closed(mini_dir, db_ur
     assert from_db.exit_code == 0 and from_dir.exit_code == 0, from_dir.output
     assert from_db.stdout == from_dir.stdout != before.stdout
     assert "as posted in" in _flat(from_db.stderr) and "computed from the registers" in _flat(from_dir.stderr)
+
+
+# --------------------------------------------------------------------------- layouts: roles, cycles
+
+
+def _edit(book: Path, name: str, old: str, new: str) -> None:
+    path = book / "layouts" / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _problems(book: Path) -> str:
+    result = runner.invoke(app, ["report", str(book)])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    return " ".join(result.output.split())
+
+
+def test_a_formula_that_refers_to_itself_is_located(mini_dir):
+    # before: evaluated with the term as 0, and `check` passed
+    _edit(mini_dir, "10_bs.toml", 'formula = "cash + receivables"', 'formula = "cash + receivables + total_assets"')
+    assert "layouts/10_bs.toml [formula]: line 資産合計: the formula refers to itself" in _problems(mini_dir)
+
+
+def test_formulas_in_a_cycle_across_statements_are_located(mini_dir):
+    _edit(mini_dir, "10_bs.toml", 'formula = "payables + inter_segment"',
+          'formula = "payables + inter_segment + pl.net_income"')
+    text = (mini_dir / "layouts" / "20_pl.toml").read_text(encoding="utf-8")
+    formula = text.split('id = "net_income"', 1)[1].split("formula = ", 1)[1].split("\n", 1)[0]
+    _edit(mini_dir, "20_pl.toml", f"formula = {formula}", f'formula = "{formula.strip(chr(34))} + bs.total_liabilities"')
+    problems = _problems(mini_dir)
+    assert "the formula is part of a cycle: " in problems
+    assert "bs.total_liabilities → pl.net_income → bs.total_liabilities" in problems
+
+
+def test_a_statement_role_held_twice_or_unknown_is_located(mini_dir):
+    _edit(mini_dir, "20_pl.toml", 'role = "income_statement"', 'role = "balance_sheet"')
+    _edit(mini_dir, "10_bs.toml", 'role = "total_assets"', 'role = "total_asets"')
+    problems = _problems(mini_dir)
+    assert "layouts/20_pl.toml [role]: [statement]: role 'balance_sheet' is already held by [statement] of " \
+           "layouts/10_bs.toml" in problems
+    assert "layouts/10_bs.toml [role]: line 資産合計: unknown role 'total_asets'" in problems
+
+
+def test_two_unnamed_lines_with_one_label_keep_their_own_amounts(mini_dir):
+    _append(mini_dir / "layouts" / "10_bs.toml", '\n[[line]]\nlabel = "その他"\naccounts = ["1110"]\n'
+                                                 '\n[[line]]\nlabel = "その他"\naccounts = ["1210"]\n')
+    result = runner.invoke(app, ["figures", str(mini_dir)])
+    assert result.exit_code == 0, result.output
+    rows = [ln for ln in result.stdout.splitlines() if ln.startswith("貸借対照表,その他,")]
+    assert rows == ["貸借対照表,その他,金額,1750", "貸借対照表,その他,金額,0"]
