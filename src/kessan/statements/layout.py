@@ -104,6 +104,10 @@ class Layout:
     measures: tuple[Column, ...] = ()  # schedule columns; empty for one-amount statements
     role: str | None = None  # ledger/roles.py STATEMENT_ROLES: what the checks find the statement by
     file: str = ""  # the layout file that declares it (layouts/NAME.toml), for messages
+    # budget statements (docs/layouts.md): neutral by default, the example sets its own
+    note_mark_prefix: str = ""  # "注": marks 注1, 注2 printed once as (注1、2); "": as (注1、注2)
+    cited_unit: str | None = None  # the unit of amounts cited in 主な理由 (default: the statement's unit)
+    cited_rounding: str | None = None  # half_up or truncate (default: the statement's rounding, else half_up)
 
     def line_with(self, role: str) -> Line | None:
         """The line that declares ``role``, or None."""
@@ -187,7 +191,8 @@ def _layout(name: str, doc: dict[str, Any], chart: Chart) -> Layout:
         caption=st.get("caption", "period"), unit=st.get("unit", "円"), order=int(st.get("order", 100)),
         lines=tuple(lines), entity=bool(st.get("entity", True)), budget=bool(st.get("budget", False)),
         columns=tuple(st.get("columns", ("予算額", "決算額", "差額"))), rounding=st.get("rounding"),
-        measures=measures, role=st.get("role"), file=file,
+        measures=measures, role=st.get("role"), file=file, note_mark_prefix=st.get("note_mark_prefix", ""),
+        cited_unit=st.get("cited_unit"), cited_rounding=st.get("cited_rounding"),
     )
 
 
