@@ -296,7 +296,7 @@ def test_note_marks_print_as_declared_without_a_prefix_option(example_dir):
         result = runner.invoke(app, ["report", str(book), "--format", "json", "-s", "budget_pl"])
         assert result.exit_code == 0, result.output
         text = result.stdout
-        return {m for m in re.findall(r"\(注[^)]*\)", text)}
+        return set(re.findall(r"\(注[^)]*\)", text))
 
     styled = remarks(example_dir)
     assert styled and all("、注" not in m for m in styled)

@@ -31,9 +31,9 @@ from ..ledger.model import (
     Posting,
     Segment,
 )
-from .files import Problems, amount_problem, check_header, csv_rows, parse_amount, parse_date
 from ..ledger.options import option_problems
 from ..ledger.roles import ACCOUNT_ROLES, FLOW_ROLES, Role, unknown_role
+from .files import Problems, amount_problem, check_header, csv_rows, parse_amount, parse_date
 from .tomlfile import (
     Bool,
     Either,
@@ -192,11 +192,11 @@ def role_problems(items: list[dict[str, Any]], table: str, vocabulary: dict[str,
                 out.append(InputError(file, line, "roles", f"{where}: role {role!r} given twice"))
             if role not in vocabulary:
                 out.append(InputError(file, line, "roles", f"{where}: {unknown_role(role, vocabulary)}"))
-            elif vocabulary[role].unique and role in holders and holders[role] != item.get("code"):
+            elif vocabulary[role].unique and role in holders and holders[role] != str(item.get("code")):
                 out.append(InputError(file, line, "roles", f"{where}: role {role!r} is already held by {table} "
                                       f"{holders[role]!r}; it belongs to one {table} only"))
             else:
-                holders.setdefault(role, item.get("code"))
+                holders.setdefault(role, str(item.get("code")))
     return out
 
 
