@@ -333,3 +333,9 @@ def test_without_the_reserved_flow_the_income_close_names_its_role(mini_dir):
     result = runner.invoke(app, ["report", str(mini_dir)])
     assert result.exit_code == 2, result.output
     assert "flows.toml [roles]: no flow declares the role 'net_income'" in " ".join(result.output.split())
+
+
+def test_a_typo_in_a_cross_statement_reference_is_located(mini_dir):
+    _edit(mini_dir, "30_appropriation.toml", 'formula = "pl.net_income"', 'formula = "pl.net_incme"')
+    assert "layouts/30_appropriation.toml [formula]: line 処分対象利益: 'pl.net_incme': no line 'net_incme' in pl" \
+        in _problems(mini_dir)
