@@ -65,6 +65,7 @@ def depreciation(state: ClosingState) -> list[Entry]:
     """減価償却 and リース資産償却: Dr 減価償却費 / Cr 減価償却累計額 (or the asset, if written off directly)."""
     fy = state.book.fiscal_year(state.year)
     out = []
+    flow = ""  # found by role once, when the first amount needs it
     for a in state.subledgers.assets:
         try:
             amount = asset_depreciation(a, state.year)
@@ -72,7 +73,7 @@ def depreciation(state: ClosingState) -> list[Entry]:
             raise BookError([InputError("subledgers/fixed_assets.csv", None, f"asset {a.asset}", str(exc))]) from exc
         if amount:
             credit = a.contra_account or a.cost_account
-            flow = _flow(state, "depreciation", "depreciation")
+            flow = flow or _flow(state, "depreciation", "depreciation")
             out += _closing_entry(fy, f"{fy.label} 減価償却 {a.asset} {a.name}", (
                 Posting(a.segment, a.expense_account, amount), Posting(a.segment, credit, -amount, flow)))
     return out
@@ -222,13 +223,14 @@ def aro_accretion(state: ClosingState) -> list[Entry]:
     year accretes nothing in that year (it is settled at its opening balance)."""
     fy = state.book.fiscal_year(state.year)
     out = []
+    flow = ""  # found by role once, when the first amount needs it
     for o in state.subledgers.obligations:
         try:
             amount = obligation_accretion(o, state.year)
         except ValueError as exc:  # e.g. an undiscounted amount below the balance
             raise BookError([InputError("subledgers/aro.csv", None, f"obligation {o.obligation}", str(exc))]) from exc
         if amount:
-            flow = _flow(state, "aro_accretion", "aro_accretion")
+            flow = flow or _flow(state, "aro_accretion", "aro_accretion")
             out += _closing_entry(fy, f"{fy.label} 資産除去債務 時の経過による調整額 {o.obligation} {o.name}", (
                 Posting(o.segment, o.expense_account, amount), Posting(o.segment, o.account, -amount, flow)))
     return out
