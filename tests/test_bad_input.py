@@ -255,9 +255,9 @@ def test_a_utf8_byte_order_mark_is_accepted_on_toml_files(mini_dir, db_url):
     (("accounts.toml", 'name = "未収金"\n', 'name = "未収金"\ncash = "no"\n'),
      ["accounts.toml:10 [cash]", "must be true or false"]),
     # TypeError: 'int' object is not iterable
-    (("layouts/10_bs.toml", 'accounts = ["1110"]', "accounts = 0"), ["layouts/10_bs.toml:15 [accounts]", "an array of account"]),
-    (("layouts/10_bs.toml", "indent = 1", 'indent = "1"'), ["layouts/10_bs.toml:16 [indent]", "must be an integer"]),
-    (("layouts/10_bs.toml", "order = 10", "order = 10.5"), ["layouts/10_bs.toml:7 [order]", "must be an integer"]),
+    (("layouts/10_bs.toml", 'accounts = ["1110"]', "accounts = 0"), ["layouts/10_bs.toml:16 [accounts]", "an array of account"]),
+    (("layouts/10_bs.toml", "indent = 1", 'indent = "1"'), ["layouts/10_bs.toml:17 [indent]", "must be an integer"]),
+    (("layouts/10_bs.toml", "order = 10", "order = 10.5"), ["layouts/10_bs.toml:8 [order]", "must be an integer"]),
     (("layouts/30_appropriation.toml", 'ties_to = "pl.net_income"', "ties_to = 0"), ["[ties_to]", "must be a string"]),
     (("book.toml", "report_year = 2020", "report_year = 2020.0"), ["book.toml:4 [report_year]", "must be an integer"]),
     (("book.toml", 'label = "令和2年度"', "label = 2020"), ["book.toml:8 [label]", "must be a string"]),
@@ -364,7 +364,7 @@ def test_an_entry_id_longer_than_the_database_keeps(mini_dir, db_url):
 def test_a_layout_in_a_wrong_encoding_is_named_with_its_folder(mini_dir, db_url):
     path = mini_dir / "layouts" / "10_bs.toml"
     path.write_bytes(path.read_text(encoding="utf-8").encode("cp932"))
-    assert_rejected(_load(mini_dir, db_url), db_url, "layouts/10_bs.toml:3", "wrong encoding")
+    assert_rejected(_load(mini_dir, db_url), db_url, "layouts/10_bs.toml:4", "wrong encoding")
 
 
 def test_an_unbalanced_opening_names_the_segment_s_first_line(mini_dir, db_url):
@@ -403,9 +403,22 @@ def test_a_toml_value_nested_too_deeply(mini_dir, db_url):
     assert_rejected(_load(mini_dir, db_url), db_url, "book.toml: malformed TOML: arrays or tables nested too deeply")
 
 
-def test_an_unknown_account_for_the_closing(mini_dir, db_url):
+def test_a_closing_account_setting_points_to_its_role(mini_dir, db_url):
     _edit(mini_dir, "book.toml", "report_year = 2020\n", 'report_year = 2020\n\n[book.closing]\nresident_tax_account = "9999"\n')
-    assert_rejected(_load(mini_dir, db_url), db_url, "book.toml [closing.resident_tax_account]", "unknown account '9999'")
+    assert_rejected(_load(mini_dir, db_url), db_url, "book.toml [closing.resident_tax_account]",
+                    'declare roles = ["resident_tax_expense"]')
+
+
+@pytest.mark.parametrize("setting,fragment", [
+    ('disposal_year_depreciaton = "monthly"', "unknown setting 'disposal_year_depreciaton'"),  # a typo
+    ('disposal_year_depreciation = "daily"', "'daily' is not one of none, monthly"),
+    ('lease_depreciation_rounding = 1', "1 is not one of cumulative, yearly"),
+    ('memorandum_value = { "9999" = 1 }', "unknown account '9999'"),
+    ('memorandum_value = { "1110" = 2 }', "2 is not 1 or 0"),
+])
+def test_a_bad_closing_option_is_located(mini_dir, db_url, setting, fragment):
+    _edit(mini_dir, "book.toml", "report_year = 2020\n", f"report_year = 2020\n\n[book.closing]\n{setting}\n")
+    assert_rejected(_load(mini_dir, db_url), db_url, "book.toml [closing.", fragment)
 
 
 @pytest.mark.parametrize("rows,fragments", [

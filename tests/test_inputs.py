@@ -44,7 +44,7 @@ INPUT = '[[input]]\nkey = "fv.receivables"\nyear = 2020\namount = 15\nsource = "
 def test_input_feeds_a_schedule_column(mini_dir):
     (mini_dir / "layouts" / "90_fv.toml").write_text(LAYOUT, encoding="utf-8")
     (mini_dir / "inputs.toml").write_text(INPUT, encoding="utf-8")
-    out = runner.invoke(app, ["figures", str(mini_dir)]).output
+    out = runner.invoke(app, ["figures", str(mini_dir)]).stdout
     # the mini book's only receivable is inter-segment, so the organisation's is 0
     assert "注記_時価,未収金,貸借対照表計上額,0" in out
     assert "注記_時価,未収金,時価,15" in out

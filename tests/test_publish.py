@@ -88,7 +88,7 @@ def expected() -> dict[tuple[str, str, str], str]:
     """Every figure of `kessan figures`, value as printed in its CSV."""
     result = runner.invoke(app, ["figures", str(EXAMPLE)])
     assert result.exit_code == 0, result.output
-    return {(r["table"], r["line"], r["column"]): r["value"] for r in csv.DictReader(io.StringIO(result.output))}
+    return {(r["table"], r["line"], r["column"]): r["value"] for r in csv.DictReader(io.StringIO(result.stdout))}
 
 
 @pytest.fixture(scope="session")

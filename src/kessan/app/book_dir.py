@@ -18,6 +18,7 @@ from ..io.subledgers import read_subledgers
 from ..ledger.budget import Budget
 from ..ledger.errors import BookError, InputError
 from ..ledger.model import Book
+from ..ledger.options import closing_options
 from ..ledger.subledgers import Subledgers
 from ..publish.spec import PublishSpec, read_spec
 from ..statements.budget_report import budget_problems
@@ -62,7 +63,7 @@ def read_book_dir(path: Path) -> BookDir:
     wording = tuple((lay.file, field, template) for lay in layouts.statements for field, template in lay.templates)
     if problems := text_problems(list(layouts.texts), book.settings.get("policies", {}), wording):
         raise BookError(problems)
-    subledgers = read_subledgers(path, book.chart)
+    subledgers = read_subledgers(path, book.chart, closing_options(book.settings))
     if problems := _lease_problems(subledgers):
         raise BookError(problems)
     inputs = tuple(read_inputs(path, years) + register_inputs(subledgers, book.fiscal_years))

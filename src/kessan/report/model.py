@@ -139,6 +139,15 @@ class HeaderCell:
     scope: str = "col"  # col, or colgroup for an upper label
 
 
+@dataclass(frozen=True)
+class Axes:
+    """How a chart of a table labels its axes: one tick label per column, the x and y labels."""
+
+    ticks: tuple[str, ...]
+    x: str
+    y: str
+
+
 @dataclass
 class Table:
     id: str  # unique in the report: bs, bs-segments, budget_bs-<segment>, …
@@ -159,6 +168,7 @@ class Table:
     show_title: bool = True  # false: the wording above says what the table is (a note)
     segment: str | None = None  # per-segment tables: the segment code
     order: int = 100
+    axes: Axes | None = None  # a 推移 table's chart: tick labels and axis labels (layout options)
 
     @property
     def depth(self) -> int:

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..ledger.errors import BookError, InputError
 from ..ledger.model import Chart
+from ..ledger.roles import LINE_ROLES, STATEMENT_ROLES, unknown_role
 from .formula import parse_formula
 from .text import TextLayout, figure_refs, text_layout
 from .trend import TrendLayout, trend_layout
@@ -48,6 +49,7 @@ class Line:
     bracket: bool = False  # amounts printed in brackets, as a memo total: (237,482)
     texts: tuple[tuple[str, str], ...] = ()  # (text column id, template): the line's text cells
     place: str = "outer"  # two-column statements (inner_column): inner, outer or both
+    role: str | None = None  # ledger/roles.py LINE_ROLES: what the checks find the line by
 
     @property
     def has_amount(self) -> bool:
@@ -116,7 +118,16 @@ class Layout:
     show_title: bool = True  # false: the wording (before) says what the table is, so its title is not printed
     segment_title: str | None = None  # title of each per-segment table, e.g. (1) 貸借対照表
     inner_column: str | None = None  # a second, inner amount column (利益の処分: 内訳), by its label
-    file: str = ""  # layouts/<file name>, for problems found after parsing
+    role: str | None = None  # ledger/roles.py STATEMENT_ROLES: what the checks find the statement by
+    file: str = ""  # the layout file that declares it (layouts/NAME.toml), for messages
+    # budget statements (docs/layouts.md): neutral by default, the example sets its own
+    note_mark_prefix: str = ""  # "注": marks 注1, 注2 printed once as (注1、2); "": as (注1、注2)
+    cited_unit: str | None = None  # the unit of amounts cited in 主な理由 (default: the statement's unit)
+    cited_rounding: str | None = None  # half_up or truncate (default: the statement's rounding, else half_up)
+
+    def line_with(self, role: str) -> Line | None:
+        """The line that declares ``role``, or None."""
+        return next((ln for ln in self.lines if ln.role == role), None)
 
     @property
     def templates(self) -> tuple[tuple[str, str], ...]:
@@ -194,7 +205,7 @@ def _layout(name: str, doc: dict[str, Any], chart: Chart) -> Layout:
             bold=bool(raw.get("bold", False)), role_accounts=role_accounts, sign=int(raw.get("sign", 1)),
             role_inputs=_inputs(raw.get("inputs")), mark=raw.get("mark"), zero=_zero(raw, file, where, errors),
             bracket=bool(raw.get("bracket", False)), texts=tuple((raw.get("texts") or {}).items()),
-            place=raw.get("place", "outer"),
+            place=raw.get("place", "outer"), role=raw.get("role"),
         ))
         if lines[-1].place not in PLACES:
             errors.append(InputError(file, None, "place", f"{where}: place must be one of {', '.join(PLACES)}"))
@@ -223,6 +234,8 @@ def _layout(name: str, doc: dict[str, Any], chart: Chart) -> Layout:
         measures=measures, before=st.get("before", ""), after=st.get("after", ""), amount_label=st.get("amount_label"),
         zero=_zero(st, file, "[statement]", errors), unit_after=st.get("unit_after"), show_title=bool(st.get("show_title", True)),
         segment_title=st.get("segment_title"), inner_column=st.get("inner_column"), file=file,
+        role=st.get("role"), note_mark_prefix=st.get("note_mark_prefix", ""),
+        cited_unit=st.get("cited_unit"), cited_rounding=st.get("cited_rounding"),
     )
 
 
@@ -346,12 +359,87 @@ def parse_book_layouts(layouts: tuple[tuple[str, str], ...], chart: Chart) -> Bo
         files.setdefault(sid, name)
     if not errors:
         errors += _reference_problems(statements, trends, files)
+        errors += _role_problems(statements)
+        errors += _cycle_problems(statements)
     if errors:
         raise BookError(errors)
     statements.sort(key=lambda lay: (lay.order, lay.id))
     trends.sort(key=lambda t: t.order)
     texts.sort(key=lambda t: t.order)
     return BookLayouts(tuple(statements), tuple(trends), tuple(texts))
+
+
+def _cycle_problems(statements: list[Layout]) -> list[InputError]:
+    """A formula that refers to itself, or formulas that refer to each other in a circle
+    (across statements too), is an error naming each cycle once: evaluated, its figure
+    would take the term it waits for as 0 and print a wrong amount without a word."""
+    where: dict[str, tuple[Layout, Line]] = {}
+    edges: dict[str, list[str]] = {}
+    for lay in statements:
+        for ln in lay.lines:
+            if ln.id and ln.formula:
+                node = f"{lay.id}.{ln.id}"
+                where[node] = (lay, ln)
+                edges[node] = [term if "." in term else f"{lay.id}.{term}" for _, term in ln.formula
+                               if not term.isdigit()]
+    errors: list[InputError] = []
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    for start in edges:
+        stack: list[tuple[str, int]] = [(start, 0)]
+        path: list[str] = []
+        while stack:
+            node, i = stack.pop()
+            if i == 0:
+                if state.get(node) == 2:
+                    continue
+                state[node] = 1
+                path.append(node)
+            following = edges.get(node, [])
+            if i < len(following):
+                stack.append((node, i + 1))
+                nxt = following[i]
+                if state.get(nxt) == 1:
+                    cycle = [*path[path.index(nxt):], nxt]
+                    lay, ln = where[nxt]
+                    what = "refers to itself" if len(cycle) == 2 else "is part of a cycle: " + " → ".join(cycle)
+                    errors.append(InputError(lay.file, None, "formula", f"line {ln.label}: the formula {what}"))
+                elif state.get(nxt) != 2:
+                    stack.append((nxt, 0))
+            else:
+                state[node] = 2
+                path.pop()
+    for lay in statements:  # schedule columns computed from columns of the same line
+        cols = {c.id: [term for _, term in c.formula or () if not term.isdigit()] for c in lay.measures}
+        for cid, terms in cols.items():
+            seen, todo = set(), list(terms)
+            while todo:
+                term = todo.pop()
+                if term == cid:
+                    errors.append(InputError(lay.file, None, "formula", f"column {cid}: its formula refers to itself"
+                                             " (directly or through other columns)"))
+                    break
+                if term not in seen:
+                    seen.add(term)
+                    todo += cols.get(term, [])
+    return errors
+
+
+def _role_problems(statements: list[Layout]) -> list[InputError]:
+    """Statement and line roles must be in the vocabulary, each held once in the book."""
+    errors: list[InputError] = []
+    held: dict[str, str] = {}  # role → where it is held
+    for lay in statements:
+        found = [("[statement]", "role", lay.role, STATEMENT_ROLES)] if lay.role else []
+        found += [(f"line {ln.label}", "role", ln.role, LINE_ROLES) for ln in lay.lines if ln.role]
+        for where, field, role, vocabulary in found:
+            assert role is not None
+            if role not in vocabulary:
+                errors.append(InputError(lay.file, None, field, f"{where}: {unknown_role(role, vocabulary)}"))
+            elif role in held:
+                errors.append(InputError(lay.file, None, field, f"{where}: role {role!r} is already held by {held[role]}"))
+            else:
+                held[role] = f"{where} of {lay.file}"
+    return errors
 
 
 def _reference_problems(statements: list[Layout], trends: list[TrendLayout], files: dict[str, str]) -> list[InputError]:
