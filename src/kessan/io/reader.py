@@ -32,7 +32,7 @@ from ..ledger.model import (
     Segment,
 )
 from .files import Problems, amount_problem, check_header, csv_rows, parse_amount, parse_date
-from .tomlfile import Bool, Either, Int, Stored, Strings, Table, Tables, Text, parse_toml, read_text, read_toml
+from .tomlfile import Bool, Either, Int, Strings, Table, Tables, Text, parse_toml, read_text, read_toml
 
 JOURNAL_KINDS = ("regular", "closing", "appropriation")  # the opening entry comes from opening.csv
 JOURNAL_COLUMNS = ("entry", "date", "kind", "memo", "segment", "account", "amount", "flow", "partner")
@@ -49,10 +49,13 @@ LAYOUT_NAME_LIMIT = 128  # layout file names
 
 CODE = Text(CODE_LIMIT, nonempty=True)
 NAME = Text(NAME_LIMIT, nonempty=True)
+# [book.closing]: the accounts the closing posts to (docs/closing.md); a key not named here is a typo
+CLOSING_KEYS = ("grant_revenue_account", "lease_current_account", "lease_noncurrent_account", "resident_tax_account",
+                "resident_tax_payable_account", "retained_earnings_account")
 BOOK_SHAPE = Table({
-    "book": Table({"code": CODE, "name": NAME, "report_year": Int(1, 9998),
+    "book": Table({"code": CODE, "name": NAME, "name_en": Text(NAME_LIMIT), "report_year": Int(1, 9998),
                    "policies": Table(rest=Either((Text(), Int(-(2**63), 2**63 - 1)), "a string or an integer")),
-                   "closing": Table(rest=CODE)}, rest=Stored()),
+                   "closing": Table(dict.fromkeys(CLOSING_KEYS, CODE))}),
     "fiscal_year": Tables(Table({"year": Int(1, 9998), "label": Text(LABEL_LIMIT),
                                  "state": Text(choices=PERIOD_STATES)})),
 })
