@@ -1,0 +1,245 @@
+"""The cross-file validation pass: what no single file's shape can tell, checked once every
+file of a book directory has been read and before anything is stored.
+
+Each file is first read against its declared shape (io/tomlfile.py: a typo is refused there).
+This pass then looks across files: formulas that depend on themselves, lines of one statement
+that would publish two figures under one name, a schedule line whose role no column reads,
+flows and segments a layout names but the chart does not declare, and the kinds of the
+accounts ``[book.closing]`` names. Every problem is located by file, line and field, like a
+problem of a single file, so a new organisation's book fails at ``load`` with the place to fix
+rather than at ``close`` or in a published table.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..io.files import Problems
+from ..io.tomlfile import KeyLines, read_text
+from ..ledger.errors import InputError
+from ..ledger.model import Book
+from ..statements.layout import BookLayouts, Layout
+
+Node = tuple[str, str]  # (statement id, line id)
+
+# [book.closing]: the kind of account each setting must name (the closing posts to it on that side)
+CLOSING_KINDS = {
+    "retained_earnings_account": ("net_assets",),
+    "grant_revenue_account": ("revenue",),
+    "lease_current_account": ("liability",),
+    "lease_noncurrent_account": ("liability",),
+    "resident_tax_account": ("expense",),
+    "resident_tax_payable_account": ("liability",),
+}
+
+
+class _Files:
+    """Where a statement's keys are: its layout file and the line of each key in it."""
+
+    def __init__(self, layouts: tuple[tuple[str, str], ...]):
+        self.of: dict[str, tuple[str, KeyLines]] = {}
+        for name, text in layouts:
+            sid = tomllib.loads(text).get("statement", {}).get("id")
+            if isinstance(sid, str):
+                self.of.setdefault(sid, (f"layouts/{name}", KeyLines(text)))
+
+    def error(self, statement: str, path: tuple[str | int, ...], field: str, message: str) -> InputError:
+        file, lines = self.of.get(statement, (f"layouts/ ({statement})", KeyLines("")))
+        return InputError(file, lines.line(path), field, message)
+
+
+def book_problems(root: Path, book: Book, layouts: BookLayouts) -> list[InputError]:
+    """Every cross-file problem of a book whose files each have their shape."""
+    files = _Files(book.layouts)
+    out: list[InputError] = []
+    out += formula_cycles(layouts.statements, files)
+    for lay in layouts.statements:
+        out += _duplicate_figures(lay, files)
+        out += _column_cycles(lay, files)
+        out += _unread_roles(lay, files)
+        out += [files.error(lay.id, ("statement", "exclude_flows"), "exclude_flows",
+                            f"[statement] excludes flow {f!r}, which flows.toml does not declare")
+                for f in _statement_excluded_flows(book, lay.id) if f not in book.chart.flows]
+    for trend in layouts.trends:
+        out += [files.error(trend.id, ("row", i, "segment"), "segment",
+                            f"row #{i + 1} ({label}): unknown segment {seg!r}; segments.toml declares "
+                            f"{', '.join(book.chart.segments)}")
+                for i, (seg, label) in enumerate(trend.rows) if seg not in book.chart.segments]
+    out += _closing_settings(root, book)
+    return out
+
+
+def _statement_excluded_flows(book: Book, statement: str) -> list[str]:
+    """The flows ``[statement] exclude_flows`` of a layout names (the default of its lines)."""
+    for _, text in book.layouts:
+        st = tomllib.loads(text).get("statement", {})
+        if st.get("id") == statement:
+            return list(st.get("exclude_flows", ()))
+    return []
+
+
+# ---------------------------------------------------------------- formulas
+
+
+def _edges(lay: Layout) -> Iterator[tuple[int, Node, Node]]:
+    """(line index, the line, a line its formula reads) for every formula term naming a line."""
+    for i, ln in enumerate(lay.lines):
+        if ln.id is None or ln.formula is None:
+            continue  # a line without an id cannot be read by another, so it closes no cycle
+        for _, term in ln.formula:
+            if term.isdigit():
+                continue
+            other, _, line = term.rpartition(".")
+            yield i, (lay.id, ln.id), (other or lay.id, line)
+
+
+def formula_cycles(statements: tuple[Layout, ...], files: _Files) -> list[InputError]:
+    """Formulas that read themselves, directly or through other lines, across statements: the
+    figure has no value (evaluated, the term would count as 0 and the statement still add up)."""
+    graph: dict[Node, list[Node]] = {}
+    where: dict[Node, int] = {}
+    for lay in statements:
+        for i, node, target in _edges(lay):
+            graph.setdefault(node, []).append(target)
+            where[node] = i
+    out: list[InputError] = []
+    done: set[Node] = set()
+    for start in sorted(graph):
+        stack: list[Node] = []
+        on_stack: set[Node] = set()
+        cycle = _find_cycle(start, graph, stack, on_stack, done)
+        if cycle is not None:
+            first = min(cycle)
+            k = cycle.index(first)
+            ring = [*cycle[k:], *cycle[:k], first]
+            shown = " → ".join(f"{s}.{ln}" for s, ln in ring)
+            out.append(files.error(first[0], ("line", where[first], "formula"), "formula",
+                                   f"line {first[1]}: its formula depends on itself: {shown}"))
+            done.update(cycle)
+    return _unique(out)
+
+
+def _find_cycle(node: Node, graph: dict[Node, list[Node]], stack: list[Node], on_stack: set[Node],
+                done: set[Node]) -> list[Node] | None:
+    """A cycle reachable from ``node`` (depth first), as the nodes on it, or None."""
+    if node in on_stack:
+        return stack[stack.index(node):]
+    if node in done:
+        return None
+    stack.append(node)
+    on_stack.add(node)
+    for nxt in graph.get(node, ()):
+        found = _find_cycle(nxt, graph, stack, on_stack, done)
+        if found is not None:
+            return found
+    stack.pop()
+    on_stack.discard(node)
+    done.add(node)
+    return None
+
+
+def _column_cycles(lay: Layout, files: _Files) -> list[InputError]:
+    """A schedule column computed from itself, directly or through other columns."""
+    graph = {c.id: [t for _, t in c.formula or () if not t.isdigit()] for c in lay.measures}
+    index = {c.id: i for i, c in enumerate(lay.measures)}
+    out = []
+    done: set[str] = set()
+    for start in graph:
+        stack: list[str] = []
+        cycle = _find_cycle_ids(start, graph, stack, done)
+        if cycle is not None:
+            ring = " → ".join([*cycle, cycle[0]])
+            out.append(files.error(lay.id, ("column", index[cycle[0]], "formula"), "formula",
+                                   f"column {cycle[0]}: its formula depends on itself: {ring}"))
+            done.update(cycle)
+    return out
+
+
+def _find_cycle_ids(node: str, graph: dict[str, list[str]], stack: list[str], done: set[str]) -> list[str] | None:
+    if node in stack:
+        return stack[stack.index(node):]
+    if node in done or node not in graph:
+        return None
+    stack.append(node)
+    for nxt in graph[node]:
+        found = _find_cycle_ids(nxt, graph, stack, done)
+        if found is not None:
+            return found
+    stack.pop()
+    done.add(node)
+    return None
+
+
+def _unique(errors: list[InputError]) -> list[InputError]:
+    return list(dict.fromkeys(errors))
+
+
+# ---------------------------------------------------------------- line identities
+
+
+def _duplicate_figures(lay: Layout, files: _Files) -> list[InputError]:
+    """Two lines of a statement whose figures would be published under one name: a figure is
+    keyed by its statement's table and its line's label (or ``ref``), so the second would
+    overwrite or be mistaken for the first in the figures, the package and a reconciliation."""
+    out: dict[int, InputError] = {}  # one problem a line, though it may clash in both tables
+    for segment in (False, True):
+        if segment and not lay.segment_table:
+            continue
+        seen: dict[str, int] = {}
+        for i, ln in enumerate(lay.lines):
+            if not ln.has_amount or (ln.segment_only and not segment):
+                continue
+            key = (ln.segment_ref or ln.figure_label) if segment else ln.figure_label
+            if key in seen and i not in out:
+                field = "segment_ref" if segment and ln.segment_ref else ("ref" if ln.ref else "label")
+                table = "segment table" if segment else "statement"
+                out[i] = files.error(lay.id, ("line", i, field), field,
+                                     f"line #{i + 1} ({ln.label}): its figure in the {table} is named {key!r} like "
+                                     f"line #{seen[key] + 1}'s: give one of them a ref of its own "
+                                     f"(figures are keyed by it)")
+            seen.setdefault(key, i)
+    return list(out.values())
+
+
+# ---------------------------------------------------------------- schedule roles
+
+
+def _unread_roles(lay: Layout, files: _Files) -> list[InputError]:
+    """A schedule line giving accounts or inputs for a role that no column of the schedule
+    reads: the line's amounts would be left out without a word (a typo of a role)."""
+    if not lay.measures:
+        return []
+    roles = {c.role for c in lay.measures if c.role is not None}
+    out = []
+    for i, ln in enumerate(lay.lines):
+        for role, field in [(r, "accounts") for r, _ in ln.role_accounts] + [(r, "inputs") for r, _ in ln.role_inputs
+                                                                             if r is not None]:
+            if role not in roles:
+                out.append(files.error(lay.id, ("line", i, field), field,
+                                       f"line #{i + 1} ({ln.label}): no column reads role {role!r} "
+                                       f"(the columns' roles: {', '.join(sorted(roles)) or 'none'})"))
+    return out
+
+
+# ---------------------------------------------------------------- closing settings
+
+
+def _closing_settings(root: Path, book: Book) -> list[InputError]:
+    """The accounts ``[book.closing]`` names exist (io/reader.py) and are of the kind the
+    closing posts to: retained earnings among net assets, an expense among expenses, ..."""
+    closing = book.settings.get("closing", {})
+    if not closing:
+        return []
+    text = read_text(root / "book.toml", "book.toml", Problems()) or ""
+    lines = KeyLines(text)
+    out = []
+    for key, code in closing.items():
+        account = book.chart.accounts.get(code)
+        kinds = CLOSING_KINDS.get(key, ())
+        if account is not None and kinds and account.kind not in kinds:
+            out.append(InputError("book.toml", lines.line(("book", "closing", key)), key,
+                                  f"[book.closing] {key}: account {code} ({account.name}) is {account.kind}; "
+                                  f"the closing needs {' or '.join(kinds)} here"))
+    return out
