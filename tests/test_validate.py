@@ -127,3 +127,20 @@ def test_a_cross_file_problem_is_exit_2_and_stores_nothing(mini_dir, db_url):
     assert "layouts/10_bs.toml:27 [formula]" in result.output and "Traceback" not in result.output
     with pytest.raises(app.BadInput, match="holds 0 books"), app.open_book(url=db_url):
         pass
+
+
+ASSETS = ("asset,name,segment,cost_account,contra_account,expense_account,method,useful_life,lease_months,in_use,cost,"
+          "grant_account,funded_amount,disposed,opening_accumulated,opening_year,revised_base\n")
+
+
+@pytest.mark.parametrize("row,fragment", [
+    # the depreciation would have been posted to the expense account 5110 as if it were the asset's contra
+    ("A1,机,a,1210,5110,5110,straight_line,5,,2020-04-01,1000,,,,,,\n",
+     "subledgers/fixed_assets.csv:2 [contra_account]: account 5110 (事業費) is expense; contra_account must be asset"),
+    ("A1,机,a,1210,,1110,straight_line,5,,2020-04-01,1000,,,,,,\n",
+     "subledgers/fixed_assets.csv:2 [expense_account]: account 1110 (現金預金) is asset; expense_account must be expense"),
+])
+def test_a_register_account_of_the_wrong_kind_is_located(mini_dir, row, fragment):
+    (mini_dir / "subledgers").mkdir()
+    (mini_dir / "subledgers" / "fixed_assets.csv").write_text(ASSETS + row, encoding="utf-8")
+    assert _problems(mini_dir) == [fragment]
