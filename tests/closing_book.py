@@ -21,17 +21,28 @@ ACCOUNTS: dict[str, tuple[str, str]] = {  # code: (name, kind)
     "5190": ("その他", "expense"), "5260": ("退職給付費用", "expense"), "5910": ("法人住民税", "expense"),
     "5990": ("固定資産除却損", "expense"),
 }
-FLOWS = ("fa.depreciation", "prov.increase", "prov.other", "prov.use", "aro.accretion")
+FLOWS = ("fa.depreciation", "prov.increase", "prov.other", "prov.use", "aro.accretion", "res.increase", "res.decrease",
+         "net_income")
+ACCOUNT_ROLES = {"2120": "resident_tax_payable", "2160": "lease_current", "2270": "lease_noncurrent",
+                 "3210": "retained_earnings", "4220": "grant_drawdown_revenue", "5910": "resident_tax_expense"}
+FLOW_ROLES = {"fa.depreciation": "depreciation", "prov.increase": "provision_increase", "prov.other": "provision_other",
+              "aro.accretion": "aro_accretion", "res.increase": "reserve_increase", "res.decrease": "reserve_decrease",
+              "net_income": "net_income"}
 SEGMENTS = ("a", "b")
 
 
 def make_book(years: Iterable[int], extra_accounts: dict[str, tuple[str, str]] | None = None) -> Book:
-    accounts = {code: Account(code, name, kind) for code, (name, kind) in {**ACCOUNTS, **(extra_accounts or {})}.items()}
+    accounts = {code: Account(code, name, kind, roles=_roles(ACCOUNT_ROLES, code))
+                for code, (name, kind) in {**ACCOUNTS, **(extra_accounts or {})}.items()}
     accounts["1110"] = Account("1110", "現金預金", "asset", cash=True)
     chart = Chart(accounts, {s: Segment(s, f"{s.upper()}事業") for s in SEGMENTS},
-                  {f: Flow(f, f, "any") for f in FLOWS})
+                  {f: Flow(f, f, "any", _roles(FLOW_ROLES, f)) for f in FLOWS})
     fiscal_years = tuple(FiscalYear(y, f"{y}年度") for y in sorted(set(years)))
     return Book("t", "テスト機構", fiscal_years[0].year, fiscal_years, chart)
+
+
+def _roles(roles: dict[str, str], code: str) -> tuple[str, ...]:
+    return (roles[code],) if code in roles else ()
 
 
 def state(book: Book, year: int, balances: dict[tuple[str, str], int] | None = None,

@@ -392,9 +392,22 @@ def test_a_toml_value_nested_too_deeply(mini_dir, db_url):
     assert_rejected(_load(mini_dir, db_url), db_url, "book.toml: malformed TOML: arrays or tables nested too deeply")
 
 
-def test_an_unknown_account_for_the_closing(mini_dir, db_url):
+def test_a_closing_account_setting_points_to_its_role(mini_dir, db_url):
     _edit(mini_dir, "book.toml", "report_year = 2020\n", 'report_year = 2020\n\n[book.closing]\nresident_tax_account = "9999"\n')
-    assert_rejected(_load(mini_dir, db_url), db_url, "book.toml [closing.resident_tax_account]", "unknown account '9999'")
+    assert_rejected(_load(mini_dir, db_url), db_url, "book.toml:7 [closing.resident_tax_account]",
+                    'declare roles = ["resident_tax_expense"]')
+
+
+@pytest.mark.parametrize("setting,fragment", [
+    ('disposal_year_depreciaton = "monthly"', "unknown setting 'disposal_year_depreciaton'"),  # a typo
+    ('disposal_year_depreciation = "daily"', "'daily' is not one of none, monthly"),
+    ('lease_depreciation_rounding = 1', "1 is not one of cumulative, yearly"),
+    ('memorandum_value = { "9999" = 1 }', "unknown account '9999'"),
+    ('memorandum_value = { "1110" = 2 }', "2 is not 1 or 0"),
+])
+def test_a_bad_closing_option_is_located(mini_dir, db_url, setting, fragment):
+    _edit(mini_dir, "book.toml", "report_year = 2020\n", f"report_year = 2020\n\n[book.closing]\n{setting}\n")
+    assert_rejected(_load(mini_dir, db_url), db_url, "book.toml:7 [closing.", fragment)
 
 
 @pytest.mark.parametrize("rows,fragments", [

@@ -31,7 +31,7 @@ def _add_fixed_assets(book):
                  '\n[[account]]\ncode = "1311"\nname = "建物減価償却累計額"\nkind = "asset"\n'
                  '\n[[account]]\ncode = "5140"\nname = "減価償却費"\nkind = "expense"\n')
     with open(book / "flows.toml", "a", encoding="utf-8") as fh:
-        fh.write('\n[[flow]]\ncode = "fa.depreciation"\nname = "当期償却額"\napplies_to = "any"\n'
+        fh.write('\n[[flow]]\ncode = "fa.depreciation"\nname = "当期償却額"\napplies_to = "any"\nroles = ["depreciation"]\n'
                  '\n[[flow]]\ncode = "inv.ppe_out"\nname = "有形固定資産取得による支出"\napplies_to = "cash"\n')
     with open(book / "journal.csv", "a", encoding="utf-8") as fh:
         fh.write("B1,2020-10-01,regular,建物取得,a,1310,1000000,,\nB1,,,,a,1110,-1000000,inv.ppe_out,\n")
@@ -174,8 +174,8 @@ def test_bad_securities_register_is_rejected(mini_dir, db_url):
 def test_lease_schedule_gives_repayment_buckets_and_current_portion(mini_dir, db_url):
     _without_hand_closing(mini_dir)
     with open(mini_dir / "accounts.toml", "a", encoding="utf-8") as fh:
-        fh.write('\n[[account]]\ncode = "2160"\nname = "リース債務(流動)"\nkind = "liability"\n'
-                 '\n[[account]]\ncode = "2270"\nname = "リース債務(固定)"\nkind = "liability"\n'
+        fh.write('\n[[account]]\ncode = "2160"\nname = "リース債務(流動)"\nkind = "liability"\nroles = ["lease_current"]\n'
+                 '\n[[account]]\ncode = "2270"\nname = "リース債務(固定)"\nkind = "liability"\nroles = ["lease_noncurrent"]\n'
                  '\n[[account]]\ncode = "1340"\nname = "リース資産"\nkind = "asset"\n')
     with open(mini_dir / "journal.csv", "a", encoding="utf-8") as fh:
         fh.write("LS1,2021-03-01,regular,リース契約 (60箇月),a,1340,6000000,,\nLS1,,,,a,2270,-6000000,,\n")

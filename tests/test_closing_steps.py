@@ -32,7 +32,9 @@ ACCOUNTS = {  # code: (name, kind)
     "5210": ("給与 (一般管理費)", "expense"), "5260": ("退職給付費用", "expense"),
     "5820": ("平準化積立金繰入額", "expense"), "5910": ("法人住民税", "expense"),
 }
-FLOWS = ("fa.depreciation", "prov.increase", "prov.other", "res.increase", "res.decrease", "aro.accretion")
+FLOWS = {"fa.depreciation": "depreciation", "prov.increase": "provision_increase", "prov.other": "provision_other",
+         "res.increase": "reserve_increase", "res.decrease": "reserve_decrease", "aro.accretion": "aro_accretion"}
+ROLES = {"2120": "resident_tax_payable", "4220": "grant_drawdown_revenue", "5910": "resident_tax_expense"}
 FY_END = dt.date(2021, 3, 31)
 
 
@@ -40,10 +42,11 @@ FY_END = dt.date(2021, 3, 31)
 def book_dir(mini_dir):
     with open(mini_dir / "accounts.toml", "a", encoding="utf-8") as fh:
         for code, (name, kind) in ACCOUNTS.items():
-            fh.write(f'\n[[account]]\ncode = "{code}"\nname = "{name}"\nkind = "{kind}"\n')
+            roles = f'roles = ["{ROLES[code]}"]\n' if code in ROLES else ""
+            fh.write(f'\n[[account]]\ncode = "{code}"\nname = "{name}"\nkind = "{kind}"\n{roles}')
     with open(mini_dir / "flows.toml", "a", encoding="utf-8") as fh:
-        for code in FLOWS:
-            fh.write(f'\n[[flow]]\ncode = "{code}"\nname = "{code}"\napplies_to = "any"\n')
+        for code, role in FLOWS.items():
+            fh.write(f'\n[[flow]]\ncode = "{code}"\nname = "{code}"\napplies_to = "any"\nroles = ["{role}"]\n')
     (mini_dir / "subledgers").mkdir()
     return mini_dir
 

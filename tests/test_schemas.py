@@ -74,8 +74,8 @@ def test_an_unknown_key_in_any_table_of_any_toml_file_is_refused_with_its_line(s
 @pytest.mark.parametrize("file,old,new,fragments", [
     ("accounts.toml", 'kind = "asset"\ncash = true', 'kind = "asset"\nkash = true', ["accounts.toml:5 [kash]",
                                                                                      "did you mean 'cash'?"]),
-    ("book.toml", "report_year = 2020\n", 'report_year = 2020\n\n[book.closing]\nretained_earnings_acount = "3210"\n',
-     ["book.toml:7 [retained_earnings_acount]", "did you mean 'retained_earnings_account'?"]),
+    ("book.toml", "report_year = 2020\n", 'report_year = 2020\n\n[book.closing]\ndisposal_year_depreciaton = "monthly"\n',
+     ["book.toml:7 [closing.disposal_year_depreciaton]", "unknown setting 'disposal_year_depreciaton'"]),
     ("layouts/10_bs.toml", 'formula = "cash + receivables"', 'fromula = "cash + receivables"',
      ["layouts/10_bs.toml:27 [fromula]", "line #4.fromula", "did you mean 'formula'?"]),
     ("publish.toml", 'tables = ["bs"]', 'table = ["bs"]', ["publish.toml:13 [table]", "section #1.part #1.table"]),

@@ -112,12 +112,17 @@ def test_a_statement_excluding_an_undeclared_flow(mini_dir):
         "layouts/20_pl.toml:8 [exclude_flows]: [statement] excludes flow 'net_incme', which flows.toml does not declare"]
 
 
-def test_a_closing_account_of_the_wrong_kind(mini_dir):
-    _edit(mini_dir, "book.toml", "report_year = 2020\n", 'report_year = 2020\n\n[book.closing]\n'
-                                                          'retained_earnings_account = "5110"\n')
+def test_a_role_on_an_account_of_the_wrong_kind(mini_dir):
+    # the 損益振替 would have closed the year's result into an expense account
+    _edit(mini_dir, "accounts.toml", 'name = "事業費"\nkind = "expense"', 'name = "事業費"\nkind = "expense"\n'
+                                                                     'roles = ["resident_tax_expense", "retained_earnings"]')
+    text = (mini_dir / "accounts.toml").read_text(encoding="utf-8")
+    text = text.replace('roles = ["retained_earnings"]\n', "", 1)  # the role moves from 積立金 to 事業費
+    (mini_dir / "accounts.toml").write_text(text, encoding="utf-8")
     [problem] = _problems(mini_dir)
-    assert problem.startswith("book.toml:7 [retained_earnings_account]: [book.closing] retained_earnings_account: "
-                              "account 5110 (事業費) is expense; the closing needs net_assets")
+    line = text.splitlines().index('roles = ["resident_tax_expense", "retained_earnings"]') + 1
+    assert problem == (f"accounts.toml:{line} [roles]: account 5110 (事業費) is expense; the role 'retained_earnings' "
+                       "belongs to an account of kind net_assets")
 
 
 def test_a_cross_file_problem_is_exit_2_and_stores_nothing(mini_dir, db_url):

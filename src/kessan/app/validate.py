@@ -5,7 +5,7 @@ Each file is first read against its declared shape (io/tomlfile.py: a typo is re
 This pass then looks across files: formulas that depend on themselves, lines of one statement
 that would publish two figures under one name, a schedule line whose role no column reads,
 flows and segments a layout names but the chart does not declare, and the kinds of the
-accounts ``[book.closing]`` names. Every problem is located by file, line and field, like a
+accounts that hold the closing's roles. Every problem is located by file, line and field, like a
 problem of a single file, so a new organisation's book fails at ``load`` with the place to fix
 rather than at ``close`` or in a published table.
 """
@@ -24,14 +24,16 @@ from ..statements.layout import BookLayouts, Layout
 
 Node = tuple[str, str]  # (statement id, line id)
 
-# [book.closing]: the kind of account each setting must name (the closing posts to it on that side)
-CLOSING_KINDS = {
-    "retained_earnings_account": ("net_assets",),
-    "grant_revenue_account": ("revenue",),
-    "lease_current_account": ("liability",),
-    "lease_noncurrent_account": ("liability",),
-    "resident_tax_account": ("expense",),
-    "resident_tax_payable_account": ("liability",),
+# The kind of account a role must be held by: the closing posts to it on that side, so a role
+# on an account of another kind (retained earnings on an expense) is a slip, found at load.
+ROLE_KINDS = {
+    "retained_earnings": ("net_assets",),
+    "grant_drawdown_revenue": ("revenue",),
+    "grant_disposal_revenue": ("revenue",),
+    "lease_current": ("liability",),
+    "lease_noncurrent": ("liability",),
+    "resident_tax_expense": ("expense",),
+    "resident_tax_payable": ("liability",),
 }
 
 
@@ -67,7 +69,7 @@ def book_problems(root: Path, book: Book, layouts: BookLayouts) -> list[InputErr
                             f"row #{i + 1} ({label}): unknown segment {seg!r}; segments.toml declares "
                             f"{', '.join(book.chart.segments)}")
                 for i, (seg, label) in enumerate(trend.rows) if seg not in book.chart.segments]
-    out += _closing_settings(root, book)
+    out += _role_kinds(root, book)
     return out
 
 
@@ -223,23 +225,19 @@ def _unread_roles(lay: Layout, files: _Files) -> list[InputError]:
     return out
 
 
-# ---------------------------------------------------------------- closing settings
+# ---------------------------------------------------------------- roles of accounts
 
 
-def _closing_settings(root: Path, book: Book) -> list[InputError]:
-    """The accounts ``[book.closing]`` names exist (io/reader.py) and are of the kind the
-    closing posts to: retained earnings among net assets, an expense among expenses, ..."""
-    closing = book.settings.get("closing", {})
-    if not closing:
-        return []
-    text = read_text(root / "book.toml", "book.toml", Problems()) or ""
+def _role_kinds(root: Path, book: Book) -> list[InputError]:
+    """Each account role held by an account of the kind the closing posts to it as."""
+    text = read_text(root / "accounts.toml", "accounts.toml", Problems()) or ""
     lines = KeyLines(text)
     out = []
-    for key, code in closing.items():
-        account = book.chart.accounts.get(code)
-        kinds = CLOSING_KINDS.get(key, ())
-        if account is not None and kinds and account.kind not in kinds:
-            out.append(InputError("book.toml", lines.line(("book", "closing", key)), key,
-                                  f"[book.closing] {key}: account {code} ({account.name}) is {account.kind}; "
-                                  f"the closing needs {' or '.join(kinds)} here"))
+    for i, account in enumerate(book.chart.accounts.values()):
+        for role in account.roles:
+            kinds = ROLE_KINDS.get(role, ())
+            if kinds and account.kind not in kinds:
+                out.append(InputError("accounts.toml", lines.line(("account", i, "roles")), "roles",
+                                      f"account {account.code} ({account.name}) is {account.kind}; the role "
+                                      f"{role!r} belongs to an account of kind {' or '.join(kinds)}"))
     return out

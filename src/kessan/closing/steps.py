@@ -1,8 +1,9 @@
 """The 決算整理 steps, each a pure function ClosingState → entries (pipeline.py runs them in order).
 
-Account codes the steps need beyond the register come from ``[book.closing]`` in book.toml
-(defaults in ``_setting``); flows are attached only when the book declares them, so a book
-without a flow catalogue for fixed assets still closes.
+The accounts and flows a step posts to beyond the register are found by the role the book
+declares on them (ledger/roles.py: ``roles = [...]`` in accounts.toml and flows.toml), never
+by a code. A step that has something to post and finds no holder of a role it needs refuses,
+naming the role and the file that declares it; a step with nothing to post needs no role.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from collections.abc import Iterable
 from fractions import Fraction
 
 from ..ledger.errors import BookError, InputError
-from ..ledger.model import NET_INCOME_FLOW, Book, Entry, FiscalYear, Posting
+from ..ledger.model import NET_INCOME_ROLE, Book, Entry, FiscalYear, Posting
+from ..ledger.roles import ACCOUNT_ROLES, FLOW_ROLES
 from ..ledger.rounding import truncate, truncate_to
 from ..ledger.subledgers import Office, Provision
 from . import formulas
@@ -21,30 +23,35 @@ from .schedules import asset_depreciation, lease_schedule, obligation_accretion
 from .schedules import grant_drawdown as asset_grant_drawdown
 from .state import ClosingState
 
-DEFAULTS = {
-    "grant_revenue_account": "4220",  # 長期前受金取崩収入
-    "lease_current_account": "2160",  # リース債務 (流動)
-    "lease_noncurrent_account": "2270",  # リース債務 (固定)
-    "resident_tax_account": "5910",  # 法人住民税
-    "resident_tax_payable_account": "2120",  # 未払法人住民税等
-    "retained_earnings_account": "3210",  # 積立金 (損益振替)
-}
+
+def missing_role(file: str, table: str, role: str, meaning: str, needed_by: str) -> BookError:
+    """The refusal of a step for want of a role: names the role, its meaning and the file that declares it."""
+    return BookError([InputError(file, None, "roles", f"no {table} declares the role {role!r} ({meaning}), which "
+                                 f"{needed_by} needs: add roles = [\"{role}\"] to its [[{table}]]")])
 
 
-def account_setting(book: Book, key: str) -> str:
-    """The account code ``key`` of ``[book.closing]`` in book.toml, else its default."""
-    value = book.settings.get("closing", {}).get(key, DEFAULTS[key])
-    if not isinstance(value, str):
-        raise BookError([InputError("book.toml", None, f"closing.{key}", f"an account code is a string, got {value!r}")])
-    return value
+def role_account(book: Book, role: str, needed_by: str) -> str:
+    """The code of the account with ``role``; BookError naming accounts.toml if none has it."""
+    code = book.chart.account_with(role)
+    if code is None:
+        raise missing_role("accounts.toml", "account", role, ACCOUNT_ROLES[role].meaning, needed_by)
+    return code
 
 
-def _setting(state: ClosingState, key: str) -> str:
-    return account_setting(state.book, key)
+def role_flow(book: Book, role: str, needed_by: str) -> str:
+    """The code of the flow with ``role``; BookError naming flows.toml if none has it."""
+    code = book.chart.flow_with(role)
+    if code is None:
+        raise missing_role("flows.toml", "flow", role, FLOW_ROLES[role].meaning, needed_by)
+    return code
 
 
-def _flow(state: ClosingState, code: str) -> str | None:
-    return code if code in state.book.chart.flows else None
+def _account(state: ClosingState, role: str, step: str) -> str:
+    return role_account(state.book, role, f"the closing step {step}")
+
+
+def _flow(state: ClosingState, role: str, step: str) -> str:
+    return role_flow(state.book, role, f"the closing step {step}")
 
 
 def _closing_entry(fy: FiscalYear, memo: str, postings: Iterable[Posting]) -> list[Entry]:
@@ -57,7 +64,6 @@ def _closing_entry(fy: FiscalYear, memo: str, postings: Iterable[Posting]) -> li
 def depreciation(state: ClosingState) -> list[Entry]:
     """減価償却 and リース資産償却: Dr 減価償却費 / Cr 減価償却累計額 (or the asset, if written off directly)."""
     fy = state.book.fiscal_year(state.year)
-    flow = _flow(state, "fa.depreciation")
     out = []
     for a in state.subledgers.assets:
         try:
@@ -66,6 +72,7 @@ def depreciation(state: ClosingState) -> list[Entry]:
             raise BookError([InputError("subledgers/fixed_assets.csv", None, f"asset {a.asset}", str(exc))]) from exc
         if amount:
             credit = a.contra_account or a.cost_account
+            flow = _flow(state, "depreciation", "depreciation")
             out += _closing_entry(fy, f"{fy.label} 減価償却 {a.asset} {a.name}", (
                 Posting(a.segment, a.expense_account, amount), Posting(a.segment, credit, -amount, flow)))
     return out
@@ -76,7 +83,6 @@ def grant_drawdown(state: ClosingState) -> list[Entry]:
     exact-sum schedule (schedules.grant_drawdown): over an asset's life, or up to its
     disposal, the drawdowns release exactly the funded amount."""
     fy = state.book.fiscal_year(state.year)
-    revenue = _setting(state, "grant_revenue_account")
     out = []
     for a in state.subledgers.assets:
         if not a.grant_account or not a.funded_amount:
@@ -86,12 +92,13 @@ def grant_drawdown(state: ClosingState) -> list[Entry]:
         except ValueError as exc:  # e.g. funded_amount above the cost
             raise BookError([InputError("subledgers/fixed_assets.csv", None, f"asset {a.asset}", str(exc))]) from exc
         if amount:
+            revenue = _account(state, "grant_drawdown_revenue", "grant_drawdown")
             out += _closing_entry(fy, f"{fy.label} 長期前受金取崩 {a.asset} {a.name}", (
                 Posting(a.segment, a.grant_account, amount), Posting(a.segment, revenue, -amount)))
-    return out + _grant_drawdown_as_spent(state, revenue)
+    return out + _grant_drawdown_as_spent(state)
 
 
-def _grant_drawdown_as_spent(state: ClosingState, revenue: str) -> list[Entry]:
+def _grant_drawdown_as_spent(state: ClosingState) -> list[Entry]:
     """長期前受金 that funds expenses is drawn down as they are spent, never beyond its balance."""
     fy = state.book.fiscal_year(state.year)
     left: dict[tuple[str, str], int] = {}
@@ -104,6 +111,7 @@ def _grant_drawdown_as_spent(state: ClosingState, revenue: str) -> list[Entry]:
         amount = min(g.spent, left[key])
         if amount > 0:
             left[key] -= amount
+            revenue = _account(state, "grant_drawdown_revenue", "grant_drawdown")
             out += _closing_entry(fy, f"{fy.label} 長期前受金取崩 {g.use} {g.name}", (
                 Posting(g.segment, g.grant_account, amount), Posting(g.segment, revenue, -amount)))
     return out
@@ -117,7 +125,8 @@ def lease_reclassification(state: ClosingState) -> list[Entry]:
     if not state.subledgers.leases:
         return []
     fy = state.book.fiscal_year(state.year)
-    current_acc, noncurrent_acc = _setting(state, "lease_current_account"), _setting(state, "lease_noncurrent_account")
+    step = "lease_reclassification"
+    current_acc, noncurrent_acc = _account(state, "lease_current", step), _account(state, "lease_noncurrent", step)
     wanted: dict[str, int] = defaultdict(int)
     for lease in state.subledgers.leases:
         wanted[lease.segment] += formulas.current_portion(lease_schedule(lease), fy.end)
@@ -183,7 +192,7 @@ def provisions(state: ClosingState) -> list[Entry]:
         by_expense: dict[str, int] = defaultdict(int)
         for (p, _), part in zip(lines, allocate(charge, [r for _, r in lines]), strict=True):
             by_expense[p.expense_account] += part
-        flow = _flow(state, "prov.increase" if charge > 0 else "prov.other")
+        flow = _flow(state, "provision_increase" if charge > 0 else "provision_other", "provisions")
         postings = [Posting(seg, e, v) for e, v in by_expense.items() if v] + [Posting(seg, account, -charge, flow)]
         name = state.book.chart.accounts[account].name
         out += _closing_entry(fy, f"{fy.label} {name}繰入", tuple(postings))
@@ -197,7 +206,6 @@ def aro_accretion(state: ClosingState) -> list[Entry]:
     the balance to it exactly (formulas.aro_schedule). An obligation settled during the
     year accretes nothing in that year (it is settled at its opening balance)."""
     fy = state.book.fiscal_year(state.year)
-    flow = _flow(state, "aro.accretion")
     out = []
     for o in state.subledgers.obligations:
         try:
@@ -205,6 +213,7 @@ def aro_accretion(state: ClosingState) -> list[Entry]:
         except ValueError as exc:  # e.g. an undiscounted amount below the balance
             raise BookError([InputError("subledgers/aro.csv", None, f"obligation {o.obligation}", str(exc))]) from exc
         if amount:
+            flow = _flow(state, "aro_accretion", "aro_accretion")
             out += _closing_entry(fy, f"{fy.label} 資産除去債務 時の経過による調整額 {o.obligation} {o.name}", (
                 Posting(o.segment, o.expense_account, amount), Posting(o.segment, o.account, -amount, flow)))
     return out
@@ -221,10 +230,10 @@ def reserves(state: ClosingState) -> list[Entry]:
         name = state.book.chart.accounts[r.account].name
         if r.action == "provision":
             postings = (Posting(r.segment, r.counter_account, r.amount),
-                        Posting(r.segment, r.account, -r.amount, _flow(state, "res.increase")))
+                        Posting(r.segment, r.account, -r.amount, _flow(state, "reserve_increase", "reserves")))
             memo = f"{fy.label} {name}繰入 ({r.basis})"
         else:
-            postings = (Posting(r.segment, r.account, r.amount, _flow(state, "res.decrease")),
+            postings = (Posting(r.segment, r.account, r.amount, _flow(state, "reserve_decrease", "reserves")),
                         Posting(r.segment, r.counter_account, -r.amount))
             memo = f"{fy.label} {name}取崩 ({r.basis})"
         out += _closing_entry(fy, memo, postings)
@@ -246,11 +255,12 @@ def resident_tax(state: ClosingState) -> list[Entry]:
     """法人住民税均等割: annual amount × months / 12, 100円未満切捨て (地方税法 §20の4の2①: 100円
     未満の端数 of a tax amount is dropped), per office."""
     fy = state.book.fiscal_year(state.year)
-    expense, payable = _setting(state, "resident_tax_account"), _setting(state, "resident_tax_payable_account")
     out = []
     for o in state.subledgers.offices:
         amount = truncate_to(Fraction(o.annual_amount * office_months(o, fy.start, fy.end), 12), 100)  # 100円未満切捨て
         if amount:
+            expense = _account(state, "resident_tax_expense", "resident_tax")
+            payable = _account(state, "resident_tax_payable", "resident_tax")
             out += _closing_entry(fy, f"{fy.label} 法人住民税均等割 {o.office} ({o.jurisdiction})", (
                 Posting(o.segment, expense, amount), Posting(o.segment, payable, -amount)))
     return out
@@ -259,10 +269,9 @@ def resident_tax(state: ClosingState) -> list[Entry]:
 def income_close(state: ClosingState) -> list[Entry]:
     """損益振替: close every revenue and expense balance of each segment into its 積立金.
 
-    Every posting carries the reserved flow ``net_income`` so the income statement, which
-    leaves that flow out, still shows the year's result after the books are closed.
+    Every posting carries the reserved flow (role ``net_income``) so the income statement,
+    which leaves that flow out, still shows the year's result after the books are closed.
     """
-    reserve = _setting(state, "retained_earnings_account")
     fy = state.book.fiscal_year(state.year)
     out: list[Entry] = []
     # closed per (account, partner), so that inter-segment revenue and expense stay eliminable
@@ -276,11 +285,13 @@ def income_close(state: ClosingState) -> list[Entry]:
                     if v}
         if not balances:
             continue
-        postings = [Posting(seg, a, -v, NET_INCOME_FLOW, partner) for (a, partner), v in balances.items()]
+        reserve = _account(state, "retained_earnings", "income_close")
+        flow = _flow(state, NET_INCOME_ROLE, "income_close")
+        postings = [Posting(seg, a, -v, flow, partner) for (a, partner), v in balances.items()]
         # the reserve takes the sum of the balances closed: a profit (net credit) is a credit to 積立金;
         # when they net to nothing (only partner buckets of one account are evened out) it takes
         # no posting at all (_closing_entry leaves 0-yen postings out)
-        postings.append(Posting(seg, reserve, sum(balances.values()), NET_INCOME_FLOW))
+        postings.append(Posting(seg, reserve, sum(balances.values()), flow))
         seg_name = state.book.chart.segments[seg].name
         out += _closing_entry(fy, f"{fy.label} 損益振替 ({seg_name})", tuple(postings))
     return out

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from ..ledger.model import Book, Cell, CheckResult, fiscal_year_of
 from ..ledger.subledgers import Asset, Subledgers
 from .schedules import accumulated_at_end, lease_schedule, obligation_opening
-from .steps import account_setting
+from .steps import role_account
 
 
 def _held(asset: Asset, year: int) -> bool:
@@ -56,7 +56,7 @@ def register_ties(book: Book, year: int, cells: Sequence[Cell], subs: Subledgers
         out.append(_tie("資産除去債務台帳 = 元帳",
                         [(f"{seg} {acc}", amount, ledger[(seg, acc)]) for (seg, acc), amount in sorted(aro.items())]))
     if subs.leases:
-        accounts = [account_setting(book, k) for k in ("lease_current_account", "lease_noncurrent_account")]
+        accounts = [role_account(book, r, "the リース債務 tie-out") for r in ("lease_current", "lease_noncurrent")]
         fy = book.fiscal_year(year)
         debt: dict[str, int] = defaultdict(int)
         for lease in subs.leases:

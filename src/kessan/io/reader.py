@@ -31,8 +31,23 @@ from ..ledger.model import (
     Posting,
     Segment,
 )
+from ..ledger.options import option_problems
+from ..ledger.roles import ACCOUNT_ROLES, FLOW_ROLES, Role, unknown_role
 from .files import Problems, amount_problem, check_header, csv_rows, parse_amount, parse_date
-from .tomlfile import Bool, Either, Int, Strings, Table, Tables, Text, parse_toml, read_text, read_toml
+from .tomlfile import (
+    Bool,
+    Either,
+    Int,
+    KeyLines,
+    Stored,
+    Strings,
+    Table,
+    Tables,
+    Text,
+    parse_toml,
+    read_text,
+    read_toml,
+)
 
 JOURNAL_KINDS = ("regular", "closing", "appropriation")  # the opening entry comes from opening.csv
 JOURNAL_COLUMNS = ("entry", "date", "kind", "memo", "segment", "account", "amount", "flow", "partner")
@@ -49,20 +64,20 @@ LAYOUT_NAME_LIMIT = 128  # layout file names
 
 CODE = Text(CODE_LIMIT, nonempty=True)
 NAME = Text(NAME_LIMIT, nonempty=True)
-# [book.closing]: the accounts the closing posts to (docs/closing.md); a key not named here is a typo
-CLOSING_KEYS = ("grant_revenue_account", "lease_current_account", "lease_noncurrent_account", "resident_tax_account",
-                "resident_tax_payable_account", "retained_earnings_account")
 BOOK_SHAPE = Table({
     "book": Table({"code": CODE, "name": NAME, "name_en": Text(NAME_LIMIT), "report_year": Int(1, 9998),
                    "policies": Table(rest=Either((Text(), Int(-(2**63), 2**63 - 1)), "a string or an integer")),
-                   "closing": Table(dict.fromkeys(CLOSING_KEYS, CODE))}),
+                   # [book.closing]: the closing options, each checked by ledger/options.py (which names
+                   # the role that replaces a retired account setting)
+                   "closing": Table(rest=Stored())}),
     "fiscal_year": Tables(Table({"year": Int(1, 9998), "label": Text(LABEL_LIMIT),
                                  "state": Text(choices=PERIOD_STATES)})),
 })
 SEGMENTS_SHAPE = Table({"segment": Tables(Table({"code": CODE, "name": NAME}))})
+ROLES = Strings(CODE_LIMIT)  # ledger/roles.py
 ACCOUNTS_SHAPE = Table({"account": Tables(Table({"code": CODE, "name": NAME, "kind": Text(), "cash": Bool(),
-                                                 "inter_segment": Bool()}))})
-FLOWS_SHAPE = Table({"flow": Tables(Table({"code": CODE, "name": NAME, "applies_to": Text()}))})
+                                                 "inter_segment": Bool(), "roles": ROLES}))})
+FLOWS_SHAPE = Table({"flow": Tables(Table({"code": CODE, "name": NAME, "applies_to": Text(), "roles": ROLES}))})
 # docs/layouts.md: statements, schedules, trends (推移) and text statements
 _FLOW_LIST = Strings(CODE_LIMIT)
 LAYOUT_SHAPE = Table({
@@ -105,8 +120,10 @@ def read_chart(root: Path, errors: Problems) -> tuple[dict[str, Any] | None, Cha
     """book.toml (None if it cannot be read: a problem says why) and the chart."""
     book = read_toml(root / "book.toml", "book.toml", errors, BOOK_SHAPE)
     segs_doc = read_toml(root / "segments.toml", "segments.toml", errors, SEGMENTS_SHAPE)
-    accts_doc = read_toml(root / "accounts.toml", "accounts.toml", errors, ACCOUNTS_SHAPE)
-    flows_doc = read_toml(root / "flows.toml", "flows.toml", errors, FLOWS_SHAPE)
+    accts_text = read_text(root / "accounts.toml", "accounts.toml", errors)
+    accts_doc = None if accts_text is None else parse_toml(accts_text, "accounts.toml", errors, ACCOUNTS_SHAPE)
+    flows_text = read_text(root / "flows.toml", "flows.toml", errors)
+    flows_doc = None if flows_text is None else parse_toml(flows_text, "flows.toml", errors, FLOWS_SHAPE)
 
     segments: dict[str, Segment] = {}
     for i, s in enumerate((segs_doc or {}).get("segment", []), 1):
@@ -131,7 +148,8 @@ def read_chart(root: Path, errors: Problems) -> tuple[dict[str, Any] | None, Cha
         if code is not None and name is not None and kind is not None:
             if code in accounts:
                 errors.add("accounts.toml", None, "code", f"duplicate account code {code!r}")
-            accounts[code] = Account(code, name, kind, a.get("cash", False), a.get("inter_segment", False))
+            accounts[code] = Account(code, name, kind, a.get("cash", False), a.get("inter_segment", False),
+                                     tuple(a.get("roles", ())))
     if accts_doc is not None and not accts_doc.get("account"):
         errors.add("accounts.toml", None, "account", "no [[account]] declared")
 
@@ -146,10 +164,38 @@ def read_chart(root: Path, errors: Problems) -> tuple[dict[str, Any] | None, Cha
         if code is not None and name is not None:
             if code in flows:
                 errors.add("flows.toml", None, "code", f"duplicate flow code {code!r}")
-            flows[code] = Flow(code, name, applies)
+            flows[code] = Flow(code, name, applies, tuple(f.get("roles", ())))
     if flows_doc is not None and not flows and any(a.cash or a.kind == "net_assets" for a in accounts.values()):
         errors.add("flows.toml", None, "flow", "no [[flow]] declared: postings to cash and net-asset accounts need flows")
+    if accts_doc is not None:
+        errors.extend(role_problems(accts_doc.get("account", []), "account", ACCOUNT_ROLES, "accounts.toml", accts_text or ""))
+    if flows_doc is not None:
+        errors.extend(role_problems(flows_doc.get("flow", []), "flow", FLOW_ROLES, "flows.toml", flows_text or ""))
     return book, Chart(accounts, segments, flows)
+
+
+def role_problems(items: list[dict[str, Any]], table: str, vocabulary: dict[str, Role], file: str,
+                  text: str) -> list[InputError]:
+    """Every role of ``items`` (the [[account]] or [[flow]] tables) must be in ``vocabulary``,
+    once per item, and a unique role on one item only; each problem located by its line."""
+    lines = KeyLines(text)
+    out: list[InputError] = []
+    holders: dict[str, str] = {}  # unique role → the code that holds it
+    for i, item in enumerate(items):
+        line = lines.line((table, i, "roles"))
+        roles = item.get("roles", [])
+        where = f"{table} {item.get('code')!r}"
+        for role in dict.fromkeys(roles):
+            if roles.count(role) > 1:
+                out.append(InputError(file, line, "roles", f"{where}: role {role!r} given twice"))
+            if role not in vocabulary:
+                out.append(InputError(file, line, "roles", f"{where}: {unknown_role(role, vocabulary)}"))
+            elif vocabulary[role].unique and role in holders and holders[role] != item.get("code"):
+                out.append(InputError(file, line, "roles", f"{where}: role {role!r} is already held by {table} "
+                                      f"{holders[role]!r}; it belongs to one {table} only"))
+            else:
+                holders.setdefault(role, item.get("code"))
+    return out
 
 
 def _fiscal_years(book_doc: Mapping[str, Any], errors: Problems) -> tuple[FiscalYear, ...]:
@@ -168,11 +214,12 @@ def _fiscal_years(book_doc: Mapping[str, Any], errors: Problems) -> tuple[Fiscal
     return tuple(years)
 
 
-def _closing_accounts(meta: Mapping[str, Any], chart: Chart, errors: Problems) -> None:
-    """[book.closing] names the accounts the closing posts to: they must be in the chart."""
-    for key, code in meta.get("closing", {}).items():
-        if code not in chart.accounts:
-            errors.add("book.toml", None, f"closing.{key}", f"[book.closing] {key}: unknown account {code!r}")
+def _closing_options(root: Path, meta: Mapping[str, Any], chart: Chart, errors: Problems) -> None:
+    """[book.closing] holds the closing options (ledger/options.py): known keys, valid values."""
+    problems = option_problems(meta.get("closing", {}), chart.accounts)
+    lines = KeyLines(read_text(root / "book.toml", "book.toml", Problems()) or "") if problems else None
+    for key, message in problems:
+        errors.add("book.toml", lines.line(("book", "closing", key)) if lines else None, f"closing.{key}", message)
 
 
 def _layouts(root: Path, errors: Problems) -> tuple[tuple[str, str], ...]:
@@ -203,7 +250,7 @@ def read_book(root: Path | str) -> Book:
     report_year = meta.get("report_year", years[0].year if years else None)
     if years and report_year not in {fy.year for fy in years}:
         errors.add("book.toml", None, "report_year", f"report_year {report_year} is not a declared fiscal year")
-    _closing_accounts(meta, chart, errors)
+    _closing_options(root, meta, chart, errors)
     layouts = _layouts(root, errors)
     errors.raise_if_any()
     # without a problem, book.toml was read, with a code and a declared report_year

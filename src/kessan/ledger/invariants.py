@@ -11,7 +11,7 @@ stored data by ``kessan check``. Written down:
 * E-5  a 他事業勘定 posting names its partner segment, which is not its own segment;
 * E-6  the date lies in a declared fiscal year that is not CLOSED (ADJUSTING admits
        closing entries only);
-* E-7  the reserved flow ``net_income`` appears only in closing entries.
+* E-7  the reserved flow (the flow with role ``net_income``) appears only in closing entries.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from .model import ENTRY_KINDS, NET_INCOME_FLOW, Account, Chart, Entry, FiscalYear, Posting
+from .model import ENTRY_KINDS, NET_INCOME_ROLE, Account, Chart, Entry, FiscalYear, Posting
 
 Problem = tuple[int, str, str]  # (posting index or -1 for the entry, field, message)
 
@@ -37,8 +37,8 @@ def posting_problems(p: Posting, chart: Chart, entry_kind: str) -> list[tuple[st
             out.append(("flow", f"unknown flow {p.flow!r}"))
         elif account is not None and not _flow_fits(flow.applies_to, account):
             out.append(("flow", f"flow {p.flow!r} applies to {flow.applies_to}, not to account {account.code}"))
-        elif p.flow == NET_INCOME_FLOW and entry_kind != "closing":
-            out.append(("flow", "flow 'net_income' is only allowed in closing entries"))
+        elif NET_INCOME_ROLE in flow.roles and entry_kind != "closing":
+            out.append(("flow", f"flow {p.flow!r} (role {NET_INCOME_ROLE}) is only allowed in closing entries"))
     elif account is not None and entry_kind != "opening":
         if account.cash:
             out.append(("flow", f"missing cash-flow code on cash account {account.code} ({account.name})"))
@@ -109,7 +109,7 @@ class FastCheck:
     agrees with ``FiscalYear.contains``.
     """
 
-    __slots__ = ("accounts", "allowed", "segments")
+    __slots__ = ("accounts", "allowed", "closing_only", "segments")
 
     def __init__(self, chart: Chart, years: dict[int, FiscalYear]):
         self.segments = frozenset(chart.segments)
@@ -119,6 +119,7 @@ class FastCheck:
                    frozenset(fc for fc, f in chart.flows.items() if _flow_fits(f.applies_to, a)))
             for code, a in chart.accounts.items()
         }
+        self.closing_only = frozenset(c for c, f in chart.flows.items() if NET_INCOME_ROLE in f.roles)
         # (fiscal year, entry kind) pairs that may be posted
         self.allowed = frozenset((fy.year, kind) for fy in years.values() for kind in ENTRY_KINDS
                                  if fy.state == "OPEN" or (fy.state == "ADJUSTING" and kind == "closing"))
@@ -127,7 +128,7 @@ class FastCheck:
         day, kind, postings = entry[1], entry[2], entry[4]
         if ((day.year if day.month >= 4 else day.year - 1), kind) not in self.allowed or len(postings) < 2:
             return False
-        segments, accounts = self.segments, self.accounts
+        segments, accounts, closing_only = self.segments, self.accounts, self.closing_only
         opening = kind == "opening"
         closing = kind == "closing"
         first = postings[0][0]
@@ -140,7 +141,7 @@ class FastCheck:
             if flow is None:
                 if info[0] and not opening:
                     return False
-            elif flow not in info[2] or (flow == NET_INCOME_FLOW and not closing):
+            elif flow not in info[2] or (flow in closing_only and not closing):
                 return False
             if partner is None:
                 if info[1]:

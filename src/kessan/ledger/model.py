@@ -20,9 +20,10 @@ BALANCE_SHEET_KINDS = frozenset({"asset", "liability", "net_assets"})
 
 ENTRY_KINDS = ("opening", "regular", "closing", "appropriation")
 
-# Reserved flow: the 損益振替 that moves the year's result into net assets. The income
-# statement leaves postings with this flow out, so closing the books does not erase it.
-NET_INCOME_FLOW = "net_income"
+# The role of the reserved flow: the 損益振替 that moves the year's result into net assets.
+# The income statement leaves postings with this flow out, so closing the books does not
+# erase it; only closing entries may carry it (invariant E-7).
+NET_INCOME_ROLE = "net_income"
 
 # Period states of a fiscal year: OPEN → ADJUSTING (closing entries only) → CLOSED.
 PERIOD_STATES = ("OPEN", "ADJUSTING", "CLOSED")
@@ -35,6 +36,7 @@ class Account:
     kind: str
     cash: bool = False
     inter_segment: bool = False
+    roles: tuple[str, ...] = ()  # ledger/roles.py ACCOUNT_ROLES
 
     @property
     def normal_sign(self) -> int:
@@ -53,6 +55,7 @@ class Flow:
     code: str
     name: str
     applies_to: str  # cash | net_assets | any
+    roles: tuple[str, ...] = ()  # ledger/roles.py FLOW_ROLES
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +136,14 @@ class Chart:
     accounts: dict[str, Account]
     segments: dict[str, Segment]
     flows: dict[str, Flow]
+
+    def account_with(self, role: str) -> str | None:
+        """The code of the account that declares ``role`` (a unique role), or None."""
+        return next((c for c, a in self.accounts.items() if role in a.roles), None)
+
+    def flow_with(self, role: str) -> str | None:
+        """The code of the flow that declares ``role`` (a unique role), or None."""
+        return next((c for c, f in self.flows.items() if role in f.roles), None)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import queue
 import sqlite3
 import sys
 import threading
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -185,6 +186,11 @@ def _insert_chart(conn: sa.Connection, book: Book) -> Ids:
         ])
     if book.layouts:
         conn.execute(s.layout.insert(), [{"book_id": book_id, "name": n, "source": t} for n, t in book.layouts])
+    roles = [{"book_id": book_id, "target": target, "code": code, "role": role, "position": i}
+             for target, items in (("account", chart.accounts), ("flow", chart.flows))
+             for code, item in items.items() for i, role in enumerate(item.roles)]
+    if roles:
+        conn.execute(s.chart_role.insert(), roles)
     return book_ids(conn, book_id)
 
 
@@ -721,9 +727,12 @@ def load_stored_book(conn: sa.Connection, code: str, lock: bool = False) -> Book
         sa.select(s.fiscal_year).where(s.fiscal_year.c.book_id == b.id).order_by(s.fiscal_year.c.year)))
     segments = {r.code: Segment(r.code, r.name) for r in conn.execute(
         sa.select(s.segment).where(s.segment.c.book_id == b.id).order_by(s.segment.c.position))}
-    accounts = {r.code: Account(r.code, r.name, r.kind, r.cash, r.inter_segment) for r in conn.execute(
-        sa.select(s.account).where(s.account.c.book_id == b.id).order_by(s.account.c.position))}
-    flows = {r.code: Flow(r.code, r.name, r.applies_to) for r in conn.execute(
+    roles: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for r in conn.execute(sa.select(s.chart_role).where(s.chart_role.c.book_id == b.id).order_by(s.chart_role.c.position)):
+        roles[(r.target, r.code)].append(r.role)
+    accounts = {r.code: Account(r.code, r.name, r.kind, r.cash, r.inter_segment, tuple(roles[("account", r.code)]))
+                for r in conn.execute(sa.select(s.account).where(s.account.c.book_id == b.id).order_by(s.account.c.position))}
+    flows = {r.code: Flow(r.code, r.name, r.applies_to, tuple(roles[("flow", r.code)])) for r in conn.execute(
         sa.select(s.flow).where(s.flow.c.book_id == b.id).order_by(s.flow.c.id))}
     layouts = tuple((r.name, r.source) for r in conn.execute(
         sa.select(s.layout).where(s.layout.c.book_id == b.id).order_by(s.layout.c.name)))

@@ -262,3 +262,19 @@ period_link = sa.Table(  # the hash chain over period events, and the seal a clo
 )
 
 TABLES_0005 = ("audit_event", "chain_link", "period_link")
+
+
+# ---------------------------------------------------------------- roles (migration 0007_roles)
+
+chart_role = sa.Table(  # the roles an account or a flow declares (ledger/roles.py)
+    "chart_role",
+    metadata,
+    sa.Column("book_id", sa.Integer, sa.ForeignKey("book.id"), primary_key=True),
+    sa.Column("target", sa.String(16), primary_key=True),  # account | flow
+    sa.Column("code", sa.String(64), primary_key=True),
+    sa.Column("role", sa.String(64), primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False),  # order of declaration on its account or flow
+    sa.CheckConstraint("target IN ('account','flow')", name="target"),
+)
+
+TABLES_0007_ROLES = ("chart_role",)
