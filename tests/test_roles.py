@@ -89,7 +89,7 @@ def test_a_unique_role_held_twice_is_located(mini_dir):
         reader.read_book(mini_dir)
     text = str(exc.value)
     assert "accounts.toml:" in text and "[roles]" in text
-    assert "role 'retained_earnings' is already held by account '3210'" in text
+    assert "role 'retained_earnings' is already held by account '311'" in text
 
 
 def test_an_unknown_role_is_located(mini_dir):
@@ -108,12 +108,12 @@ def test_roles_survive_the_database(mini_dir, db_url):
     with engine.connect() as conn:
         chart = repo.load_stored_book(conn, "mini").chart
     engine.dispose()
-    assert chart.account_with("retained_earnings") == "3210"
+    assert chart.account_with("retained_earnings") == "311"
     assert chart.flow_with("net_income") == "net_income"
 
 
 def test_a_chart_without_retained_earnings_refuses_the_close_naming_role_and_file(mini_dir, db_url):
-    # before: the closing posted to "3210" by default, and a chart without it could not report
+    # before: the closing posted to "311" by default, and a chart without it could not report
     text = (mini_dir / "accounts.toml").read_text(encoding="utf-8").replace('roles = ["retained_earnings"]\n', "")
     (mini_dir / "accounts.toml").write_text(text, encoding="utf-8")
     journal = (mini_dir / "journal.csv").read_text(encoding="utf-8")

@@ -69,7 +69,7 @@ formula = "end - open"
 [[line]]
 id = "cash"
 label = "現金及び預金"
-accounts = ["1110"]
+accounts = ["111"]
 """
 
 
@@ -121,7 +121,7 @@ def test_a_role_on_an_account_of_the_wrong_kind(mini_dir):
     (mini_dir / "accounts.toml").write_text(text, encoding="utf-8")
     [problem] = _problems(mini_dir)
     line = text.splitlines().index('roles = ["resident_tax_expense", "retained_earnings"]') + 1
-    assert problem == (f"accounts.toml:{line} [roles]: account 5110 (事業費) is expense; the role 'retained_earnings' "
+    assert problem == (f"accounts.toml:{line} [roles]: account 511 (事業費) is expense; the role 'retained_earnings' "
                        "belongs to an account of kind net_assets")
 
 
@@ -139,11 +139,11 @@ ASSETS = ("asset,name,segment,cost_account,contra_account,expense_account,method
 
 
 @pytest.mark.parametrize("row,fragment", [
-    # the depreciation would have been posted to the expense account 5110 as if it were the asset's contra
-    ("A1,机,a,1210,5110,5110,straight_line,5,,2020-04-01,1000,,,,,,\n",
-     "subledgers/fixed_assets.csv:2 [contra_account]: account 5110 (事業費) is expense; contra_account must be asset"),
-    ("A1,机,a,1210,,1110,straight_line,5,,2020-04-01,1000,,,,,,\n",
-     "subledgers/fixed_assets.csv:2 [expense_account]: account 1110 (現金預金) is asset; expense_account must be expense"),
+    # the depreciation would have been posted to the expense account 511 as if it were the asset's contra
+    ("A1,机,a,131,511,511,straight_line,5,,2020-04-01,1000,,,,,,\n",
+     "subledgers/fixed_assets.csv:2 [contra_account]: account 511 (事業費) is expense; contra_account must be asset"),
+    ("A1,机,a,131,,111,straight_line,5,,2020-04-01,1000,,,,,,\n",
+     "subledgers/fixed_assets.csv:2 [expense_account]: account 111 (現金預金) is asset; expense_account must be expense"),
 ])
 def test_a_register_account_of_the_wrong_kind_is_located(mini_dir, row, fragment):
     (mini_dir / "subledgers").mkdir()
