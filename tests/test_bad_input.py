@@ -244,9 +244,9 @@ def test_a_utf8_byte_order_mark_is_accepted_on_toml_files(mini_dir, db_url):
     (("accounts.toml", 'name = "未収金"\n', 'name = "未収金"\ncash = "no"\n'),
      ["accounts.toml:10 [cash]", "must be true or false"]),
     # TypeError: 'int' object is not iterable
-    (("layouts/10_bs.toml", 'accounts = ["111"]', "accounts = 0"), ["layouts/10_bs.toml:15 [accounts]", "an array of account"]),
-    (("layouts/10_bs.toml", "indent = 1", 'indent = "1"'), ["layouts/10_bs.toml:16 [indent]", "must be an integer"]),
-    (("layouts/10_bs.toml", "order = 10", "order = 10.5"), ["layouts/10_bs.toml:7 [order]", "must be an integer"]),
+    (("layouts/10_bs.toml", 'accounts = ["111"]', "accounts = 0"), ["layouts/10_bs.toml:16 [accounts]", "an array of account"]),
+    (("layouts/10_bs.toml", "indent = 1", 'indent = "1"'), ["layouts/10_bs.toml:17 [indent]", "must be an integer"]),
+    (("layouts/10_bs.toml", "order = 10", "order = 10.5"), ["layouts/10_bs.toml:8 [order]", "must be an integer"]),
     (("layouts/30_appropriation.toml", 'ties_to = "pl.net_income"', "ties_to = 0"), ["[ties_to]", "must be a string"]),
     (("book.toml", "report_year = 2020", "report_year = 2020.0"), ["book.toml:4 [report_year]", "must be an integer"]),
     (("book.toml", 'label = "令和2年度"', "label = 2020"), ["book.toml:8 [label]", "must be a string"]),
@@ -353,7 +353,7 @@ def test_an_entry_id_longer_than_the_database_keeps(mini_dir, db_url):
 def test_a_layout_in_a_wrong_encoding_is_named_with_its_folder(mini_dir, db_url):
     path = mini_dir / "layouts" / "10_bs.toml"
     path.write_bytes(path.read_text(encoding="utf-8").encode("cp932"))
-    assert_rejected(_load(mini_dir, db_url), db_url, "layouts/10_bs.toml:3", "wrong encoding")
+    assert_rejected(_load(mini_dir, db_url), db_url, "layouts/10_bs.toml:4", "wrong encoding")
 
 
 def test_an_unbalanced_opening_names_the_segment_s_first_line(mini_dir, db_url):

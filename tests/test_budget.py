@@ -181,13 +181,13 @@ def test_revision_chain(mini_dir, db_url):
     assert runner.invoke(app, ["load", str(mini_dir), "--db", db_url]).exit_code == 0
     latest = runner.invoke(app, ["report", "--db", db_url, "-s", "budget_pl", "-f", "csv"])
     assert latest.exit_code == 0, latest.output
-    figs = _budget_figs(latest.output)
+    figs = _budget_figs(latest.stdout)
     assert figs[("事業収入", "予算額")] == 280  # the 補正 is the 予算額
     assert figs[("事業収入", "決算額")] == 300
     assert figs[("事業収入", "差額")] == 20
     assert figs[("当期純利益", "予算額")] == 220  # by formula
     earlier = runner.invoke(app, ["report", "--db", db_url, "-s", "budget_pl", "-f", "csv", "--revision", "initial"])
-    assert _budget_figs(earlier.output)[("事業収入", "予算額")] == 400  # the earlier revision is still reported
+    assert _budget_figs(earlier.stdout)[("事業収入", "予算額")] == 400  # the earlier revision is still reported
     text = runner.invoke(app, ["report", "--db", db_url, "-s", "budget_pl"], env={"COLUMNS": "120"})
     assert "6月補正予算" in text.output and "2020-06-26" in text.output
     unknown = runner.invoke(app, ["report", "--db", db_url, "-s", "budget_pl", "--revision", "nope"])
@@ -227,7 +227,7 @@ def test_summary_json_is_rounded_per_table_with_its_own_columns():
     table per segment under its real name."""
     result = runner.invoke(app, ["report", str(EXAMPLE), "--format", "json", "--statement", "summary_bs"])
     assert result.exit_code == 0, result.output
-    doc = json.loads(result.output)
+    doc = json.loads(result.stdout)
     names = [t["table"] for t in doc["tables"]]
     assert names[0] == "概要_貸借対照表" and "概要_一般事業_貸借対照表" in names
     assert not any("{segment}" in n for n in names)

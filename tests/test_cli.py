@@ -29,7 +29,7 @@ def test_report_fits_80_columns(mini_dir):
 
 def test_report_json_and_csv(mini_dir):
     result = runner.invoke(app, ["report", str(mini_dir), "--format", "json", "--statement", "pl"])
-    doc = json.loads(result.output)
+    doc = json.loads(result.stdout)
     tables = [s["table"] for s in doc["tables"]]
     assert tables == ["損益計算書", "事業別損益計算書"]
     seg = doc["tables"][1]
@@ -37,7 +37,7 @@ def test_report_json_and_csv(mini_dir):
     assert {k: c["value"] for k, c in net["cells"].items()} == {"A事業": 320, "B事業": -70, "相殺等": 0, "合計": 250}
     assert net["cells"]["A事業"]["source"]["kind"] in ("postings", "formula")
     result = runner.invoke(app, ["report", str(mini_dir), "--format", "csv", "--statement", "cf"])
-    assert result.output.splitlines()[0] == "table,line,column,value"
+    assert result.stdout.splitlines()[0] == "table,line,column,value"
     assert "キャッシュ・フロー計算書,その他の営業支出,金額,-50" in result.output
 
 

@@ -21,7 +21,7 @@ def _without_hand_closing(book):
 
 
 def _figs(db_url) -> dict:
-    out = runner.invoke(app, ["figures", "--db", db_url]).output.strip().splitlines()[1:]
+    out = runner.invoke(app, ["figures", "--db", db_url]).stdout.strip().splitlines()[1:]
     return {tuple(r.split(",")[:3]): int(r.split(",")[3]) for r in out}
 
 
@@ -142,7 +142,7 @@ def test_close_refused_in_closed_year(mini_dir, db_url):
 
 
 def _figs_of_dir(book) -> dict:
-    out = runner.invoke(app, ["figures", str(book)]).output.strip().splitlines()[1:]
+    out = runner.invoke(app, ["figures", str(book)]).stdout.strip().splitlines()[1:]
     return {tuple(r.split(",")[:3]): int(r.split(",")[3]) for r in out}
 
 

@@ -47,7 +47,7 @@ def book(request, tmp_path_factory):
     out = tmp_path_factory.mktemp(f"publish-{request.param}")
     published = runner.invoke(app, ["publish", str(path), "--out", str(out)])
     assert published.exit_code == 0, published.output
-    return path, report, list(csv.DictReader(io.StringIO(listed.output))), out
+    return path, report, list(csv.DictReader(io.StringIO(listed.stdout))), out
 
 
 def _cells(report):
@@ -78,7 +78,7 @@ def test_csv_output_carries_every_figure(book):
     path, _report, listed, _ = book
     result = runner.invoke(app, ["report", str(path), "--format", "csv"])
     assert result.exit_code == 0, result.output
-    rows = [(r["table"], r["line"], r["column"], r["value"]) for r in csv.DictReader(io.StringIO(result.output))]
+    rows = [(r["table"], r["line"], r["column"], r["value"]) for r in csv.DictReader(io.StringIO(result.stdout))]
     assert rows == [(r["table"], r["line"], r["column"], r["value"]) for r in listed]
 
 
@@ -86,7 +86,7 @@ def test_json_output_carries_every_figure(book):
     path, report, _, _ = book
     result = runner.invoke(app, ["report", str(path), "--format", "json"])
     assert result.exit_code == 0, result.output
-    doc = json.loads(result.output)
+    doc = json.loads(result.stdout)
     by_id = {t["id"]: t for t in doc["tables"]}
     for table, row, cell in _cells(report):
         lines = [ln for ln in by_id[table.id]["lines"] if ln.get("line") == row.key and ln["label"] == row.label]
@@ -102,7 +102,7 @@ def test_text_output_carries_every_figure(book):
     path, report, _, _ = book
     result = runner.invoke(app, ["report", str(path)], env={"COLUMNS": "400"})
     assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
+    lines = result.stdout.splitlines()
     cursor = 0
     for table in report.tables:
         if table.kind == "text":

@@ -139,3 +139,61 @@ def test_a_net_income_flow_outside_a_closing_entry_is_refused_by_its_role(mini_d
     result = runner.invoke(app, ["report", str(mini_dir)])
     assert result.exit_code == 2, result.output
     assert "flow 'pl.result' (role net_income) is only allowed in closing entries" in result.output
+
+
+# --------------------------------------------------------------------------- one meaning per command
+
+
+def test_a_dry_run_close_writes_nothing_anywhere(mini_dir, tmp_path):
+    url = f"sqlite:///{tmp_path / 'dry.db'}"
+    dry = runner.invoke(app, ["close", str(mini_dir), "--db", url, "--year", "2020", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "dry run: nothing posted" in dry.output
+    assert not (tmp_path / "dry.db").exists()  # not even created, let alone loaded
+    # and a load that follows is not "already loaded"
+    assert runner.invoke(app, ["load", str(mini_dir), "--db", url]).exit_code == 0
+
+
+def test_a_dry_run_on_a_loaded_book_leaves_it_as_it_was(mini_dir, db_url):
+    from kessan.store import db, repo
+
+    assert runner.invoke(app, ["load", str(mini_dir), "--db", db_url]).exit_code == 0
+    engine = db.make_engine(db_url)
+    with engine.connect() as conn:
+        before = repo.cube(conn, "mini", 2020)
+    dry = runner.invoke(app, ["close", str(mini_dir), "--db", db_url, "--year", "2020", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    with engine.connect() as conn:
+        assert repo.cube(conn, "mini", 2020) == before
+        assert repo.closing_entries(conn, "mini", 2020) == []
+    engine.dispose()
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_book_dir_and_database_give_the_same_figures_once_closed(mini_dir, db_url):
+    # a register the closing posts from: the directory closes it in memory, the database once
+    # `close` ran; both say which closing state they report
+    (mini_dir / "subledgers").mkdir()
+    (mini_dir / "subledgers" / "resident_tax.csv").write_text(
+        "office,jurisdiction,segment,annual_amount,opened,closed\nO1,東京都,a,70000,,\n", encoding="utf-8")
+    _append(mini_dir / "accounts.toml", '\n[[account]]\ncode = "7100"\nname = "法人住民税"\nkind = "expense"\n'
+                                        'roles = ["resident_tax_expense"]\n'
+                                        '\n[[account]]\ncode = "7200"\nname = "未払法人住民税"\nkind = "liability"\n'
+                                        'roles = ["resident_tax_payable"]\n')
+    for name, old, new in (("10_bs.toml", 'accounts = ["211"]', 'accounts = ["211", "7200"]'),
+                           ("20_pl.toml", 'accounts = ["511"]', 'accounts = ["511", "7100"]')):
+        path = mini_dir / "layouts" / name
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    assert runner.invoke(app, ["load", str(mini_dir), "--db", db_url]).exit_code == 0
+    before = runner.invoke(app, ["figures", "--db", db_url])
+    assert "no closing entries are posted" in _flat(before.stderr)
+    closed = runner.invoke(app, ["close", str(mini_dir), "--db", db_url, "--year", "2020"])
+    assert closed.exit_code == 0, closed.output
+    from_db = runner.invoke(app, ["figures", "--db", db_url])
+    from_dir = runner.invoke(app, ["figures", str(mini_dir)])
+    assert from_db.exit_code == 0 and from_dir.exit_code == 0, from_dir.output
+    assert from_db.stdout == from_dir.stdout != before.stdout
+    assert "as posted in" in _flat(from_db.stderr) and "computed from the registers" in _flat(from_dir.stderr)

@@ -3,7 +3,8 @@
 Statement-level ties are declared in the layouts (``ties_to``), so a new statement brings
 its own tie-outs as data; the structural checks below hold for every book:
 
-* C-1 資産合計 = 負債純資産合計, whole organisation and every segment;
+* C-1 資産合計 = 負債純資産合計, whole organisation and every segment (the statement and its
+      lines found by role: balance_sheet, total_assets, total_liabilities_net_assets);
 * C-2 Σ segments − 相殺等 = 合計 on every line of every segment table;
 * C-3 他事業勘定 nets to zero, in total and for every pair of segments (I-1, I-1');
 * C-4 every ``ties_to`` declared in a layout (CF 期末 = BS 現金及び預金, 純資産変動計算書
@@ -12,7 +13,11 @@ its own tie-outs as data; the structural checks below hold for every book:
 * C-6 the balance aggregate equals a fresh aggregation of the postings;
 * C-7 trial balance: every segment's balances sum to zero at the year end;
 * C-8 budget reasons: an amount the engine computes for a 主な理由 equals the one in its text;
-* C-9 every account with a balance is presented in the 貸借対照表 or 損益計算書.
+* C-9 every account with a balance is presented in the 貸借対照表 or 損益計算書 (roles
+      balance_sheet and income_statement).
+
+A check that cannot run, because the book declares no statement or line with the role it
+needs, is SKIPPED with its reason (CheckResult.skip), never dropped without a word.
 * C-10 (``kessan check BOOK_DIR``) the registers agree with the ledger: 固定資産台帳, 資産除去債務,
       リース債務 (closing/tieout.py).
 """
@@ -26,18 +31,11 @@ from .ledger.model import CheckResult  # checks' result type, shared with closin
 from .statements.budget_report import cited_amount, printed_amounts
 from .statements.engine import ELIM, TOTAL, StatementSet
 from .statements.formula import parse_formula
-from .statements.layout import Line
+from .statements.layout import Layout, Line
 from .store import verify
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
-
-
-def _line_value(ss: StatementSet, stmt: str, line_id: str, view: str = TOTAL) -> int | None:
-    try:
-        return ss.value(stmt, line_id, view)
-    except KeyError:
-        return None
 
 
 def _amount(ss: StatementSet, stmt: str, ln: Line, view: str) -> int:
@@ -48,18 +46,50 @@ def _amount(ss: StatementSet, stmt: str, ln: Line, view: str) -> int:
     return value
 
 
+def statement_with(ss: StatementSet, role: str) -> Layout | None:
+    """The statement layout that declares ``role`` (ledger/roles.py STATEMENT_ROLES), or None."""
+    return next((lay for lay in ss.ordered() if lay.role == role), None)
+
+
+def _no_statement(role: str) -> str:
+    return f'no layout declares [statement] role = "{role}" (layouts/*.toml)'
+
+
+def _no_line(layout: Layout, role: str) -> str:
+    return f'no [[line]] of {layout.file} declares role = "{role}"'
+
+
+C1 = "資産合計 = 負債純資産合計"
+
+
 def balance_sheet_balances(ss: StatementSet) -> list[CheckResult]:
-    if "bs" not in ss.layouts:
-        return []
+    """C-1 on the statement with role balance_sheet, between its lines with roles total_assets
+    and total_liabilities_net_assets; SKIPPED, naming what is missing, if the book has none."""
+    bs = statement_with(ss, "balance_sheet")
+    if bs is None:
+        return [CheckResult.skip(C1, _no_statement("balance_sheet"))]
+    lines = {role: bs.line_with(role) for role in ("total_assets", "total_liabilities_net_assets")}
+    missing = [_no_line(bs, role) for role, ln in lines.items() if ln is None or not ln.has_amount]
+    if missing:
+        return [CheckResult.skip(C1, "; ".join(missing))]
+    assets, totals = lines["total_assets"], lines["total_liabilities_net_assets"]
+    assert assets is not None and totals is not None
     out = []
-    views = [TOTAL, *ss.segment_codes]
-    for view in views:
-        a = _line_value(ss, "bs", "total_assets", view)
-        b = _line_value(ss, "bs", "total_liabilities_net_assets", view)
-        name = "資産合計 = 負債純資産合計 (" + ("法人全体" if view == TOTAL else ss.column_label(view)) + ")"
-        out.append(CheckResult(name, a is not None and a == b,
-                               f"{a:,} vs {b:,}" if a is not None and b is not None else "lines missing"))
+    for view in [TOTAL, *ss.segment_codes]:
+        a, b = _amount(ss, bs.id, assets, view), _amount(ss, bs.id, totals, view)
+        name = f"{C1} (" + ("法人全体" if view == TOTAL else ss.column_label(view)) + ")"
+        out.append(CheckResult(name, a == b, f"{a:,} vs {b:,}"))
     return out
+
+
+def balance_warning(ss: StatementSet) -> str | None:
+    """A warning when the 貸借対照表 (role balance_sheet) does not balance, for commands that
+    print statements (report, figures) without running the checks; None if it balances or
+    cannot be told (the checks report that as SKIPPED)."""
+    failed = [r for r in balance_sheet_balances(ss) if r.failed()]
+    if not failed:
+        return None
+    return "the balance sheet does not balance: " + "; ".join(f"{r.name}: {r.detail}" for r in failed)
 
 
 def segment_columns_add_up(ss: StatementSet) -> list[CheckResult]:
@@ -175,21 +205,25 @@ def budget_reasons(ss: StatementSet) -> list[CheckResult]:
 
 
 def accounts_presented(ss: StatementSet) -> list[CheckResult]:
-    """C-9 every account with a balance or movement appears in the 貸借対照表 or 損益計算書.
+    """C-9 every account with a balance or movement appears in the 貸借対照表 or 損益計算書
+    (the statements with roles balance_sheet and income_statement).
 
     An account left out of the layouts would silently drop out of the statements while the
     books still balance; this makes the omission visible.
     """
-    if "bs" not in ss.layouts or "pl" not in ss.layouts:
-        return []
+    name = "every account with a balance is presented in 貸借対照表 or 損益計算書"
+    found = {role: statement_with(ss, role) for role in ("balance_sheet", "income_statement")}
+    if missing := [_no_statement(role) for role, lay in found.items() if lay is None]:
+        return [CheckResult.skip(name, "; ".join(missing))]
     shown: set[str] = set()
-    for stmt in ("bs", "pl"):
-        for ln in ss.layouts[stmt].lines:
+    for lay in found.values():
+        assert lay is not None
+        for ln in lay.lines:
             shown.update(ln.accounts)
             for _, codes in ln.role_accounts:
                 shown.update(codes)
     missing = sorted({c.account for c in ss.cells if (c.opening or c.movement) and c.account not in shown})
-    return [CheckResult("every account with a balance is presented in 貸借対照表 or 損益計算書", not missing,
+    return [CheckResult(name, not missing,
                         ", ".join(f"{a} {ss.book.chart.accounts[a].name}" for a in missing) or f"{len(shown)} accounts mapped")]
 
 

@@ -52,8 +52,9 @@ def _options(user: Annotated[str | None, typer.Option(
     _session["user"] = user
 
 
-def _open(book_dir: Path | None, url: str | None, book: str | None) -> AbstractContextManager[kessan.OpenBook]:
-    return kessan.open_book(book_dir, url, book, actor=_session["user"])
+def _open(book_dir: Path | None, url: str | None, book: str | None, *,
+          write: bool = True) -> AbstractContextManager[kessan.OpenBook]:
+    return kessan.open_book(book_dir, url, book, actor=_session["user"], write=write)
 
 
 def _error(message: str) -> None:
@@ -123,6 +124,7 @@ def report(
     with _open(book_dir, url, book) as opened:
         rep = opened.report(year, revision)
         tables = opened.tables(statement, year, revision, segments)
+        _state(opened, year)
     if fmt == "json":
         print(json.dumps(render_data.report_json(rep, tables), ensure_ascii=False, indent=1))
     elif fmt == "csv":
@@ -136,6 +138,15 @@ def figures(book_dir: BookDirArg = None, url: DbOpt = None, book: BookOpt = None
     """Print every figure as CSV: table,line,column,value."""
     with _open(book_dir, url, book) as opened:
         write_csv(opened.figures(year), sys.stdout)
+        _state(opened, year)
+
+
+def _state(opened: kessan.OpenBook, year: int | None) -> None:
+    """Say on stderr which closing state the figures are in, and warn of a 貸借対照表 that
+    does not balance (stdout keeps only the figures)."""
+    err.print(Text(opened.closing_state(year)), style="dim")
+    if warning := opened.balance_warning(year):
+        err.print(Text.assemble(("warning:", "yellow"), " ", warning), soft_wrap=True)
 
 
 @_command
@@ -176,13 +187,15 @@ def _num(v: int | str | None) -> str:
 
 
 @_command
-def check(book_dir: BookDirArg = None, url: DbOpt = None, book: BookOpt = None, year: YearOpt = None) -> None:
-    """Run the auditor tie-outs; exit 1 if any fails. With BOOK_DIR, its registers
-    (subledgers/) are also tied to the ledger."""
+def check(book_dir: BookDirArg = None, url: DbOpt = None, book: BookOpt = None, year: YearOpt = None,
+          strict: Annotated[bool, typer.Option("--strict", help="Count a SKIPPED check as failed.")] = False) -> None:
+    """Run the auditor tie-outs; exit 1 if any fails (with --strict, or is SKIPPED). With
+    BOOK_DIR, its registers (subledgers/) are also tied to the ledger."""
     with _open(book_dir, url, book) as opened:
         results = opened.checks(year)
-    render_text.render_checks(out, results)
-    raise typer.Exit(0 if all(r.passed for r in results) else 1)
+        err.print(Text(opened.closing_state(year)), style="dim")
+    render_text.render_checks(out, results, strict=strict)
+    raise typer.Exit(1 if any(r.failed(strict) for r in results) else 0)
 
 
 @_command
@@ -240,7 +253,7 @@ def close(
     """
     if book_dir is not None and url is None:
         raise kessan.BadInput("close posts entries: name the database with --db (or KESSAN_DATABASE_URL)")
-    with _open(book_dir, url, book) as opened:
+    with _open(book_dir, url, book, write=not dry_run) as opened:  # a dry run writes nothing anywhere
         steps = set(step) if step else None
         plans = opened.closing_plan(year, steps, subledger_dir)
         for p in plans:

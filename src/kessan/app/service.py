@@ -169,18 +169,23 @@ def journal_rows(book_dir: Path) -> int:
 
 @contextmanager
 def open_book(book_dir: Path | None = None, url: str | None = None, book_code: str | None = None,
-              actor: str | None = None) -> Iterator[OpenBook]:
+              actor: str | None = None, *, write: bool = True) -> Iterator[OpenBook]:
     """A book to work with: BOOK_DIR alone is loaded into memory and closed (決算整理) for its
     report year from its registers; with a database, BOOK_DIR is loaded there if it is not yet;
-    without BOOK_DIR, the database's book (``book_code``, or its only book)."""
+    without BOOK_DIR, the database's book (``book_code``, or its only book).
+
+    ``write=False`` (a dry run) writes nothing anywhere: a database is read as it is, not
+    migrated, and BOOK_DIR not yet in it is loaded into memory instead (not closed)."""
     who = actor or default_actor()
     with translated("opening the book"):
         source = read_book_dir(book_dir) if book_dir is not None else None
-        if source is not None and url is None:
+        if not write and (url is not None or source is None):
+            engine, book = _open_read_only(source, url, book_code, who)
+        elif source is not None and url is None:
             engine = db.memory_engine()
             db.upgrade(engine)
             code = _store(engine, source, None, who).book
-            book = OpenBook(engine, code, source, actor=who)
+            book = OpenBook(engine, code, source, actor=who, in_memory=True)
             book.close()
         else:
             engine = open_database(url)
@@ -195,6 +200,29 @@ def open_book(book_dir: Path | None = None, url: str | None = None, book_code: s
         yield book
     finally:
         engine.dispose()
+
+
+def _open_read_only(source: BookDir | None, url: str | None, code: str | None, actor: str) -> tuple[sa.Engine, OpenBook]:
+    """The book of a database opened without writing to it; BOOK_DIR that the database does
+    not hold is loaded into a database in memory instead."""
+    stored: list[str] = []
+    if db.exists(url):
+        engine = db.make_engine(url)
+        revision = db.stored_revision(engine)
+        if revision is not None and revision != db.head_revision():
+            engine.dispose()
+            raise Refused(f"{database_name(engine)} is at migration {revision}, not {db.head_revision()}: "
+                          "a dry run does not migrate it (run a command that writes, e.g. `kessan load`)")
+        stored = repo.book_codes(engine) if revision is not None else []
+        wanted = source.book.code if source is not None else code
+        if (wanted in stored) or (source is None and stored):
+            return engine, OpenBook(engine, _only_book(engine, wanted), source, actor=actor)
+        engine.dispose()
+    if source is None:
+        raise NotFound(f"no book in {db.database_url(url)}; nothing to read")
+    engine = db.memory_engine()
+    db.upgrade(engine)
+    return engine, OpenBook(engine, _store(engine, source, None, actor).book, source, actor=actor)
 
 
 def _only_book(engine: sa.Engine, code: str | None) -> str:
@@ -214,6 +242,7 @@ class OpenBook:
     code: str
     source: BookDir | None = None  # the book directory it was opened from, with its registers
     actor: str = "kessan"  # who its writes are recorded as (open_book passes the user)
+    in_memory: bool = False  # a book directory loaded and closed in memory, no database named
     _stored: Book | None = None
     _layouts: BookLayouts | None = None
     _statements: dict[tuple[int, str | None], StatementSet] = field(default_factory=dict)
@@ -280,6 +309,26 @@ class OpenBook:
             self._reports[key] = build_report(self.statements(year, revision), labels, groups)
         return self._reports[key]
 
+    def balance_warning(self, year: int | None = None) -> str | None:
+        """A warning when the 貸借対照表 does not balance (report and figures print it), else None."""
+        return checks_mod.balance_warning(self.statements(year))
+
+    def closing_state(self, year: int | None = None) -> str:
+        """Which closing state the figures of ``year`` are in, in words, for every command that
+        prints figures: a book directory alone is closed in memory from its registers (as
+        `kessan close` would post it); a database reports the closing entries it holds."""
+        year = self.year(year)
+        if self.in_memory and self.source is not None:
+            return (f"closing of {year}: computed from the registers of {self.source.path} in memory, "
+                    "as `kessan close` would post it")
+        with translated("reading the closing entries"), self.engine.connect() as conn:
+            posted = repo.closing_entries(conn, self.code, year)
+        state = self.book.fiscal_year(year).state
+        if not posted:
+            return (f"closing of {year}: no closing entries are posted in {database_name(self.engine)} "
+                    f"(period {state}): the books before 決算整理 unless the journal holds them; run `kessan close`")
+        return f"closing of {year}: as posted in {database_name(self.engine)}: {len(posted)} closing entries (period {state})"
+
     def figures(self, year: int | None = None, revision: str | None = None) -> list[Figure]:
         return figures(self.report(year, revision))
 
@@ -328,9 +377,10 @@ class OpenBook:
         with self.engine.connect() as conn:
             return verify.aggregate_differences(conn, self.code)
 
-    def _require_checks(self, year: int | None, refusal: str) -> None:
-        """Refuse (naming every failed check) unless every auditor tie-out passes."""
-        failed = [r for r in self.checks(year) if not r.passed]
+    def _require_checks(self, year: int | None, refusal: str, *, strict: bool = False) -> None:
+        """Refuse (naming every failed check) unless every auditor tie-out passes; ``strict``:
+        a SKIPPED check (one the book gives no means to run) counts as failed too."""
+        failed = [r for r in self.checks(year) if r.failed(strict)]
         if failed:
             raise Refused(f"{refusal}: {len(failed)} check(s) fail (run `kessan check`)",
                           [InputError("check", None, r.name, r.detail) for r in failed])
@@ -396,7 +446,7 @@ class OpenBook:
         if action not in targets:
             raise BadInput(f"unknown action {action!r} (adjust, close, reopen)")
         if targets[action] == "CLOSED":
-            self._require_checks(year, f"fiscal year {year} was not closed")
+            self._require_checks(year, f"fiscal year {year} was not closed", strict=True)
         with translated(f"changing the period state of {year}"):
             before = periods.set_state(self.engine, self.code, year, targets[action], reason, actor=self.actor)
         self._forget()

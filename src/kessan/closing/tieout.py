@@ -21,7 +21,6 @@ from collections.abc import Iterable, Sequence
 from ..ledger.model import Book, Cell, CheckResult, fiscal_year_of
 from ..ledger.subledgers import Asset, Subledgers
 from .schedules import accumulated_at_end, lease_schedule, obligation_opening
-from .steps import role_account
 
 
 def _held(asset: Asset, year: int) -> bool:
@@ -56,14 +55,27 @@ def register_ties(book: Book, year: int, cells: Sequence[Cell], subs: Subledgers
         out.append(_tie("資産除去債務台帳 = 元帳",
                         [(f"{seg} {acc}", amount, ledger[(seg, acc)]) for (seg, acc), amount in sorted(aro.items())]))
     if subs.leases:
-        accounts = [role_account(book, r, "the リース債務 tie-out") for r in ("lease_current", "lease_noncurrent")]
-        fy = book.fiscal_year(year)
-        debt: dict[str, int] = defaultdict(int)
-        for lease in subs.leases:
-            debt[lease.segment] -= sum(p.principal for p in lease_schedule(lease) if p.due > fy.end)
-        out.append(_tie("リース債務 返済予定 = 元帳 (流動 + 固定)",
-                        [(seg, debt.get(seg, 0), sum(ledger[(seg, a)] for a in accounts)) for seg in book.chart.segments]))
+        out.append(_lease_tie(book, year, ledger, subs))
     return out
+
+
+LEASE_TIE = "リース債務 返済予定 = 元帳 (流動 + 固定)"
+
+
+def _lease_tie(book: Book, year: int, ledger: dict[tuple[str, str], int], subs: Subledgers) -> CheckResult:
+    """The lease schedules' principal not yet due = 流動 + 固定 リース債務 (the accounts with
+    roles lease_current and lease_noncurrent; SKIPPED, naming the role, without them)."""
+    accounts = [book.chart.account_with(r) for r in ("lease_current", "lease_noncurrent")]
+    if None in accounts:
+        missing = [r for r, a in zip(("lease_current", "lease_noncurrent"), accounts, strict=True) if a is None]
+        return CheckResult.skip(LEASE_TIE, "no account of accounts.toml declares the role "
+                                + " or ".join(repr(r) for r in missing))
+    fy = book.fiscal_year(year)
+    debt: dict[str, int] = defaultdict(int)
+    for lease in subs.leases:
+        debt[lease.segment] -= sum(p.principal for p in lease_schedule(lease) if p.due > fy.end)
+    return _tie(LEASE_TIE, [(seg, debt.get(seg, 0), sum(ledger[(seg, a)] for a in accounts if a))
+                            for seg in book.chart.segments])
 
 
 def _tie(name: str, rows: list[tuple[str, int, int]]) -> CheckResult:

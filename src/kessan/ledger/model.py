@@ -122,11 +122,28 @@ class Cell:
 
 @dataclass(frozen=True)
 class CheckResult:
-    """The outcome of one auditor tie-out (照合): what was compared, and whether it agreed."""
+    """The outcome of one auditor tie-out (照合): what was compared, and whether it agreed.
+
+    A check that cannot run (the book does not declare what it compares) is ``skipped``,
+    with the reason as its detail: neither passed nor silently dropped. ``failed(strict)``
+    counts a skip as a failure under ``strict`` (``check --strict``, closing a period).
+    """
 
     name: str
     passed: bool
     detail: str
+    skipped: bool = False
+
+    @classmethod
+    def skip(cls, name: str, reason: str) -> CheckResult:
+        return cls(name, False, reason, skipped=True)
+
+    def failed(self, strict: bool = False) -> bool:
+        return not self.passed and (strict or not self.skipped)
+
+    @property
+    def status(self) -> str:
+        return "SKIP" if self.skipped else "PASS" if self.passed else "FAIL"
 
 
 @dataclass(frozen=True)

@@ -67,14 +67,17 @@ def render_table(console: Console, report: Report, table: Table) -> None:
                     console.print(f"  [{label}] {line}", highlight=False, markup=False)
 
 
-def render_checks(console: Console, results: list[CheckResult], title: str = "照合 (checks)") -> None:
+def render_checks(console: Console, results: list[CheckResult], title: str = "照合 (checks)", *,
+                  strict: bool = False) -> None:
     table = RichTable(title=title, header_style="bold")
     table.add_column("", no_wrap=True)
     table.add_column("check", overflow="fold")
     table.add_column("detail", overflow="fold")
+    marks = {"PASS": "[green]PASS[/]", "FAIL": "[red]FAIL[/]", "SKIP": "[yellow]SKIPPED[/]"}
     for r in results:
-        mark = "[green]PASS[/]" if r.passed else "[red]FAIL[/]"
-        table.add_row(mark, Text(r.name), Text(r.detail))  # names and details are data, never markup
+        table.add_row(marks[r.status], Text(r.name), Text(r.detail))  # names and details are data, never markup
     console.print(table)
-    failed = sum(1 for r in results if not r.passed)
-    console.print(f"checks: {len(results) - failed} passed, {failed} failed")
+    passed = sum(1 for r in results if r.passed)
+    skipped = sum(1 for r in results if r.skipped)
+    tail = f", {skipped} skipped" + (" (counted as failed: --strict)" if strict and skipped else "") if skipped else ""
+    console.print(f"checks: {passed} passed, {len(results) - passed - skipped} failed{tail}")

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..ledger.errors import BookError, InputError
 from ..ledger.model import Chart
+from ..ledger.roles import LINE_ROLES, STATEMENT_ROLES, unknown_role
 from .formula import parse_formula
 from .text import TextLayout, text_layout
 from .trend import TrendLayout, trend_layout
@@ -43,6 +44,7 @@ class Line:
     role_accounts: tuple[tuple[str, tuple[str, ...]], ...] = ()  # schedule lines: role → accounts
     sign: int = 1  # −1 presents a line on the other side, e.g. 減価償却累計額 as a positive amount
     role_inputs: tuple[tuple[str | None, str], ...] = ()  # (role or None, input key): figures from inputs.toml
+    role: str | None = None  # ledger/roles.py LINE_ROLES: what the checks find the line by
 
     @property
     def has_amount(self) -> bool:
@@ -100,6 +102,12 @@ class Layout:
     columns: tuple[str, ...] = ("予算額", "決算額", "差額")  # names of the budget columns
     rounding: str | None = None  # presentation rounding policy (half_up, truncate) for unit 百万円/億円
     measures: tuple[Column, ...] = ()  # schedule columns; empty for one-amount statements
+    role: str | None = None  # ledger/roles.py STATEMENT_ROLES: what the checks find the statement by
+    file: str = ""  # the layout file that declares it (layouts/NAME.toml), for messages
+
+    def line_with(self, role: str) -> Line | None:
+        """The line that declares ``role``, or None."""
+        return next((ln for ln in self.lines if ln.role == role), None)
 
     @property
     def per_segment_tables(self) -> bool:
@@ -163,7 +171,7 @@ def _layout(name: str, doc: dict[str, Any], chart: Chart) -> Layout:
             exclude_flows=tuple(raw.get("exclude_flows", default_exclude)), basis=basis, formula=formula,
             segment_only=bool(raw.get("segment_only", False)), ties_to=raw.get("ties_to"),
             bold=bool(raw.get("bold", False)), role_accounts=role_accounts, sign=int(raw.get("sign", 1)),
-            role_inputs=_inputs(raw.get("inputs")),
+            role_inputs=_inputs(raw.get("inputs")), role=raw.get("role"),
         ))
     for ln in lines:
         for _, term in ln.formula or ():
@@ -179,7 +187,7 @@ def _layout(name: str, doc: dict[str, Any], chart: Chart) -> Layout:
         caption=st.get("caption", "period"), unit=st.get("unit", "円"), order=int(st.get("order", 100)),
         lines=tuple(lines), entity=bool(st.get("entity", True)), budget=bool(st.get("budget", False)),
         columns=tuple(st.get("columns", ("予算額", "決算額", "差額"))), rounding=st.get("rounding"),
-        measures=measures,
+        measures=measures, role=st.get("role"), file=file,
     )
 
 
@@ -290,12 +298,31 @@ def parse_book_layouts(layouts: tuple[tuple[str, str], ...], chart: Chart) -> Bo
         files.setdefault(sid, name)
     if not errors:
         errors += _reference_problems(statements, trends, files)
+        errors += _role_problems(statements)
     if errors:
         raise BookError(errors)
     statements.sort(key=lambda lay: (lay.order, lay.id))
     trends.sort(key=lambda t: t.order)
     texts.sort(key=lambda t: t.order)
     return BookLayouts(tuple(statements), tuple(trends), tuple(texts))
+
+
+def _role_problems(statements: list[Layout]) -> list[InputError]:
+    """Statement and line roles must be in the vocabulary, each held once in the book."""
+    errors: list[InputError] = []
+    held: dict[str, str] = {}  # role → where it is held
+    for lay in statements:
+        found = [("[statement]", "role", lay.role, STATEMENT_ROLES)] if lay.role else []
+        found += [(f"line {ln.label}", "role", ln.role, LINE_ROLES) for ln in lay.lines if ln.role]
+        for where, field, role, vocabulary in found:
+            assert role is not None
+            if role not in vocabulary:
+                errors.append(InputError(lay.file, None, field, f"{where}: {unknown_role(role, vocabulary)}"))
+            elif role in held:
+                errors.append(InputError(lay.file, None, field, f"{where}: role {role!r} is already held by {held[role]}"))
+            else:
+                held[role] = f"{where} of {lay.file}"
+    return errors
 
 
 def _reference_problems(statements: list[Layout], trends: list[TrendLayout], files: dict[str, str]) -> list[InputError]:

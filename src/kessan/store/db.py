@@ -8,6 +8,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -77,3 +78,31 @@ def upgrade(engine: sa.Engine) -> None:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
         conn.commit()
+
+
+def head_revision() -> str:
+    """The newest migration's revision id."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    assert head is not None  # the package ships its migrations
+    return head
+
+
+def stored_revision(engine: sa.Engine) -> str | None:
+    """The migration a database is at, read without writing; None for a database kessan
+    never migrated (no version table)."""
+    with engine.connect() as conn:
+        if not sa.inspect(conn).has_table("alembic_version"):
+            return None
+        version: str | None = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+        return version
+
+
+def exists(url: str | None) -> bool:
+    """Whether the database at ``url`` may hold anything: a SQLite file that is there, or any
+    server database (asked without creating a SQLite file)."""
+    parsed = sa.engine.make_url(database_url(url))
+    if parsed.get_backend_name() != "sqlite":
+        return True
+    return bool(parsed.database) and parsed.database != ":memory:" and Path(parsed.database).is_file()
