@@ -40,7 +40,8 @@ def test_a_formula_that_reads_itself_is_an_error_not_a_zero(mini_dir):
     _edit(mini_dir, "layouts/10_bs.toml", 'formula = "cash + receivables"', 'formula = "cash + total_assets"')
     line = _line(mini_dir, "layouts/10_bs.toml", "cash + total_assets")
     assert _problems(mini_dir) == [
-        f"layouts/10_bs.toml:{line} [formula]: line total_assets: its formula depends on itself: bs.total_assets → bs.total_assets"]
+        f"layouts/10_bs.toml:{line} [formula]: line total_assets: its formula depends on itself: "
+        "bs.total_assets → bs.total_assets"]
 
 
 def test_a_cycle_through_two_statements_is_found_with_its_path(mini_dir):
