@@ -84,7 +84,7 @@ def test_oku_rounding():
     assert str(round_oku(6_545_525_804, 1, "half_up")) == "65.5"
     assert str(round_oku(6_545_000_000, 1, "half_up")) == "65.5"   # exactly .x5 rounds up
     assert str(round_oku(6_544_999_999, 1, "half_up")) == "65.4"
-    assert str(round_oku(1_245_558, 1, "half_up")) == "0.01"      # non-zero never shows as 0.0
+    assert str(round_oku(1_245_558, 1, "half_up", 2)) == "0.01"  # non-zero never shows as 0.0 (option)
     assert str(round_oku(0, 1, "half_up")) == "0.0"
     assert str(round_oku(-6_545_000_000, 1, "half_up")) == "-65.5"
 

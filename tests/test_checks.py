@@ -155,3 +155,84 @@ def test_stored_data_checks_are_computed_from_what_store_verify_found():
     assert [(r.passed, r.detail) for r in ok] == [(True, "1,234 entries"), (True, "56 aggregate rows")]
     bad = checks.stored_data_results(1_234, [Unbalanced("J1", 2, -1_000)], AggregateDifferences(56, [(2020, 1), (2020, 2)]))
     assert [(r.passed, r.detail) for r in bad] == [(False, "J1 (segment id 2): -1,000"), (False, "2 aggregate rows differ")]
+
+
+# --------------------------------------------------------------------------- checks by role; SKIPPED
+
+
+def _edit_layout(book, name: str, old: str, new: str) -> None:
+    path = book / "layouts" / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_checks_find_the_balance_sheet_by_role_not_by_id(mini_dir, engine):
+    # other statement and line ids: C-1 and C-9 still run (before: skipped without a word)
+    _edit_layout(mini_dir, "10_bs.toml", 'id = "bs"', 'id = "taishaku"')
+    _edit_layout(mini_dir, "10_bs.toml", 'id = "total_assets"', 'id = "shisan_gokei"')
+    _edit_layout(mini_dir, "20_pl.toml", 'id = "pl"', 'id = "soneki"')
+    for name in ("30_appropriation.toml", "40_na.toml", "50_cf.toml"):
+        path = mini_dir / "layouts" / name
+        path.write_text(path.read_text(encoding="utf-8").replace("pl.", "soneki.").replace("bs.", "taishaku."),
+                        encoding="utf-8")
+    load_dir(engine, mini_dir)
+    results = _results(engine)
+    assert results["資産合計 = 負債純資産合計 (法人全体)"].status == "PASS"
+    assert results["every account with a balance is presented in 貸借対照表 or 損益計算書"].status == "PASS"
+    assert not any(r.skipped for r in results.values())
+
+
+def test_a_check_without_its_role_is_skipped_with_its_reason(mini_dir, engine):
+    _edit_layout(mini_dir, "10_bs.toml", 'role = "total_assets"\n', "")
+    _edit_layout(mini_dir, "20_pl.toml", 'role = "income_statement"\n', "")
+    load_dir(engine, mini_dir)
+    results = _results(engine)
+    c1 = results["資産合計 = 負債純資産合計"]
+    assert c1.skipped and c1.status == "SKIP" and c1.failed(strict=True) and not c1.failed()
+    assert c1.detail == 'no [[line]] of layouts/10_bs.toml declares role = "total_assets"'
+    c9 = results["every account with a balance is presented in 貸借対照表 or 損益計算書"]
+    assert c9.skipped and 'no layout declares [statement] role = "income_statement"' in c9.detail
+
+
+def test_check_shows_skips_and_strict_counts_them_as_failures(mini_dir, db_url):
+    from typer.testing import CliRunner
+
+    from kessan.cli import app
+
+    runner = CliRunner()
+    _edit_layout(mini_dir, "10_bs.toml", 'role = "balance_sheet"\n', "")
+    assert runner.invoke(app, ["load", str(mini_dir), "--db", db_url]).exit_code == 0
+    plain = runner.invoke(app, ["check", "--db", db_url], env={"COLUMNS": "200"})
+    assert plain.exit_code == 0, plain.output
+    assert "SKIPPED" in plain.stdout and 'no layout declares [statement] role = "balance_sheet"' in plain.stdout
+    assert ", 2 skipped" in plain.stdout  # C-1 and C-9
+    strict = runner.invoke(app, ["check", "--db", db_url, "--strict"], env={"COLUMNS": "200"})
+    assert strict.exit_code == 1 and "2 skipped (counted as failed: --strict)" in strict.stdout
+    # closing the period is strict: a check that did not run refuses it
+    assert runner.invoke(app, ["period", "adjust", "--year", "2020", "--db", db_url]).exit_code == 0
+    closed = runner.invoke(app, ["period", "close", "--year", "2020", "--db", db_url])
+    assert closed.exit_code == 2 and "2 check(s) fail" in closed.output
+
+
+def test_report_and_figures_warn_of_an_unbalanced_balance_sheet(mini_dir):
+    from typer.testing import CliRunner
+
+    from kessan.cli import app
+
+    runner = CliRunner()
+    # the balance sheet leaves out 積立金: it no longer balances
+    _edit_layout(mini_dir, "10_bs.toml", 'formula = "reserve + dev_reserve"', 'formula = "dev_reserve"')
+    for command in ("report", "figures"):
+        result = runner.invoke(app, [command, str(mini_dir)], env={"COLUMNS": "300"})
+        assert result.exit_code == 0, result.output
+        assert "warning: the balance sheet does not balance: 資産合計 = 負債純資産合計 (法人全体)" in result.stderr
+
+
+def test_a_sound_balance_sheet_gives_no_warning(mini_dir):
+    from typer.testing import CliRunner
+
+    from kessan.cli import app
+
+    result = CliRunner().invoke(app, ["figures", str(mini_dir)])
+    assert result.exit_code == 0 and "warning" not in result.stderr

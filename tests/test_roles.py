@@ -197,3 +197,111 @@ def test_book_dir_and_database_give_the_same_figures_once_closed(mini_dir, db_ur
     assert from_db.exit_code == 0 and from_dir.exit_code == 0, from_dir.output
     assert from_db.stdout == from_dir.stdout != before.stdout
     assert "as posted in" in _flat(from_db.stderr) and "computed from the registers" in _flat(from_dir.stderr)
+
+
+# --------------------------------------------------------------------------- layouts: roles, cycles
+
+
+def _edit(book: Path, name: str, old: str, new: str) -> None:
+    path = book / "layouts" / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _problems(book: Path) -> str:
+    result = runner.invoke(app, ["report", str(book)])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    return " ".join(result.output.split())
+
+
+def test_a_formula_that_refers_to_itself_is_located(mini_dir):
+    # before: evaluated with the term as 0, and `check` passed
+    _edit(mini_dir, "10_bs.toml", 'formula = "cash + receivables"', 'formula = "cash + receivables + total_assets"')
+    assert "layouts/10_bs.toml [formula]: line 資産合計: the formula refers to itself" in _problems(mini_dir)
+
+
+def test_formulas_in_a_cycle_across_statements_are_located(mini_dir):
+    _edit(mini_dir, "10_bs.toml", 'formula = "payables + inter_segment"',
+          'formula = "payables + inter_segment + pl.net_income"')
+    text = (mini_dir / "layouts" / "20_pl.toml").read_text(encoding="utf-8")
+    formula = text.split('id = "net_income"', 1)[1].split("formula = ", 1)[1].split("\n", 1)[0]
+    _edit(mini_dir, "20_pl.toml", f"formula = {formula}", f'formula = "{formula.strip(chr(34))} + bs.total_liabilities"')
+    problems = _problems(mini_dir)
+    assert "the formula is part of a cycle: " in problems
+    assert "bs.total_liabilities → pl.net_income → bs.total_liabilities" in problems
+
+
+def test_a_statement_role_held_twice_or_unknown_is_located(mini_dir):
+    _edit(mini_dir, "20_pl.toml", 'role = "income_statement"', 'role = "balance_sheet"')
+    _edit(mini_dir, "10_bs.toml", 'role = "total_assets"', 'role = "total_asets"')
+    problems = _problems(mini_dir)
+    assert "layouts/20_pl.toml [role]: [statement]: role 'balance_sheet' is already held by [statement] of " \
+           "layouts/10_bs.toml" in problems
+    assert "layouts/10_bs.toml [role]: line 資産合計: unknown role 'total_asets'" in problems
+
+
+def test_two_unnamed_lines_with_one_label_keep_their_own_amounts(mini_dir):
+    _append(mini_dir / "layouts" / "10_bs.toml", '\n[[line]]\nlabel = "その他"\naccounts = ["1110"]\n'
+                                                 '\n[[line]]\nlabel = "その他"\naccounts = ["1210"]\n')
+    result = runner.invoke(app, ["figures", str(mini_dir)])
+    assert result.exit_code == 0, result.output
+    rows = [ln for ln in result.stdout.splitlines() if ln.startswith("貸借対照表,その他,")]
+    assert rows == ["貸借対照表,その他,金額,1750", "貸借対照表,その他,金額,0"]
+
+
+# --------------------------------------------------------------------------- the example's quirks are layout options
+
+
+def test_small_amount_decimals_are_a_layout_option():
+    from decimal import Decimal
+
+    from kessan.statements.trend import round_oku
+
+    # 1,245,558 円 = 0.01245558 億円: neutral default prints 0.0; the example's option, up to 2 more: 0.01
+    assert round_oku(1_245_558, 1, "half_up") == Decimal("0.0")
+    assert round_oku(1_245_558, 1, "half_up", small_decimals=2) == Decimal("0.01")
+    assert round_oku(124_555, 1, "half_up", small_decimals=2) == Decimal("0.001")
+    assert round_oku(1_000, 1, "half_up", small_decimals=2) == Decimal("0.000")  # never more than asked
+
+
+def test_trend_headings_and_axes_are_layout_options():
+    from kessan.statements.trend import trend_layout
+
+    base = {"id": "trend", "kind": "trend", "table": "推移", "measure": "pl.x"}
+    neutral = trend_layout("90_trend.toml", {"statement": base})
+    assert (neutral.heading(2020), neutral.tick(2020), neutral.axis_x) == ("2020年度", "2020", "")
+    styled = trend_layout("90_trend.toml", {"statement": {**base, "column": "{era}決算", "axis_column": "{era}",
+                                                          "axis_x": "決算年度"}})
+    assert (styled.heading(2020), styled.heading(2014), styled.tick(2019), styled.axis_x) == \
+           ("R2決算", "H26決算", "R元", "決算年度")
+    with pytest.raises(BookError) as exc:
+        trend_layout("90_trend.toml", {"statement": {**base, "column": "{nengo}決算"}})
+    assert "layouts/90_trend.toml [column]" in str(exc.value) and "{year}, {era}" in str(exc.value)
+
+
+def test_the_example_sets_its_quirks_in_its_layouts():
+    layouts = {name: tomllib.loads(text) for name, text in reader.read_book(EXAMPLE).layouts}
+    trend = layouts["90_trend.toml"]["statement"]
+    assert (trend["column"], trend["small_decimals"], trend["axis_x"]) == ("{era}決算", 2, "決算年度")
+    for name in ("60_settlement_bs.toml", "70_settlement_pl.toml", "80_summary_bs.toml", "81_summary_pl.toml"):
+        st = layouts[name]["statement"]
+        assert (st["note_mark_prefix"], st["cited_unit"]) == ("注", "百万円"), name
+
+
+def test_note_marks_print_as_declared_without_a_prefix_option(example_dir):
+    # neutral: each mark as declared, (注1、注2); the example's note_mark_prefix = "注": (注1、2)
+    def remarks(book: Path) -> set[str]:
+        result = runner.invoke(app, ["report", str(book), "--format", "json", "-s", "budget_pl"])
+        assert result.exit_code == 0, result.output
+        text = result.stdout
+        return {m for m in re.findall(r"\(注[^)]*\)", text)}
+
+    styled = remarks(example_dir)
+    assert styled and all("、注" not in m for m in styled)
+    path = example_dir / "layouts" / "70_settlement_pl.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('note_mark_prefix = "注"\n', ""), encoding="utf-8")
+    neutral = remarks(example_dir)
+    assert "(注1、2)" in styled and "(注1、注2)" in neutral
+    assert {m.replace("、注", "、") for m in neutral} == styled

@@ -17,6 +17,7 @@ from ..io.inputs import InputValue, read_inputs
 from ..io.subledgers import read_subledgers
 from ..ledger.budget import Budget
 from ..ledger.errors import BookError, InputError
+from ..ledger.options import closing_options
 from ..ledger.model import Book
 from ..ledger.subledgers import Subledgers
 from ..publish.spec import PublishSpec, read_spec
@@ -64,7 +65,7 @@ def read_book_dir(path: Path) -> BookDir:
     history = read_history(path, book.chart)
     if problems := text_problems(list(layouts.texts), book.settings.get("policies", {})):
         raise BookError(problems)
-    subledgers = read_subledgers(path, book.chart)
+    subledgers = read_subledgers(path, book.chart, closing_options(book.settings))
     if problems := _lease_problems(subledgers):
         raise BookError(problems)
     inputs = tuple(read_inputs(path, years) + register_inputs(subledgers, book.fiscal_years))

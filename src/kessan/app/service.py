@@ -34,6 +34,7 @@ from ..io.files import Problems
 from ..io.subledgers import read_subledgers
 from ..ledger.errors import InputError
 from ..ledger.model import Book, CheckResult, Entry
+from ..ledger.options import closing_options
 from ..ledger.subledgers import Subledgers
 from ..publish import FORMATS, Package, PublishError, build_package, publish, read_spec
 from ..publish.spec import PublishSpec
@@ -405,7 +406,7 @@ class OpenBook:
         year = self.year(year)
         with translated("computing the closing entries"):
             if registers_dir is not None:
-                subs = read_subledgers(registers_dir, self.book.chart)
+                subs = read_subledgers(registers_dir, self.book.chart, closing_options(self.book.settings))
             else:
                 subs = self.source.subledgers if self.source else Subledgers()
             with self.engine.connect() as conn:

@@ -65,6 +65,19 @@ def _month_index(d: dt.date) -> int:
     return d.year * 12 + d.month - 1
 
 
+def month_index(d: dt.date) -> int:
+    """Months since year 0 of ``d``'s month: differences count calendar months."""
+    return _month_index(d)
+
+
+def prorate(amount: int, months: int, of_months: int) -> int:
+    """``amount`` × ``months`` / ``of_months``, 切捨て (a year's depreciation cut at the
+    disposal month: docs/closing.md, disposal_year_depreciation)."""
+    if of_months <= 0 or months >= of_months:
+        return amount
+    return truncate(Fraction(amount * months, of_months))
+
+
 def _add_months(d: dt.date, months: int) -> dt.date:
     """``d`` moved by whole months; a month-end stays a month-end (3/31 → 3/31 next year)."""
     index = _month_index(d) + months
@@ -358,7 +371,7 @@ def _lease_months_elapsed(start: dt.date, term_months: int, through_month: int) 
 
 
 def lease_depreciation(amount: int, term_months: int, start: dt.date, fiscal_year: int,
-                       until: dt.date | None = None) -> int:
+                       until: dt.date | None = None, rounding: str = "cumulative") -> int:
     """リース資産の減価償却費 for one fiscal year: リース期間定額法, residual value 0.
 
     所有権移転外ファイナンス・リース (企業会計基準第13号 ¶12: リース期間を耐用年数とし、
@@ -370,6 +383,10 @@ def lease_depreciation(amount: int, term_months: int, start: dt.date, fiscal_yea
     truncated cumulative amounts, ⌊amount × months to date / term⌋, so the years sum to
     ``amount`` exactly and the last year of the term takes the residue. ``until`` (a day in
     the year: the asset is disposed of, or the lease ends early) stops the count at its month.
+
+    ``rounding = "yearly"`` (closing option lease_depreciation_rounding) truncates each
+    year's amount × its months / term instead, and the year the term ends takes what is left,
+    so the term still sums to ``amount`` exactly.
     """
     _yen("amount", amount)
     if term_months <= 0:
@@ -378,8 +395,22 @@ def lease_depreciation(amount: int, term_months: int, start: dt.date, fiscal_yea
     last = first + 11 if until is None else min(first + 11, _month_index(until))
     before = _lease_months_elapsed(start, term_months, first - 1)
     through = max(before, _lease_months_elapsed(start, term_months, last))
+    if rounding == "yearly":
+        return _lease_yearly(amount, term_months, start, fiscal_year, before, through)
     # 切捨て of the cumulative amounts (not of each year's): the term sums to ``amount`` exactly
     return truncate(Fraction(amount * through, term_months)) - truncate(Fraction(amount * before, term_months))
+
+
+def _lease_yearly(amount: int, term_months: int, start: dt.date, fiscal_year: int, before: int, through: int) -> int:
+    """One year of リース期間定額法 truncated on its own; the year the term ends takes the rest."""
+    if through < term_months:
+        return truncate(Fraction(amount * (through - before), term_months))
+    booked = 0  # the earlier years' truncated amounts, each on its own
+    for year in range(fiscal_year_of(start), fiscal_year):
+        first = _fy_first_month(year)
+        months = _lease_months_elapsed(start, term_months, first + 11) - _lease_months_elapsed(start, term_months, first - 1)
+        booked += truncate(Fraction(amount * months, term_months))
+    return amount - booked if before < term_months else 0
 
 
 class LeasePayment(NamedTuple):

@@ -35,12 +35,13 @@ CACHE_ROWS = 1 << 14
 def in_service(asset: Asset, year: int) -> bool:
     """Depreciated in ``year``: in use by then, and not disposed of before it. In its
     disposal year an owned asset is not depreciated (the disposal removes cost and
-    accumulated depreciation as they stood at the previous year end); a lease asset is,
-    up to the disposal month, as its lease term runs out (リース期間満了) during the year."""
+    accumulated depreciation as they stood at the previous year end) unless the book's
+    ``disposal_year_depreciation`` is ``monthly`` (then up to the disposal month); a lease
+    asset is, up to the disposal month, as its lease term runs out (リース期間満了)."""
     if fiscal_year_of(asset.in_use) > year or asset.disposed is None:
         return fiscal_year_of(asset.in_use) <= year
     gone = fiscal_year_of(asset.disposed)
-    return gone > year or (gone == year and asset.method == "lease")
+    return gone > year or (gone == year and (asset.method == "lease" or asset.disposal_months))
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,7 @@ def _formulas(asset: Asset) -> tuple[Amount, Amount, int]:
             return _failing(ValueError(f"lease asset {a.asset} has no lease_months"), a)
 
         def replayed(year: int, _accumulated: int) -> int:
-            return formulas.lease_depreciation(a.cost, term, a.in_use, year, until=a.disposed)
+            return formulas.lease_depreciation(a.cost, term, a.in_use, year, until=a.disposed, rounding=a.lease_rounding)
 
         def rolled(year: int, accumulated: int) -> int:
             return min(a.cost - accumulated, replayed(year, accumulated))
@@ -172,12 +173,41 @@ def _formulas(asset: Asset) -> tuple[Amount, Amount, int]:
         return _failing(ValueError(f"asset {a.asset} ({a.method}) has no useful_life"), a)
     try:
         d = formulas.Depreciation(a.cost, a.useful_life, formulas.as_method(a.method), a.in_use,
-                                  keep_memo=a.contra_account is not None)
+                                  keep_memo=_memo(a) > 0)
     except Exception as exc:  # e.g. a useful life without statutory rates: raised where used
         return _failing(exc, a)
-    return ((lambda year, accumulated: d.annual(year)),
-            (lambda year, accumulated: d.annual(year, opening_accumulated=accumulated, revised_base=a.revised_base)),
+    return (_to_disposal(a, lambda year, accumulated: d.annual(year)),
+            _to_disposal(a, lambda year, accumulated: d.annual(year, opening_accumulated=accumulated,
+                                                                 revised_base=a.revised_base)),
             d.final_year)
+
+
+def _memo(asset: Asset) -> int:
+    """The 備忘価額 of an owned asset: its class's (closing option memorandum_value), else ¥1
+    with a contra account and 0 when it is written off directly."""
+    if asset.memo_value is not None:
+        return asset.memo_value
+    return formulas.MEMO_VALUE if asset.contra_account is not None else 0
+
+
+def _to_disposal(asset: Asset, amount: Amount) -> Amount:
+    """With ``disposal_year_depreciation = "monthly"``: in the disposal year, the year's amount
+    × the months in use up to the disposal month / the months it would have been in use
+    (切捨て); other years as they are."""
+    if asset.disposed is None or not asset.disposal_months:
+        return amount
+    gone = fiscal_year_of(asset.disposed)
+
+    def prorated(year: int, accumulated: int) -> int:
+        full = amount(year, accumulated)
+        if year != gone:
+            return full
+        start = max(formulas.month_index(dt.date(gone, 4, 1)), formulas.month_index(asset.in_use))
+        months = formulas.month_index(asset.disposed) - start + 1  # the disposal month counts whole
+        whole = formulas.month_index(dt.date(gone + 1, 3, 1)) - start + 1
+        return formulas.prorate(full, max(months, 0), whole)
+
+    return prorated
 
 
 def _failing(error: Exception, asset: Asset) -> tuple[Amount, Amount, int]:
@@ -222,7 +252,7 @@ def _fully_depreciated(asset: Asset) -> int | None:
     its term)."""
     if asset.method not in (formulas.STRAIGHT_LINE, formulas.DECLINING_200):
         return None
-    return asset.cost - (formulas.MEMO_VALUE if asset.contra_account is not None else 0)
+    return asset.cost - _memo(asset)
 
 
 @lru_cache(maxsize=CACHE_ROWS)

@@ -14,10 +14,10 @@ from collections.abc import Iterable
 from fractions import Fraction
 
 from ..ledger.errors import BookError, InputError
-from ..ledger.model import NET_INCOME_ROLE, Book, Entry, FiscalYear, Posting
+from ..ledger.model import NET_INCOME_ROLE, Book, Entry, FiscalYear, Posting, fiscal_year_of
 from ..ledger.roles import ACCOUNT_ROLES, FLOW_ROLES
 from ..ledger.rounding import truncate, truncate_to
-from ..ledger.subledgers import Office, Provision
+from ..ledger.subledgers import Asset, Office, Provision
 from . import formulas
 from .schedules import asset_depreciation, lease_schedule, obligation_accretion
 from .schedules import grant_drawdown as asset_grant_drawdown
@@ -93,9 +93,24 @@ def grant_drawdown(state: ClosingState) -> list[Entry]:
             raise BookError([InputError("subledgers/fixed_assets.csv", None, f"asset {a.asset}", str(exc))]) from exc
         if amount:
             revenue = _account(state, "grant_drawdown_revenue", "grant_drawdown")
+            regular, released = _released_on_disposal(a, state.year, amount)
+            disposal = state.book.chart.account_with("grant_disposal_revenue") if released else None
+            if disposal is None:  # released with the drawdown: one revenue account
+                regular, released = amount, 0
             out += _closing_entry(fy, f"{fy.label} 長期前受金取崩 {a.asset} {a.name}", (
-                Posting(a.segment, a.grant_account, amount), Posting(a.segment, revenue, -amount)))
+                Posting(a.segment, a.grant_account, amount), Posting(a.segment, revenue, -regular),
+                Posting(a.segment, disposal or revenue, -released)))
     return out + _grant_drawdown_as_spent(state)
+
+
+def _released_on_disposal(a: Asset, year: int, amount: int) -> tuple[int, int]:
+    """(drawdown in step with the year's depreciation, remainder released on disposal) of a
+    drawdown ``amount``: in the asset's disposal year the schedule releases what is left; the
+    part beyond 減価償却費 × 補助金充当額 / 取得価額 (切捨て) is the release."""
+    if a.disposed is None or fiscal_year_of(a.disposed) != year or not a.cost:
+        return amount, 0
+    regular = min(amount, truncate(Fraction(asset_depreciation(a, year) * a.funded_amount, a.cost)))
+    return regular, amount - regular
 
 
 def _grant_drawdown_as_spent(state: ClosingState) -> list[Entry]:

@@ -15,6 +15,7 @@ from typing import Literal, overload
 
 from ..ledger.errors import BookError, InputError
 from ..ledger.model import Chart
+from ..ledger.options import ClosingOptions, with_options
 from ..ledger.subledgers import (
     METHODS,
     PROVISION_METHODS,
@@ -199,7 +200,12 @@ class _Fields:
         return v
 
 
-def read_subledgers(root: Path | str, chart: Chart) -> Subledgers:
+def read_subledgers(root: Path | str, chart: Chart, options: ClosingOptions | None = None) -> Subledgers:
+    """The registers of BOOK_DIR/subledgers/, each asset with the book's closing ``options``."""
+    return with_options(_read_subledgers(root, chart), options or ClosingOptions())
+
+
+def _read_subledgers(root: Path | str, chart: Chart) -> Subledgers:
     folder = Path(root) / "subledgers"
     errors: list[InputError] = []
     assets: list[Asset] = []

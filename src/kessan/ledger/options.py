@@ -8,9 +8,12 @@ and so is a key of an earlier version that named accounts: accounts are found by
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from .subledgers import Asset, Subledgers
 
 DISPOSAL_YEAR = ("none", "monthly")
 LEASE_ROUNDING = ("cumulative", "yearly")
@@ -88,3 +91,16 @@ def closing_options(settings: Mapping[str, Any]) -> ClosingOptions:
         closing.get("lease_depreciation_rounding", "cumulative"),
         tuple(sorted(closing.get("memorandum_value", {}).items())),
     )
+
+
+def with_options(subs: Subledgers, options: ClosingOptions) -> Subledgers:
+    """The registers with the book's closing options set on each asset row."""
+    if options == ClosingOptions():
+        return subs
+    return dataclasses.replace(subs, assets=tuple(_asset(a, options) for a in subs.assets))
+
+
+def _asset(a: Asset, options: ClosingOptions) -> Asset:
+    return dataclasses.replace(a, disposal_months=options.disposal_year_depreciation == "monthly",
+                               memo_value=options.memo_for(a.cost_account),
+                               lease_rounding=options.lease_depreciation_rounding)

@@ -45,6 +45,11 @@ class Asset:
     opening_accumulated: int | None = None
     opening_year: int | None = None  # the fiscal year whose opening the carried-over figure is
     revised_base: int | None = None  # 改定取得価額 of a carried-over 200%定率法 asset already switched
+    # the book's closing options as they apply to this asset (ledger/options.py; set when the
+    # register is read, so that a schedule cached on the row follows them)
+    disposal_months: bool = False  # depreciated in its disposal year, by months up to the disposal month
+    memo_value: int | None = None  # 備忘価額 of its class (1 or 0); None: ¥1 with a contra account, else 0
+    lease_rounding: str = "cumulative"  # リース資産: cumulative or yearly truncation
 
 
 @dataclass(frozen=True, slots=True)

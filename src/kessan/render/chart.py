@@ -16,7 +16,7 @@ matplotlib.use("Agg")
 import matplotlib_fontja  # noqa: F401  (registers IPAexGothic and makes it the default family)
 from matplotlib.figure import Figure
 
-from ..report.model import Cell, Table
+from ..report.model import Axes, Cell, Table
 
 # one colour per segment, stable across years (tab10 without grey)
 COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf"]
@@ -35,7 +35,8 @@ def _decimals(cells: list[Cell]) -> list[Decimal]:
 
 def trend_figure(table: Table) -> Figure:
     """The chart of a 推移 table: stacked bars by segment, the total above each bar."""
-    columns = [c.label.removesuffix("決算") for c in table.columns]
+    axes = table.axes or Axes(tuple(c.label for c in table.columns), "", f"({table.presentation.unit})")
+    columns = list(axes.ticks)
     *segments, total = table.rows
     fig = Figure(figsize=(9, 5.5), dpi=120)
     ax = fig.subplots()
@@ -50,8 +51,8 @@ def trend_figure(table: Table) -> Figure:
         ax.annotate(f"{value:,}", (x, float(value)), ha="center", va="bottom", fontsize=9, xytext=(0, 2),
                     textcoords="offset points")
     ax.set_title(table.title)
-    ax.set_ylabel(f"({table.presentation.unit})")
-    ax.set_xlabel("決算年度")
+    ax.set_ylabel(axes.y)
+    ax.set_xlabel(axes.x)
     ax.legend(loc="upper left", fontsize=8, ncols=2, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_ylim(0, float(max(totals, default=Decimal(1)) or 1) * 1.12)

@@ -21,8 +21,8 @@ from ..statements.engine import ELIM, TOTAL, Source, StatementSet
 from ..statements.layout import Layout, Line
 from ..statements.text import TextLayout
 from ..statements.text import render as render_text_statement
-from ..statements.trend import TrendLayout, era_label, round_oku
-from .model import BLANK, Cell, Column, Derived, FigureId, Formula, Presentation, Report, Row, Table, Term
+from ..statements.trend import TrendLayout, round_oku
+from .model import BLANK, Axes, Cell, Column, Derived, FigureId, Formula, Presentation, Report, Row, Table, Term
 from .wareki import wareki
 
 ENTITY_COLUMN = "金額"  # the one amount column of a whole-organisation statement, in the contract
@@ -236,8 +236,9 @@ class _Builder:
                                                      Derived("difference", "", ((1, ids[1]), (-1, ids[0])))),
                 ]
             if notes:
-                marks = "、".join(n.mark.removeprefix("注") for n in notes if ln.id in n.lines)
-                cells.append(Cell(f"(注{marks})") if marks else BLANK)
+                prefix = lay.note_mark_prefix  # a layout option: the marks' common prefix, printed once
+                marks = "、".join(n.mark.removeprefix(prefix) for n in notes if ln.id in n.lines)
+                cells.append(Cell(f"({prefix}{marks})") if marks else BLANK)
             if all_reasons:
                 cells.append(Cell("\n".join(bullets.get(ln.id or "", [])) or None))
             table.rows.append(_row(ln, ln.figure_label, cells))
@@ -251,9 +252,10 @@ class _Builder:
         ss = self.ss
         history = ss.history.get(tr.series, {})
         years = sorted({y for y, _ in history if y < ss.year} | {ss.year})
-        columns = [Column(f"{era_label(y)}決算", f"{era_label(y)}決算") for y in years]
+        columns = [Column(tr.heading(y), tr.heading(y)) for y in years]
         table = Table(tr.id, tr.id, "trend", tr.title, tr.table, None, self.labels["unit"].format(unit=tr.unit),
-                      self.labels["label_header"], columns, Presentation(tr.unit, tr.rounding), order=tr.order)
+                      self.labels["label_header"], columns, Presentation(tr.unit, tr.rounding), order=tr.order,
+                      axes=Axes(tuple(tr.tick(y) for y in years), tr.axis_x, tr.axis_y.format(unit=tr.unit)))
         for seg, label in tr.rows:
             cells: list[Cell] = []
             for y, col in zip(years, columns, strict=True):
@@ -262,7 +264,7 @@ class _Builder:
                     amount = sum(sign * (ss.value(stmt, line, seg) or 0)
                                  for sign, (stmt, _, line) in ((s, t.partition(".")) for s, t in tr.measure))
                     source = Source("formula", tr.id, label, col.key, seg, terms=tr.measure)
-                    cells.append(Cell(round_oku(amount, tr.decimals, tr.rounding), amount, figure, source))
+                    cells.append(Cell(round_oku(amount, tr.decimals, tr.rounding, tr.small_decimals), amount, figure, source))
                 elif (y, seg) in history:
                     cells.append(Cell(Decimal(history[(y, seg)]), None, figure, Derived("history", tr.series)))
                 else:

@@ -122,6 +122,15 @@ class HeaderCell:
     scope: str = "col"  # col, or colgroup for an upper label
 
 
+@dataclass(frozen=True)
+class Axes:
+    """How a chart of a table labels its axes: one tick label per column, the x and y labels."""
+
+    ticks: tuple[str, ...]
+    x: str
+    y: str
+
+
 @dataclass
 class Table:
     id: str  # unique in the report: bs, bs-segments, budget_bs-<segment>, …
@@ -139,6 +148,7 @@ class Table:
     text: list[str] = field(default_factory=list)  # a text statement (重要な会計方針), line by line
     segment: str | None = None  # per-segment tables: the segment code
     order: int = 100
+    axes: Axes | None = None  # a 推移 table's chart: tick labels and axis labels (layout options)
 
     @property
     def depth(self) -> int:

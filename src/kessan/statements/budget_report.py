@@ -7,7 +7,7 @@ from collections.abc import Collection
 
 from ..ledger.budget import Budget, Reason
 from ..ledger.errors import InputError
-from ..ledger.rounding import Rounding, Unit, round_yen
+from ..ledger.rounding import UNITS, Rounding, Unit, round_yen
 from .engine import TOTAL, StatementSet
 from .layout import Layout
 
@@ -50,7 +50,9 @@ def budget_problems(budget: Budget, layouts: list[Layout], segments: Collection[
 
 
 def cited_amount(ss: StatementSet, reason: Reason) -> int | None:
-    """The 百万円 amount a reason cites: 四捨五入(決算 − 予算) of its source line, or as typed."""
+    """The amount a reason cites: 決算 − 予算 of its source line in the cited unit of the
+    reason's statement (layout options cited_unit, cited_rounding; default the statement's
+    own unit and rounding), or as typed."""
     if not reason.source:
         return reason.amount
     source, at, segment = reason.source.partition("@")
@@ -61,4 +63,7 @@ def cited_amount(ss: StatementSet, reason: Reason) -> int | None:
     a = ss.value(stmt, line, view)
     if b is None or a is None:
         return reason.amount
-    return round_yen(a - b, Unit.MILLION_YEN, Rounding.HALF_UP)
+    lay = ss.layouts[reason.statement]
+    unit = UNITS[lay.cited_unit or lay.unit] if (lay.cited_unit or lay.unit) in UNITS else Unit.YEN
+    policy = lay.cited_rounding or lay.rounding
+    return round_yen(a - b, unit, Rounding.TRUNCATE if policy == "truncate" else Rounding.HALF_UP)

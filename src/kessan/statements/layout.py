@@ -104,6 +104,10 @@ class Layout:
     measures: tuple[Column, ...] = ()  # schedule columns; empty for one-amount statements
     role: str | None = None  # ledger/roles.py STATEMENT_ROLES: what the checks find the statement by
     file: str = ""  # the layout file that declares it (layouts/NAME.toml), for messages
+    # budget statements (docs/layouts.md): neutral by default, the example sets its own
+    note_mark_prefix: str = ""  # "注": marks 注1, 注2 printed once as (注1、2); "": as (注1、注2)
+    cited_unit: str | None = None  # the unit of amounts cited in 主な理由 (default: the statement's unit)
+    cited_rounding: str | None = None  # half_up or truncate (default: the statement's rounding, else half_up)
 
     def line_with(self, role: str) -> Line | None:
         """The line that declares ``role``, or None."""
@@ -187,7 +191,8 @@ def _layout(name: str, doc: dict[str, Any], chart: Chart) -> Layout:
         caption=st.get("caption", "period"), unit=st.get("unit", "円"), order=int(st.get("order", 100)),
         lines=tuple(lines), entity=bool(st.get("entity", True)), budget=bool(st.get("budget", False)),
         columns=tuple(st.get("columns", ("予算額", "決算額", "差額"))), rounding=st.get("rounding"),
-        measures=measures, role=st.get("role"), file=file,
+        measures=measures, role=st.get("role"), file=file, note_mark_prefix=st.get("note_mark_prefix", ""),
+        cited_unit=st.get("cited_unit"), cited_rounding=st.get("cited_rounding"),
     )
 
 
@@ -299,12 +304,68 @@ def parse_book_layouts(layouts: tuple[tuple[str, str], ...], chart: Chart) -> Bo
     if not errors:
         errors += _reference_problems(statements, trends, files)
         errors += _role_problems(statements)
+        errors += _cycle_problems(statements)
     if errors:
         raise BookError(errors)
     statements.sort(key=lambda lay: (lay.order, lay.id))
     trends.sort(key=lambda t: t.order)
     texts.sort(key=lambda t: t.order)
     return BookLayouts(tuple(statements), tuple(trends), tuple(texts))
+
+
+def _cycle_problems(statements: list[Layout]) -> list[InputError]:
+    """A formula that refers to itself, or formulas that refer to each other in a circle
+    (across statements too), is an error naming each cycle once: evaluated, its figure
+    would take the term it waits for as 0 and print a wrong amount without a word."""
+    where: dict[str, tuple[Layout, Line]] = {}
+    edges: dict[str, list[str]] = {}
+    for lay in statements:
+        for ln in lay.lines:
+            if ln.id and ln.formula:
+                node = f"{lay.id}.{ln.id}"
+                where[node] = (lay, ln)
+                edges[node] = [term if "." in term else f"{lay.id}.{term}" for _, term in ln.formula
+                               if not term.isdigit()]
+    errors: list[InputError] = []
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    for start in edges:
+        stack: list[tuple[str, int]] = [(start, 0)]
+        path: list[str] = []
+        while stack:
+            node, i = stack.pop()
+            if i == 0:
+                if state.get(node) == 2:
+                    continue
+                state[node] = 1
+                path.append(node)
+            following = edges.get(node, [])
+            if i < len(following):
+                stack.append((node, i + 1))
+                nxt = following[i]
+                if state.get(nxt) == 1:
+                    cycle = path[path.index(nxt):] + [nxt]
+                    lay, ln = where[nxt]
+                    what = "refers to itself" if len(cycle) == 2 else "is part of a cycle: " + " → ".join(cycle)
+                    errors.append(InputError(lay.file, None, "formula", f"line {ln.label}: the formula {what}"))
+                elif state.get(nxt) != 2:
+                    stack.append((nxt, 0))
+            else:
+                state[node] = 2
+                path.pop()
+    for lay in statements:  # schedule columns computed from columns of the same line
+        cols = {c.id: [term for _, term in c.formula or () if not term.isdigit()] for c in lay.measures}
+        for cid in cols:
+            seen, todo = set(), list(cols[cid])
+            while todo:
+                term = todo.pop()
+                if term == cid:
+                    errors.append(InputError(lay.file, None, "formula", f"column {cid}: its formula refers to itself"
+                                             " (directly or through other columns)"))
+                    break
+                if term not in seen:
+                    seen.add(term)
+                    todo += cols.get(term, [])
+    return errors
 
 
 def _role_problems(statements: list[Layout]) -> list[InputError]:

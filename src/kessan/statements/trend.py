@@ -33,6 +33,18 @@ class TrendLayout:
     rows: tuple[tuple[str, str], ...]  # (segment code, printed label)
     total_label: str
     order: int
+    # presentation options (docs/layouts.md), neutral by default; the example sets its own
+    column: str = "{year}年度"  # a year's column heading: {year} 2020, {era} R2 (H26, R元)
+    small_decimals: int = 0  # up to this many more decimals for a non-zero amount that would print 0
+    axis_column: str = "{year}"  # the chart's tick label of a year: {year}, {era}
+    axis_x: str = ""  # the chart's x-axis label
+    axis_y: str = "({unit})"  # the chart's y-axis label
+
+    def heading(self, year: int) -> str:
+        return self.column.format(year=year, era=era_label(year))
+
+    def tick(self, year: int) -> str:
+        return self.axis_column.format(year=year, era=era_label(year))
 
 
 def parse_trend(text: str) -> TrendLayout | None:
@@ -47,6 +59,9 @@ def trend_layout(name: str, doc: dict[str, Any]) -> TrendLayout:
     missing = [k for k in ("id", "table", "measure") if k not in st]
     if missing:
         raise BookError([InputError(f"layouts/{name}", None, k, "a trend layout needs it") for k in missing])
+    for key in ("column", "axis_column", "axis_x", "axis_y"):
+        if key in st and (problem := _pattern_problem(st[key], ("year", "era", "unit") if key == "axis_y" else ("year", "era"))):
+            raise BookError([InputError(f"layouts/{name}", None, key, problem)])
     try:
         measure = parse_formula(st["measure"])
     except ValueError as exc:
@@ -57,7 +72,18 @@ def trend_layout(name: str, doc: dict[str, Any]) -> TrendLayout:
         measure=measure, series=st.get("series", st["id"]),
         rows=tuple((r["segment"], r["label"]) for r in doc.get("row", [])),
         total_label=doc.get("total", {}).get("label", "計"), order=int(st.get("order", 90)),
+        column=st.get("column", "{year}年度"), small_decimals=int(st.get("small_decimals", 0)),
+        axis_column=st.get("axis_column", "{year}"), axis_x=st.get("axis_x", ""), axis_y=st.get("axis_y", "({unit})"),
     )
+
+
+def _pattern_problem(pattern: str, names: tuple[str, ...]) -> str | None:
+    """Why a heading pattern cannot be filled ({name} placeholders of ``names`` only), or None."""
+    try:
+        pattern.format(**{n: "" for n in names})
+    except (KeyError, IndexError, ValueError) as exc:
+        return f"{pattern!r}: not a heading pattern ({exc}); placeholders: " + ", ".join(f"{{{n}}}" for n in names)
+    return None
 
 
 def era_label(year: int) -> str:
@@ -69,11 +95,12 @@ def era_label(year: int) -> str:
     return "H元" if n == 1 else f"H{n}"
 
 
-def round_oku(yen: int, decimals: int, policy: str) -> Decimal:
+def round_oku(yen: int, decimals: int, policy: str, small_decimals: int = 0) -> Decimal:
     """Yen → 億円 with ``decimals`` places (half-up on the magnitude, or truncation).
 
-    A non-zero amount that would print as zero gets one more decimal place (the published
-    デジタル基盤 R2 figure 1,245,558 円 is printed 0.01), so no activity is hidden as 0.0.
+    With ``small_decimals`` (a layout option), a non-zero amount that would print as zero
+    gets up to that many more decimal places (the example's デジタル基盤 R2 figure 1,245,558
+    円 is published 0.01), so no activity is hidden as 0.0.
     """
     mode = ROUND_HALF_UP if policy == "half_up" else ROUND_DOWN
     value = Decimal(yen) / OKU
@@ -81,6 +108,6 @@ def round_oku(yen: int, decimals: int, policy: str) -> Decimal:
     while True:
         q = Decimal(1).scaleb(-places)
         r = abs(value).quantize(q, rounding=mode)
-        if r != 0 or yen == 0 or places >= decimals + 2:
+        if r != 0 or yen == 0 or places >= decimals + small_decimals:
             return r if yen >= 0 else -r
         places += 1
