@@ -17,8 +17,8 @@ from ..io.inputs import InputValue, read_inputs
 from ..io.subledgers import read_subledgers
 from ..ledger.budget import Budget
 from ..ledger.errors import BookError, InputError
-from ..ledger.options import closing_options
 from ..ledger.model import Book
+from ..ledger.options import closing_options
 from ..ledger.subledgers import Subledgers
 from ..publish.spec import PublishSpec, read_spec
 from ..statements.budget_report import budget_problems

@@ -1,8 +1,9 @@
 """The cross-file validation pass: what no single file's shape can tell, checked once every
 file of a book directory has been read and before anything is stored.
 
-Each file is first read against its declared shape (io/tomlfile.py: a typo is refused there).
-This pass then looks across files: formulas that depend on themselves, lines of one statement
+Each file is first read against its declared shape (io/tomlfile.py: a typo is refused there),
+and the layouts together (statements/layout.py: references, roles, formula cycles). This pass
+then looks across the rest: lines of one statement
 that would publish two figures under one name, a schedule line whose role no column reads,
 flows and segments a layout names but the chart does not declare, and the kinds of the
 accounts that hold the closing's roles. Every problem is located by file, line and field, like a
@@ -13,7 +14,6 @@ rather than at ``close`` or in a published table.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 
 from ..io.files import Problems
@@ -21,8 +21,6 @@ from ..io.tomlfile import KeyLines, read_text
 from ..ledger.errors import InputError
 from ..ledger.model import Book
 from ..statements.layout import BookLayouts, Layout
-
-Node = tuple[str, str]  # (statement id, line id)
 
 # The kind of account a role must be held by: the closing posts to it on that side, so a role
 # on an account of another kind (retained earnings on an expense) is a slip, found at load.
@@ -56,10 +54,8 @@ def book_problems(root: Path, book: Book, layouts: BookLayouts) -> list[InputErr
     """Every cross-file problem of a book whose files each have their shape."""
     files = _Files(book.layouts)
     out: list[InputError] = []
-    out += formula_cycles(layouts.statements, files)
     for lay in layouts.statements:
         out += _duplicate_figures(lay, files)
-        out += _column_cycles(lay, files)
         out += _unread_roles(lay, files)
         out += [files.error(lay.id, ("statement", "exclude_flows"), "exclude_flows",
                             f"[statement] excludes flow {f!r}, which flows.toml does not declare")
@@ -81,101 +77,6 @@ def _statement_excluded_flows(book: Book, statement: str) -> list[str]:
             return list(st.get("exclude_flows", ()))
     return []
 
-
-# ---------------------------------------------------------------- formulas
-
-
-def _edges(lay: Layout) -> Iterator[tuple[int, Node, Node]]:
-    """(line index, the line, a line its formula reads) for every formula term naming a line."""
-    for i, ln in enumerate(lay.lines):
-        if ln.id is None or ln.formula is None:
-            continue  # a line without an id cannot be read by another, so it closes no cycle
-        for _, term in ln.formula:
-            if term.isdigit():
-                continue
-            other, _, line = term.rpartition(".")
-            yield i, (lay.id, ln.id), (other or lay.id, line)
-
-
-def formula_cycles(statements: tuple[Layout, ...], files: _Files) -> list[InputError]:
-    """Formulas that read themselves, directly or through other lines, across statements: the
-    figure has no value (evaluated, the term would count as 0 and the statement still add up)."""
-    graph: dict[Node, list[Node]] = {}
-    where: dict[Node, int] = {}
-    for lay in statements:
-        for i, node, target in _edges(lay):
-            graph.setdefault(node, []).append(target)
-            where[node] = i
-    out: list[InputError] = []
-    done: set[Node] = set()
-    for start in sorted(graph):
-        stack: list[Node] = []
-        on_stack: set[Node] = set()
-        cycle = _find_cycle(start, graph, stack, on_stack, done)
-        if cycle is not None:
-            first = min(cycle)
-            k = cycle.index(first)
-            ring = [*cycle[k:], *cycle[:k], first]
-            shown = " → ".join(f"{s}.{ln}" for s, ln in ring)
-            out.append(files.error(first[0], ("line", where[first], "formula"), "formula",
-                                   f"line {first[1]}: its formula depends on itself: {shown}"))
-            done.update(cycle)
-    return _unique(out)
-
-
-def _find_cycle(node: Node, graph: dict[Node, list[Node]], stack: list[Node], on_stack: set[Node],
-                done: set[Node]) -> list[Node] | None:
-    """A cycle reachable from ``node`` (depth first), as the nodes on it, or None."""
-    if node in on_stack:
-        return stack[stack.index(node):]
-    if node in done:
-        return None
-    stack.append(node)
-    on_stack.add(node)
-    for nxt in graph.get(node, ()):
-        found = _find_cycle(nxt, graph, stack, on_stack, done)
-        if found is not None:
-            return found
-    stack.pop()
-    on_stack.discard(node)
-    done.add(node)
-    return None
-
-
-def _column_cycles(lay: Layout, files: _Files) -> list[InputError]:
-    """A schedule column computed from itself, directly or through other columns."""
-    graph = {c.id: [t for _, t in c.formula or () if not t.isdigit()] for c in lay.measures}
-    index = {c.id: i for i, c in enumerate(lay.measures)}
-    out = []
-    done: set[str] = set()
-    for start in graph:
-        stack: list[str] = []
-        cycle = _find_cycle_ids(start, graph, stack, done)
-        if cycle is not None:
-            ring = " → ".join([*cycle, cycle[0]])
-            out.append(files.error(lay.id, ("column", index[cycle[0]], "formula"), "formula",
-                                   f"column {cycle[0]}: its formula depends on itself: {ring}"))
-            done.update(cycle)
-    return out
-
-
-def _find_cycle_ids(node: str, graph: dict[str, list[str]], stack: list[str], done: set[str]) -> list[str] | None:
-    if node in stack:
-        return stack[stack.index(node):]
-    if node in done or node not in graph:
-        return None
-    stack.append(node)
-    for nxt in graph[node]:
-        found = _find_cycle_ids(nxt, graph, stack, done)
-        if found is not None:
-            return found
-    stack.pop()
-    done.add(node)
-    return None
-
-
-def _unique(errors: list[InputError]) -> list[InputError]:
-    return list(dict.fromkeys(errors))
 
 
 # ---------------------------------------------------------------- line identities
