@@ -1402,16 +1402,27 @@ def file_is_folder(draw: Draw, base: Base, wd: Workdir) -> Verdict:
 
 @mutation("closing-setting", kinds=("book",), weight=2)
 def closing_setting(draw: Draw, base: Base, wd: Workdir) -> Verdict:
-    """[book.closing]: the accounts the closing posts to: known account codes, as strings."""
-    key = pick(draw, ["resident_tax_account", "resident_tax_payable_account", "retained_earnings_account",
-                      "grant_revenue_account", "lease_current_account", "lease_noncurrent_account"])
-    value = pick(draw, [f'"{pick(draw, list(base.accounts))}"', '"9999"', "5910", "true", '["5910"]', '""'])
+    """[book.closing]: the closing options (ledger/options.py) with their values; a typo, a
+    bad value or an account setting of earlier versions (now a role) is invalid."""
+    account = pick(draw, list(base.accounts))
+    choices = {
+        "disposal_year_depreciation": ['"none"', '"monthly"', '"daily"', "1"],
+        "lease_depreciation_rounding": ['"cumulative"', '"yearly"', '""', "true"],
+        "memorandum_value": [f'{{ "{account}" = 1 }}', f'{{ "{account}" = 0 }}', '{ "9999" = 1 }',
+                             f'{{ "{account}" = 2 }}', '"1"'],
+        "retained_earnings_account": [f'"{account}"'],
+        "disposal_year_depreciaton": ['"monthly"'],
+    }
+    key = pick(draw, list(choices))
+    value = pick(draw, choices[key])
     how = pick(draw, ["table", "value"])
     text = wd.read("book.toml")
     if how == "table":
         text += f"\n[book.closing]\n{key} = {value}\n"
-        parsed = toml_value(value)
-        expect = "any" if isinstance(parsed, str) and parsed in base.accounts else "invalid"
+        valid = value in ('"none"', '"monthly"', '"cumulative"', '"yearly"') or value in (
+            f'{{ "{account}" = 1 }}', f'{{ "{account}" = 0 }}')
+        expect = "any" if valid and key in ("disposal_year_depreciation", "lease_depreciation_rounding",
+                                            "memorandum_value") else "invalid"
     else:
         text = text.replace("[book]\n", f"[book]\nclosing = {value}\n", 1)
         expect = "invalid"

@@ -296,7 +296,7 @@ def test_note_marks_print_as_declared_without_a_prefix_option(example_dir):
         result = runner.invoke(app, ["report", str(book), "--format", "json", "-s", "budget_pl"])
         assert result.exit_code == 0, result.output
         text = result.stdout
-        return {m for m in re.findall(r"\(注[^)]*\)", text)}
+        return set(re.findall(r"\(注[^)]*\)", text))
 
     styled = remarks(example_dir)
     assert styled and all("、注" not in m for m in styled)
@@ -305,3 +305,31 @@ def test_note_marks_print_as_declared_without_a_prefix_option(example_dir):
     neutral = remarks(example_dir)
     assert "(注1、2)" in styled and "(注1、注2)" in neutral
     assert {m.replace("、注", "、") for m in neutral} == styled
+
+
+def test_a_book_whose_flow_codes_differ_is_told_which_flow_role_it_lacks(mini_dir, db_url):
+    # before: a flow code other than the example's (fa.depreciation) was silently left off
+    _append(mini_dir / "accounts.toml", '\n[[account]]\ncode = "1310"\nname = "建物"\nkind = "asset"\n'
+                                        '\n[[account]]\ncode = "1311"\nname = "建物減価償却累計額"\nkind = "asset"\n')
+    _append(mini_dir / "flows.toml", '\n[[flow]]\ncode = "kotei.shokyaku"\nname = "当期償却額"\napplies_to = "any"\n')
+    (mini_dir / "subledgers").mkdir()
+    (mini_dir / "subledgers" / "fixed_assets.csv").write_text(
+        "asset,name,segment,cost_account,contra_account,expense_account,method,useful_life,lease_months,in_use,cost,"
+        "grant_account,funded_amount,disposed,opening_accumulated,opening_year,revised_base\n"
+        "B1,建物,a,1310,1311,5110,straight_line,10,,2020-04-01,1000000,,,,,,\n", encoding="utf-8")
+    assert runner.invoke(app, ["load", str(mini_dir), "--db", db_url]).exit_code == 0
+    refused = runner.invoke(app, ["close", str(mini_dir), "--db", db_url, "--year", "2020"])
+    assert refused.exit_code == 2, refused.output
+    assert "flows.toml [roles]: no flow declares the role 'depreciation'" in " ".join(refused.output.split())
+    assert "the closing step depreciation needs" in " ".join(refused.output.split())
+
+
+def test_without_the_reserved_flow_the_income_close_names_its_role(mini_dir):
+    text = (mini_dir / "flows.toml").read_text(encoding="utf-8").replace('roles = ["net_income"]\n', "")
+    (mini_dir / "flows.toml").write_text(text, encoding="utf-8")
+    journal = (mini_dir / "journal.csv").read_text(encoding="utf-8")
+    (mini_dir / "journal.csv").write_text("".join(ln for ln in journal.splitlines(keepends=True)
+                                                  if not ln.startswith("J4,")), encoding="utf-8")
+    result = runner.invoke(app, ["report", str(mini_dir)])
+    assert result.exit_code == 2, result.output
+    assert "flows.toml [roles]: no flow declares the role 'net_income'" in " ".join(result.output.split())

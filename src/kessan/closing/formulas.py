@@ -371,7 +371,7 @@ def _lease_months_elapsed(start: dt.date, term_months: int, through_month: int) 
 
 
 def lease_depreciation(amount: int, term_months: int, start: dt.date, fiscal_year: int,
-                       until: dt.date | None = None, rounding: str = "cumulative") -> int:
+                       until: dt.date | None = None, *, rounding: str = "cumulative") -> int:
     """リース資産の減価償却費 for one fiscal year: リース期間定額法, residual value 0.
 
     所有権移転外ファイナンス・リース (企業会計基準第13号 ¶12: リース期間を耐用年数とし、
@@ -396,13 +396,15 @@ def lease_depreciation(amount: int, term_months: int, start: dt.date, fiscal_yea
     before = _lease_months_elapsed(start, term_months, first - 1)
     through = max(before, _lease_months_elapsed(start, term_months, last))
     if rounding == "yearly":
-        return _lease_yearly(amount, term_months, start, fiscal_year, before, through)
+        return _lease_yearly(amount, term_months, start, fiscal_year, (before, through))
     # 切捨て of the cumulative amounts (not of each year's): the term sums to ``amount`` exactly
     return truncate(Fraction(amount * through, term_months)) - truncate(Fraction(amount * before, term_months))
 
 
-def _lease_yearly(amount: int, term_months: int, start: dt.date, fiscal_year: int, before: int, through: int) -> int:
-    """One year of リース期間定額法 truncated on its own; the year the term ends takes the rest."""
+def _lease_yearly(amount: int, term_months: int, start: dt.date, fiscal_year: int, elapsed: tuple[int, int]) -> int:
+    """One year of リース期間定額法 truncated on its own; the year the term ends takes the rest.
+    ``elapsed``: the lease months elapsed before the year and through it."""
+    before, through = elapsed
     if through < term_months:
         return truncate(Fraction(amount * (through - before), term_months))
     booked = 0  # the earlier years' truncated amounts, each on its own

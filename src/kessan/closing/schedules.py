@@ -194,16 +194,17 @@ def _to_disposal(asset: Asset, amount: Amount) -> Amount:
     """With ``disposal_year_depreciation = "monthly"``: in the disposal year, the year's amount
     × the months in use up to the disposal month / the months it would have been in use
     (切捨て); other years as they are."""
-    if asset.disposed is None or not asset.disposal_months:
+    disposed = asset.disposed
+    if disposed is None or not asset.disposal_months:
         return amount
-    gone = fiscal_year_of(asset.disposed)
+    gone = fiscal_year_of(disposed)
 
     def prorated(year: int, accumulated: int) -> int:
         full = amount(year, accumulated)
         if year != gone:
             return full
         start = max(formulas.month_index(dt.date(gone, 4, 1)), formulas.month_index(asset.in_use))
-        months = formulas.month_index(asset.disposed) - start + 1  # the disposal month counts whole
+        months = formulas.month_index(disposed) - start + 1  # the disposal month counts whole
         whole = formulas.month_index(dt.date(gone + 1, 3, 1)) - start + 1
         return formulas.prorate(full, max(months, 0), whole)
 

@@ -194,11 +194,11 @@ def role_problems(items: list[dict[str, Any]], table: str, vocabulary: dict[str,
                 out.append(InputError(file, line, "roles", f"{where}: role {role!r} given twice"))
             if role not in vocabulary:
                 out.append(InputError(file, line, "roles", f"{where}: {unknown_role(role, vocabulary)}"))
-            elif vocabulary[role].unique and role in holders and holders[role] != item.get("code"):
+            elif vocabulary[role].unique and role in holders and holders[role] != str(item.get("code")):
                 out.append(InputError(file, line, "roles", f"{where}: role {role!r} is already held by {table} "
                                       f"{holders[role]!r}; it belongs to one {table} only"))
             else:
-                holders.setdefault(role, item.get("code"))
+                holders.setdefault(role, str(item.get("code")))
     return out
 
 

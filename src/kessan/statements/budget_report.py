@@ -64,6 +64,6 @@ def cited_amount(ss: StatementSet, reason: Reason) -> int | None:
     if b is None or a is None:
         return reason.amount
     lay = ss.layouts[reason.statement]
-    unit = UNITS[lay.cited_unit or lay.unit] if (lay.cited_unit or lay.unit) in UNITS else Unit.YEN
+    unit = UNITS.get(lay.cited_unit or lay.unit, Unit.YEN)
     policy = lay.cited_rounding or lay.rounding
     return round_yen(a - b, unit, Rounding.TRUNCATE if policy == "truncate" else Rounding.HALF_UP)

@@ -343,7 +343,7 @@ def _cycle_problems(statements: list[Layout]) -> list[InputError]:
                 stack.append((node, i + 1))
                 nxt = following[i]
                 if state.get(nxt) == 1:
-                    cycle = path[path.index(nxt):] + [nxt]
+                    cycle = [*path[path.index(nxt):], nxt]
                     lay, ln = where[nxt]
                     what = "refers to itself" if len(cycle) == 2 else "is part of a cycle: " + " → ".join(cycle)
                     errors.append(InputError(lay.file, None, "formula", f"line {ln.label}: the formula {what}"))
@@ -354,8 +354,8 @@ def _cycle_problems(statements: list[Layout]) -> list[InputError]:
                 path.pop()
     for lay in statements:  # schedule columns computed from columns of the same line
         cols = {c.id: [term for _, term in c.formula or () if not term.isdigit()] for c in lay.measures}
-        for cid in cols:
-            seen, todo = set(), list(cols[cid])
+        for cid, terms in cols.items():
+            seen, todo = set(), list(terms)
             while todo:
                 term = todo.pop()
                 if term == cid:

@@ -80,7 +80,7 @@ def trend_layout(name: str, doc: dict[str, Any]) -> TrendLayout:
 def _pattern_problem(pattern: str, names: tuple[str, ...]) -> str | None:
     """Why a heading pattern cannot be filled ({name} placeholders of ``names`` only), or None."""
     try:
-        pattern.format(**{n: "" for n in names})
+        pattern.format(**dict.fromkeys(names, ""))
     except (KeyError, IndexError, ValueError) as exc:
         return f"{pattern!r}: not a heading pattern ({exc}); placeholders: " + ", ".join(f"{{{n}}}" for n in names)
     return None

@@ -105,4 +105,5 @@ def exists(url: str | None) -> bool:
     parsed = sa.engine.make_url(database_url(url))
     if parsed.get_backend_name() != "sqlite":
         return True
-    return bool(parsed.database) and parsed.database != ":memory:" and Path(parsed.database).is_file()
+    name = parsed.database
+    return name is not None and name not in ("", ":memory:") and Path(name).is_file()
