@@ -243,8 +243,8 @@ def test_a_statement_role_held_twice_or_unknown_is_located(mini_dir):
 
 
 def test_two_unnamed_lines_with_one_label_keep_their_own_amounts(mini_dir):
-    _append(mini_dir / "layouts" / "10_bs.toml", '\n[[line]]\nlabel = "その他"\naccounts = ["1110"]\n'
-                                                 '\n[[line]]\nlabel = "その他"\naccounts = ["1210"]\n')
+    _append(mini_dir / "layouts" / "10_bs.toml", '\n[[line]]\nlabel = "その他"\naccounts = ["111"]\n'
+                                                 '\n[[line]]\nlabel = "その他"\naccounts = ["131"]\n')
     result = runner.invoke(app, ["figures", str(mini_dir)])
     assert result.exit_code == 0, result.output
     rows = [ln for ln in result.stdout.splitlines() if ln.startswith("貸借対照表,その他,")]
@@ -316,7 +316,7 @@ def test_a_book_whose_flow_codes_differ_is_told_which_flow_role_it_lacks(mini_di
     (mini_dir / "subledgers" / "fixed_assets.csv").write_text(
         "asset,name,segment,cost_account,contra_account,expense_account,method,useful_life,lease_months,in_use,cost,"
         "grant_account,funded_amount,disposed,opening_accumulated,opening_year,revised_base\n"
-        "B1,建物,a,1310,1311,5110,straight_line,10,,2020-04-01,1000000,,,,,,\n", encoding="utf-8")
+        "B1,建物,a,1310,1311,511,straight_line,10,,2020-04-01,1000000,,,,,,\n", encoding="utf-8")
     assert runner.invoke(app, ["load", str(mini_dir), "--db", db_url]).exit_code == 0
     refused = runner.invoke(app, ["close", str(mini_dir), "--db", db_url, "--year", "2020"])
     assert refused.exit_code == 2, refused.output

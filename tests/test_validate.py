@@ -84,8 +84,8 @@ def test_a_schedule_column_computed_from_itself(mini_dir):
         in problems
 
 
-def test_two_lines_with_one_label_and_no_id_are_refused(mini_dir):
-    # both would publish their figure as 貸借対照表/その他: the second overwrote the first
+def test_two_lines_with_ids_and_one_label_are_refused(mini_dir):
+    # both would publish their figure as 貸借対照表/その他 (the figures are keyed by label)
     _edit(mini_dir, "layouts/10_bs.toml", 'label = "未収金"', 'label = "その他"')
     _edit(mini_dir, "layouts/10_bs.toml", 'label = "現金及び預金"', 'label = "その他"')
     [problem] = _problems(mini_dir)

@@ -92,7 +92,9 @@ def _duplicate_figures(lay: Layout, files: _Files) -> list[InputError]:
             continue
         seen: dict[str, int] = {}
         for i, ln in enumerate(lay.lines):
-            if not ln.has_amount or (ln.segment_only and not segment):
+            # a line without an id keeps its own amount (statements/engine.py); lines with ids are
+            # the book's figures, and two of them must not share a name
+            if not ln.has_amount or ln.id is None or (ln.segment_only and not segment):
                 continue
             key = (ln.segment_ref or ln.figure_label) if segment else ln.figure_label
             if key in seen and i not in out:
