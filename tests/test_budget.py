@@ -127,12 +127,12 @@ exclude_flows = ["net_income"]
 [[line]]
 id = "revenue"
 label = "事業収入"
-accounts = ["4160"]
+accounts = ["411"]
 
 [[line]]
 id = "costs"
 label = "事業費"
-accounts = ["5110"]
+accounts = ["511"]
 
 [[line]]
 id = "net_income"

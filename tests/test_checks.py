@@ -36,7 +36,7 @@ def test_all_checks_pass_on_sound_book(mini_dir, engine):
 def test_one_sided_inter_segment_position_fails(mini_dir, engine):
     # A claims 50 from B through 他事業勘定, but B never books its side: each segment balances,
     # yet the organisation does not.
-    _append(mini_dir, "X1,2020-07-01,regular,片側だけの他事業勘定,a,2190,50,,b\nX1,,,,a,1110,-50,op.other_out,\n")
+    _append(mini_dir, "X1,2020-07-01,regular,片側だけの他事業勘定,a,291,50,,b\nX1,,,,a,111,-50,op.other_out,\n")
     load_dir(engine, mini_dir)
     failed = _failed(_results(engine))
     assert "他事業勘定 nets to zero (法人全体)" in failed
@@ -48,7 +48,7 @@ def test_one_sided_inter_segment_position_fails(mini_dir, engine):
 def test_cash_flow_not_mapped_to_statement_fails(mini_dir, engine):
     # `transfer` is meant for inter-segment cash; used without a partner it reaches the
     # entity cash but no line of the cash-flow statement.
-    _append(mini_dir, "X1,2020-07-01,regular,誤った資金移動,a,1110,70,transfer,\nX1,,,,a,4160,-70,,\n")
+    _append(mini_dir, "X1,2020-07-01,regular,誤った資金移動,a,111,70,transfer,\nX1,,,,a,411,-70,,\n")
     load_dir(engine, mini_dir)
     failed = _failed(_results(engine))
     assert "キャッシュ・フロー計算書 現金及び現金同等物期末残高 = bs.cash" in failed
@@ -57,8 +57,8 @@ def test_cash_flow_not_mapped_to_statement_fails(mini_dir, engine):
 def test_unmatched_inter_segment_revenue_breaks_net_income_tie(mini_dir, engine):
     # A books 30 of revenue from B; B never books the expense. The organisation's income
     # statement drops it, but the closing moves it into net assets: the ties fail.
-    _append(mini_dir, "X1,2020-07-01,regular,相手のない事業間収益,a,1210,30,,b\nX1,,,,a,4160,-30,,b\n"
-                      "X2,2021-03-31,closing,損益振替(追加),a,4160,30,net_income,\nX2,,,,a,3210,-30,net_income,\n")
+    _append(mini_dir, "X1,2020-07-01,regular,相手のない事業間収益,a,131,30,,b\nX1,,,,a,411,-30,,b\n"
+                      "X2,2021-03-31,closing,損益振替(追加),a,411,30,net_income,\nX2,,,,a,311,-30,net_income,\n")
     load_dir(engine, mini_dir)
     failed = _failed(_results(engine))
     assert "純資産変動計算書 当期純利益 = pl.net_income" in failed
@@ -68,7 +68,7 @@ def test_unmatched_inter_segment_revenue_breaks_net_income_tie(mini_dir, engine)
 def test_unclassified_net_asset_movement_fails(mini_dir, engine):
     # Net assets grow by 10 through a flow the 純資産変動計算書 does not list: 当期変動額合計
     # no longer equals the sum of the listed items.
-    _append(mini_dir, "X1,2020-07-01,regular,分類外の純資産増加,a,1110,10,op.jigyo,\nX1,,,,a,3210,-10,dev_reserve_transfer,\n")
+    _append(mini_dir, "X1,2020-07-01,regular,分類外の純資産増加,a,111,10,op.jigyo,\nX1,,,,a,311,-10,dev_reserve_transfer,\n")
     load_dir(engine, mini_dir)
     failed = _failed(_results(engine))
     assert "純資産変動計算書 当期変動額合計 = ni" in failed
@@ -110,7 +110,7 @@ def test_gates_refuse_while_a_check_fails(mini_dir, db_url, tmp_path):
     from kessan.cli import app
 
     runner = CliRunner()
-    _append(mini_dir, "X1,2020-07-01,regular,片側だけの他事業勘定,a,2190,50,,b\nX1,,,,a,1110,-50,op.other_out,\n")
+    _append(mini_dir, "X1,2020-07-01,regular,片側だけの他事業勘定,a,291,50,,b\nX1,,,,a,111,-50,op.other_out,\n")
     assert runner.invoke(app, ["load", str(mini_dir), "--db", db_url]).exit_code == 0
     assert runner.invoke(app, ["period", "adjust", "--year", "2020", "--db", db_url]).exit_code == 0
     closed = runner.invoke(app, ["period", "close", "--year", "2020", "--db", db_url])

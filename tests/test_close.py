@@ -27,31 +27,31 @@ def _figs(db_url) -> dict:
 
 def _add_fixed_assets(book):
     with open(book / "accounts.toml", "a", encoding="utf-8") as fh:
-        fh.write('\n[[account]]\ncode = "1310"\nname = "建物"\nkind = "asset"\n'
-                 '\n[[account]]\ncode = "1311"\nname = "建物減価償却累計額"\nkind = "asset"\n'
-                 '\n[[account]]\ncode = "5140"\nname = "減価償却費"\nkind = "expense"\n')
+        fh.write('\n[[account]]\ncode = "141"\nname = "建物"\nkind = "asset"\n'
+                 '\n[[account]]\ncode = "149"\nname = "建物減価償却累計額"\nkind = "asset"\n'
+                 '\n[[account]]\ncode = "514"\nname = "減価償却費"\nkind = "expense"\n')
     with open(book / "flows.toml", "a", encoding="utf-8") as fh:
         fh.write('\n[[flow]]\ncode = "fa.depreciation"\nname = "当期償却額"\napplies_to = "any"\nroles = ["depreciation"]\n'
                  '\n[[flow]]\ncode = "inv.ppe_out"\nname = "有形固定資産取得による支出"\napplies_to = "cash"\n')
     with open(book / "journal.csv", "a", encoding="utf-8") as fh:
-        fh.write("B1,2020-10-01,regular,建物取得,a,1310,1000000,,\nB1,,,,a,1110,-1000000,inv.ppe_out,\n")
+        fh.write("B1,2020-10-01,regular,建物取得,a,141,1000000,,\nB1,,,,a,111,-1000000,inv.ppe_out,\n")
     bs = (book / "layouts" / "10_bs.toml").read_text(encoding="utf-8")
     bs = bs.replace('formula = "cash + receivables"', 'formula = "cash + receivables + buildings"')
-    bs += '\n[[line]]\nid = "buildings"\nlabel = "建物"\naccounts = ["1310", "1311"]\n'
+    bs += '\n[[line]]\nid = "buildings"\nlabel = "建物"\naccounts = ["141", "149"]\n'
     (book / "layouts" / "10_bs.toml").write_text(bs, encoding="utf-8")
     pl = (book / "layouts" / "20_pl.toml").read_text(encoding="utf-8")
-    pl = pl.replace('accounts = ["5110"]', 'accounts = ["5110", "5140"]')
+    pl = pl.replace('accounts = ["511"]', 'accounts = ["511", "514"]')
     (book / "layouts" / "20_pl.toml").write_text(pl, encoding="utf-8")
     cf = (book / "layouts" / "50_cf.toml").read_text(encoding="utf-8").replace(
         'formula = "receipts + payments"', 'formula = "receipts + payments + ppe_out"')
-    cf += ('\n[[line]]\nid = "ppe_out"\nlabel = "有形固定資産取得による支出"\naccounts = ["1110"]\nbasis = "movement"\n'
+    cf += ('\n[[line]]\nid = "ppe_out"\nlabel = "有形固定資産取得による支出"\naccounts = ["111"]\nbasis = "movement"\n'
            'flows = ["inv.ppe_out"]\n')
     (book / "layouts" / "50_cf.toml").write_text(cf, encoding="utf-8")
     (book / "subledgers").mkdir()
     (book / "subledgers" / "fixed_assets.csv").write_text(
         "asset,name,segment,cost_account,contra_account,expense_account,method,useful_life,lease_months,in_use,cost,"
         "grant_account,funded_amount,disposed,opening_accumulated,opening_year,revised_base\n"
-        "A1,本部建物附属設備,a,1310,1311,5140,declining_200,10,,2020-10-01,1000000,,,,,,\n", encoding="utf-8")
+        "A1,本部建物附属設備,a,141,149,514,declining_200,10,,2020-10-01,1000000,,,,,,\n", encoding="utf-8")
 
 
 def test_income_close_is_generated_and_idempotent(mini_dir, db_url, tmp_path):
@@ -82,7 +82,7 @@ def test_changed_ledger_replaces_the_step_not_duplicates(mini_dir, db_url):
 
     engine = db.make_engine(db_url)
     repo.post_entries(engine, "mini", [Entry("LATE", dt.date(2021, 3, 30), "regular", "追加収入",
-                                             (Posting("b", "1110", 40, "op.jigyo"), Posting("b", "4160", -40)))], TEST_EVENT)
+                                             (Posting("b", "111", 40, "op.jigyo"), Posting("b", "411", -40)))], TEST_EVENT)
     result = runner.invoke(app, ["close", "--db", db_url, "--year", "2020"])
     assert "v2: 2 entries, replacing 2" in result.output
     assert "posted 2 closing entries, 2 reversals" in result.output
@@ -110,11 +110,11 @@ def test_depreciation_from_the_fixed_asset_register(mini_dir, db_url):
     engine = db.make_engine(db_url)
     dep = repo.fetch_entry(engine, "mini", "CL2020-depreciation-v1-0001")
     assert sorted(p.amount for p in dep.postings) == [-100_000, 100_000]
-    assert {p.account for p in dep.postings} == {"5140", "1311"}
-    assert [p.flow for p in dep.postings if p.account == "1311"] == ["fa.depreciation"]
+    assert {p.account for p in dep.postings} == {"514", "149"}
+    assert [p.flow for p in dep.postings if p.account == "149"] == ["fa.depreciation"]
     # the 損益振替 ran after depreciation and closed it too
     close = repo.fetch_entry(engine, "mini", "CL2020-income_close-v1-0001")
-    assert any(p.account == "5140" and p.amount == -100_000 for p in close.postings)
+    assert any(p.account == "514" and p.amount == -100_000 for p in close.postings)
     engine.dispose()
     assert runner.invoke(app, ["check", "--db", db_url]).exit_code == 0
 
@@ -132,7 +132,7 @@ def test_close_refused_in_closed_year(mini_dir, db_url):
 
     engine = db.make_engine(db_url)
     repo.post_entries(engine, "mini", [Entry("NEXT", dt.date(2021, 4, 2), "regular", "翌期", (
-        Posting("a", "1110", 1, "op.jigyo"), Posting("a", "4160", -1)))], TEST_EVENT)
+        Posting("a", "111", 1, "op.jigyo"), Posting("a", "411", -1)))], TEST_EVENT)
     engine.dispose()
     # the 2020 batch is unchanged, so a re-run posts nothing and is harmless …
     assert runner.invoke(app, ["close", "--db", db_url, "--year", "2020"]).exit_code == 0
@@ -163,7 +163,7 @@ def test_maturity_buckets_of_the_securities_register():
 def test_bad_securities_register_is_rejected(mini_dir, db_url):
     (mini_dir / "subledgers").mkdir()
     (mini_dir / "subledgers" / "securities.csv").write_text(
-        "security,name,segment,account,face_value,maturity,purpose\nS1,債券,a,1210,1e8,2023-13-01,満期保有目的\n",
+        "security,name,segment,account,face_value,maturity,purpose\nS1,債券,a,131,1e8,2023-13-01,満期保有目的\n",
         encoding="utf-8")
     result = runner.invoke(app, ["load", str(mini_dir), "--db", db_url])
     assert result.exit_code == 2
@@ -227,7 +227,7 @@ def test_the_batch_is_planned_without_a_database_and_a_rerun_posts_nothing(mini_
     assert all(p.unchanged for p in again) and batch.batch_entries(again) == [] and batch.batch_counts(again) == (0, 0)
     # a late revenue changes the 損益振替: the previous version is reversed, v2 replaces it
     late = Entry("LATE", dt.date(2021, 3, 30), "regular", "追加収入",
-                 (Posting("b", "1110", 40, "op.jigyo"), Posting("b", "4160", -40)))
+                 (Posting("b", "111", 40, "op.jigyo"), Posting("b", "411", -40)))
     changed = batch.plan(book, 2020, ClosingState(book, 2020, closed).with_entries([late]).cells, posted, Subledgers())
     assert [e.id for e in batch.batch_entries(changed)] == [
         "CL2020-income_close-v1-0001-R", "CL2020-income_close-v1-0002-R",
@@ -242,7 +242,7 @@ def test_earlier_runs_are_found_by_their_exact_code_prefix(mini_dir, db_url):
 
     _without_hand_closing(mini_dir)
     with open(mini_dir / "journal.csv", "a", encoding="utf-8") as fh:
-        fh.write("cl2020-manual,2020-07-01,regular,手入力,a,1110,5,op.jigyo,\ncl2020-manual,,,,a,4160,-5,,\n")
+        fh.write("cl2020-manual,2020-07-01,regular,手入力,a,111,5,op.jigyo,\ncl2020-manual,,,,a,411,-5,,\n")
     assert runner.invoke(app, ["load", str(mini_dir), "--db", db_url]).exit_code == 0
     assert "posted 2 closing entries" in runner.invoke(app, ["close", "--db", db_url, "--year", "2020"]).output
     engine = db.make_engine(db_url)
@@ -260,8 +260,8 @@ def test_a_step_compares_postings_with_and_without_a_flow():
     could not be ordered, and the comparison with an earlier run raised TypeError."""
     from kessan.closing.batch import StepPlan
 
-    a = Entry("A", dt.date(2021, 3, 31), "closing", "x", (Posting("a", "1110", 5, "op.jigyo"), Posting("a", "1110", 5, None),
-                                                          Posting("a", "4160", -10)))
+    a = Entry("A", dt.date(2021, 3, 31), "closing", "x", (Posting("a", "111", 5, "op.jigyo"), Posting("a", "111", 5, None),
+                                                          Posting("a", "411", -10)))
     b = a._replace(postings=(a.postings[1], a.postings[0], a.postings[2]))
     assert StepPlan("s", 2, [a], [b]).unchanged
-    assert not StepPlan("s", 2, [a], [a._replace(postings=(Posting("a", "1110", 10, None), Posting("a", "4160", -10)))]).unchanged
+    assert not StepPlan("s", 2, [a], [a._replace(postings=(Posting("a", "111", 10, None), Posting("a", "411", -10)))]).unchanged

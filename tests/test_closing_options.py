@@ -93,7 +93,7 @@ def test_a_disposed_assets_remaining_grant_goes_to_the_drawdown_revenue_or_its_o
 def test_options_are_read_from_book_toml(mini_dir):
     path = mini_dir / "book.toml"
     path.write_text(path.read_text(encoding="utf-8") + '\n[book.closing]\ndisposal_year_depreciation = "monthly"\n'
-                    'lease_depreciation_rounding = "yearly"\nmemorandum_value = { "1210" = 0 }\n', encoding="utf-8")
+                    'lease_depreciation_rounding = "yearly"\nmemorandum_value = { "131" = 0 }\n', encoding="utf-8")
     options = closing_options(reader.read_book(mini_dir).settings)
-    assert options == ClosingOptions("monthly", "yearly", (("1210", 0),))
+    assert options == ClosingOptions("monthly", "yearly", (("131", 0),))
     assert closing_options({}) == ClosingOptions("none", "cumulative", ())

@@ -35,7 +35,7 @@ formula = "fair - book"
 [[line]]
 id = "receivables"
 label = "未収金"
-accounts = { book = ["1210"] }
+accounts = { book = ["131"] }
 inputs = { fair = "fv.receivables" }
 """
 INPUT = '[[input]]\nkey = "fv.receivables"\nyear = 2020\namount = 15\nsource = "取引先別の回収見込額"\n'

@@ -35,11 +35,11 @@ def _broken_books(tmp: Path) -> dict[str, Path]:
                                                                      encoding="utf-8")
     copy("huge-amount").joinpath("journal.csv").write_text(
         "entry,date,kind,memo,segment,account,amount,flow,partner\n"
-        "J1,2020-05-10,regular,x,a,1110,100000000000000000000,op.jigyo,\nJ1,,,,a,4160,-100000000000000000000,,\n",
+        "J1,2020-05-10,regular,x,a,111,100000000000000000000,op.jigyo,\nJ1,,,,a,411,-100000000000000000000,,\n",
         encoding="utf-8")
     copy("bad-date").joinpath("journal.csv").write_text(
         "entry,date,kind,memo,segment,account,amount,flow,partner\n"
-        "J1,2020-02-30,regular,x,a,1110,1,op.jigyo,\nJ1,,,,a,4160,-1,,\n", encoding="utf-8")
+        "J1,2020-02-30,regular,x,a,111,1,op.jigyo,\nJ1,,,,a,411,-1,,\n", encoding="utf-8")
     copy("bad-publish").joinpath("publish.toml").write_text("[[section]]\n[[section.part]]\nid = 'A B'\n", encoding="utf-8")
     return books
 

@@ -16,7 +16,7 @@ from kessan.store import periods, repo
 from kessan.store.audit import Event
 
 runner = CliRunner()
-LATE = Entry("L1", dt.date(2020, 8, 1), "regular", "late", (Posting("a", "1110", 5, "op.jigyo"), Posting("a", "4160", -5)))
+LATE = Entry("L1", dt.date(2020, 8, 1), "regular", "late", (Posting("a", "111", 5, "op.jigyo"), Posting("a", "411", -5)))
 TEST_EVENT = Event("pytest", "post", "a test posts entries")
 
 

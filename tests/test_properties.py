@@ -23,7 +23,7 @@ from .conftest import MINI
 
 SEGMENTS = ["a", "b"]
 # (account, flow) pairs a random entry may use against cash or another account
-PAIRS = [("4160", None), ("5110", None), ("1210", None), ("2110", None)]
+PAIRS = [("411", None), ("511", None), ("131", None), ("211", None)]
 amounts = st.integers(min_value=1, max_value=10**12)
 
 
@@ -42,17 +42,17 @@ def entry_rows(draw, n: int):
         acc = draw(st.sampled_from(PAIRS))[0]
         sign = draw(st.sampled_from([1, -1]))
         flow = "op.jigyo" if sign > 0 else "op.other_out"
-        return [(eid, day, "regular", "入出金", seg, "1110", sign * amount, flow, ""),
+        return [(eid, day, "regular", "入出金", seg, "111", sign * amount, flow, ""),
                 (eid, "", "", "", seg, acc, -sign * amount, "", "")]
     if kind == "inter":  # seg pays cash on behalf of other: 他事業勘定 on both sides
-        return [(eid, day, "regular", "立替", seg, "2190", amount, "", other),
-                (eid, "", "", "", seg, "1110", -amount, "op.other_out", ""),
-                (eid, "", "", "", other, "5110", amount, "", ""),
-                (eid, "", "", "", other, "2190", -amount, "", seg)]
-    return [(eid, day, "regular", "事業間取引", seg, "1210", amount, "", other),
-            (eid, "", "", "", seg, "4160", -amount, "", other),
-            (eid, "", "", "", other, "5110", amount, "", seg),
-            (eid, "", "", "", other, "2110", -amount, "", seg)]
+        return [(eid, day, "regular", "立替", seg, "291", amount, "", other),
+                (eid, "", "", "", seg, "111", -amount, "op.other_out", ""),
+                (eid, "", "", "", other, "511", amount, "", ""),
+                (eid, "", "", "", other, "291", -amount, "", seg)]
+    return [(eid, day, "regular", "事業間取引", seg, "131", amount, "", other),
+            (eid, "", "", "", seg, "411", -amount, "", other),
+            (eid, "", "", "", other, "511", amount, "", seg),
+            (eid, "", "", "", other, "211", -amount, "", seg)]
 
 
 journals = st.integers(min_value=1, max_value=12).flatmap(
@@ -67,14 +67,14 @@ def _write_book(rows, folder: Path) -> Path:
     for entry in rows:
         for r in entry:
             lines.append(",".join(str(x) for x in r))
-            if r[5] in ("4160", "5110"):
+            if r[5] in ("411", "511"):
                 result[(r[4], r[5])] = result.get((r[4], r[5]), 0) + r[6]
     # 損益振替: close each segment's revenue and expense into its 積立金 (flow net_income)
     closing = [(seg, acc, -amt) for (seg, acc), amt in sorted(result.items()) if amt]
     for seg in SEGMENTS:
         net = sum(a for s, _, a in closing if s == seg)
         if net:
-            closing.append((seg, "3210", -net))
+            closing.append((seg, "311", -net))
     for i, (seg, acc, amt) in enumerate(closing):
         head = "CLOSE,2021-03-31,closing,損益振替" if i == 0 else "CLOSE,,,"
         lines.append(f"{head},{seg},{acc},{amt},net_income,")

@@ -89,7 +89,7 @@ def test_a_unique_role_held_twice_is_located(mini_dir):
         reader.read_book(mini_dir)
     text = str(exc.value)
     assert "accounts.toml:" in text and "[roles]" in text
-    assert "role 'retained_earnings' is already held by account '3210'" in text
+    assert "role 'retained_earnings' is already held by account '311'" in text
 
 
 def test_an_unknown_role_is_located(mini_dir):
@@ -108,12 +108,12 @@ def test_roles_survive_the_database(mini_dir, db_url):
     with engine.connect() as conn:
         chart = repo.load_stored_book(conn, "mini").chart
     engine.dispose()
-    assert chart.account_with("retained_earnings") == "3210"
+    assert chart.account_with("retained_earnings") == "311"
     assert chart.flow_with("net_income") == "net_income"
 
 
 def test_a_chart_without_retained_earnings_refuses_the_close_naming_role_and_file(mini_dir, db_url):
-    # before: the closing posted to "3210" by default, and a chart without it could not report
+    # before: the closing posted to "311" by default, and a chart without it could not report
     text = (mini_dir / "accounts.toml").read_text(encoding="utf-8").replace('roles = ["retained_earnings"]\n', "")
     (mini_dir / "accounts.toml").write_text(text, encoding="utf-8")
     journal = (mini_dir / "journal.csv").read_text(encoding="utf-8")
@@ -183,8 +183,8 @@ def test_book_dir_and_database_give_the_same_figures_once_closed(mini_dir, db_ur
                                         'roles = ["resident_tax_expense"]\n'
                                         '\n[[account]]\ncode = "7200"\nname = "未払法人住民税"\nkind = "liability"\n'
                                         'roles = ["resident_tax_payable"]\n')
-    for name, old, new in (("10_bs.toml", 'accounts = ["2110"]', 'accounts = ["2110", "7200"]'),
-                           ("20_pl.toml", 'accounts = ["5110"]', 'accounts = ["5110", "7100"]')):
+    for name, old, new in (("10_bs.toml", 'accounts = ["211"]', 'accounts = ["211", "7200"]'),
+                           ("20_pl.toml", 'accounts = ["511"]', 'accounts = ["511", "7100"]')):
         path = mini_dir / "layouts" / name
         path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
     assert runner.invoke(app, ["load", str(mini_dir), "--db", db_url]).exit_code == 0
@@ -243,8 +243,8 @@ def test_a_statement_role_held_twice_or_unknown_is_located(mini_dir):
 
 
 def test_two_unnamed_lines_with_one_label_keep_their_own_amounts(mini_dir):
-    _append(mini_dir / "layouts" / "10_bs.toml", '\n[[line]]\nlabel = "その他"\naccounts = ["1110"]\n'
-                                                 '\n[[line]]\nlabel = "その他"\naccounts = ["1210"]\n')
+    _append(mini_dir / "layouts" / "10_bs.toml", '\n[[line]]\nlabel = "その他"\naccounts = ["111"]\n'
+                                                 '\n[[line]]\nlabel = "その他"\naccounts = ["131"]\n')
     result = runner.invoke(app, ["figures", str(mini_dir)])
     assert result.exit_code == 0, result.output
     rows = [ln for ln in result.stdout.splitlines() if ln.startswith("貸借対照表,その他,")]
@@ -316,7 +316,7 @@ def test_a_book_whose_flow_codes_differ_is_told_which_flow_role_it_lacks(mini_di
     (mini_dir / "subledgers" / "fixed_assets.csv").write_text(
         "asset,name,segment,cost_account,contra_account,expense_account,method,useful_life,lease_months,in_use,cost,"
         "grant_account,funded_amount,disposed,opening_accumulated,opening_year,revised_base\n"
-        "B1,建物,a,1310,1311,5110,straight_line,10,,2020-04-01,1000000,,,,,,\n", encoding="utf-8")
+        "B1,建物,a,1310,1311,511,straight_line,10,,2020-04-01,1000000,,,,,,\n", encoding="utf-8")
     assert runner.invoke(app, ["load", str(mini_dir), "--db", db_url]).exit_code == 0
     refused = runner.invoke(app, ["close", str(mini_dir), "--db", db_url, "--year", "2020"])
     assert refused.exit_code == 2, refused.output

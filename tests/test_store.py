@@ -58,7 +58,7 @@ def test_posting_into_closed_year_is_refused(mini_dir, engine):
     periods.set_state(engine, "mini", 2020, "ADJUSTING", "", actor="pytest")
     periods.set_state(engine, "mini", 2020, "CLOSED", "", actor="pytest")
     entry = Entry("L1", dt.date(2020, 8, 1), "regular", "late", (
-        Posting("a", "1110", 5, "op.jigyo"), Posting("a", "4160", -5)))
+        Posting("a", "111", 5, "op.jigyo"), Posting("a", "411", -5)))
     with pytest.raises(BookError, match="CLOSED"):
         repo.post_entries(engine, "mini", [entry], TEST_EVENT)
     periods.set_state(engine, "mini", 2020, "ADJUSTING", "a correction", actor="pytest")
@@ -120,7 +120,7 @@ def test_every_write_is_in_the_audit_trail(mini_dir, db_url, tmp_path):
 def test_posting_later_entries_updates_balances(mini_dir, engine):
     load_dir(engine, mini_dir)
     before = _figs(engine)
-    entry = Entry("L1", dt.date(2020, 8, 1), "regular", "追加", (Posting("b", "1110", 5, "op.jigyo"), Posting("b", "4160", -5)))
+    entry = Entry("L1", dt.date(2020, 8, 1), "regular", "追加", (Posting("b", "111", 5, "op.jigyo"), Posting("b", "411", -5)))
     repo.post_entries(engine, "mini", [entry], TEST_EVENT)
     after = _figs(engine)
     assert after[("事業別損益計算書", "事業収入", "B事業")] == before[("事業別損益計算書", "事業収入", "B事業")] + 5

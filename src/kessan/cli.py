@@ -373,3 +373,14 @@ def export(
 
 if __name__ == "__main__":  # pragma: no cover
     app()
+
+
+@_command
+def init(book_dir: Annotated[Path, typer.Argument(help="The new book directory (must not exist, or be empty).")],
+         template: Annotated[str, typer.Option("--template", help="minimal | public-corporation.")] = "minimal") -> None:
+    """Create a new organisation's book directory from a template (docs/new-organisation.md)."""
+    made = kessan.init_book(book_dir, template)
+    out.print(Text(f"created {made.path} from the template {made.template!r} ({len(made.files)} files):"), soft_wrap=True)
+    for name in made.files:
+        out.print(Text(f"  {name}"), soft_wrap=True)
+    out.print(Text(f"next: kessan check {made.path}   (then load, close, report, publish)"), soft_wrap=True)

@@ -25,6 +25,7 @@ from ..statements.budget_report import budget_problems
 from ..statements.engine import History
 from ..statements.layout import BookLayouts, parse_book_layouts
 from ..statements.text import text_problems
+from .validate import book_problems
 
 PUBLISH_FILE = "publish.toml"
 
@@ -54,6 +55,8 @@ def read_book_dir(path: Path) -> BookDir:
         raise BookError([InputError(str(path), None, None, "not a book directory")])
     book = reader.read_book(path)
     layouts = parse_book_layouts(book.layouts, book.chart)  # a bad layout is bad input too
+    if problems := book_problems(path, book, layouts):  # across files: cycles, duplicate figures, ...
+        raise BookError(problems)
     years = {fy.year for fy in book.fiscal_years}
     budget_lines = {(lay.id, ln.id) for lay in layouts.statements if lay.budget for ln in lay.lines if ln.id}
     budget = read_budget(path, book.chart, years, budget_lines)

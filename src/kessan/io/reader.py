@@ -66,9 +66,11 @@ LAYOUT_NAME_LIMIT = 128  # layout file names
 CODE = Text(CODE_LIMIT, nonempty=True)
 NAME = Text(NAME_LIMIT, nonempty=True)
 BOOK_SHAPE = Table({
-    "book": Table({"code": CODE, "name": NAME, "report_year": Int(1, 9998),
+    "book": Table({"code": CODE, "name": NAME, "name_en": Text(NAME_LIMIT), "report_year": Int(1, 9998),
                    "policies": Table(rest=Either((Text(), Int(-(2**63), 2**63 - 1)), "a string or an integer")),
-                   "closing": Table(rest=Stored())}, rest=Stored()),
+                   # [book.closing]: the closing options, each checked by ledger/options.py (which names
+                   # the role that replaces a retired account setting)
+                   "closing": Table(rest=Stored())}),
     "fiscal_year": Tables(Table({"year": Int(1, 9998), "label": Text(LABEL_LIMIT),
                                  "state": Text(choices=PERIOD_STATES)})),
 })
@@ -224,10 +226,12 @@ def _fiscal_years(book_doc: Mapping[str, Any], errors: Problems) -> tuple[Fiscal
     return tuple(years)
 
 
-def _closing_options(meta: Mapping[str, Any], chart: Chart, errors: Problems) -> None:
+def _closing_options(root: Path, meta: Mapping[str, Any], chart: Chart, errors: Problems) -> None:
     """[book.closing] holds the closing options (ledger/options.py): known keys, valid values."""
-    for key, message in option_problems(meta.get("closing", {}), chart.accounts):
-        errors.add("book.toml", None, f"closing.{key}", message)
+    problems = option_problems(meta.get("closing", {}), chart.accounts)
+    lines = KeyLines(read_text(root / "book.toml", "book.toml", Problems()) or "") if problems else None
+    for key, message in problems:
+        errors.add("book.toml", lines.line(("book", "closing", key)) if lines else None, f"closing.{key}", message)
 
 
 def _layouts(root: Path, errors: Problems) -> tuple[tuple[str, str], ...]:
@@ -258,7 +262,7 @@ def read_book(root: Path | str) -> Book:
     report_year = meta.get("report_year", years[0].year if years else None)
     if years and report_year not in {fy.year for fy in years}:
         errors.add("book.toml", None, "report_year", f"report_year {report_year} is not a declared fiscal year")
-    _closing_options(meta, chart, errors)
+    _closing_options(root, meta, chart, errors)
     layouts = _layouts(root, errors)
     errors.raise_if_any()
     # without a problem, book.toml was read, with a code and a declared report_year

@@ -49,6 +49,16 @@ RESERVE_COLUMNS = ("reserve", "segment", "account", "action", "counter_account",
 ARO_COLUMNS = ("obligation", "name", "segment", "account", "expense_account", "recognised", "discount_rate",
                "initial_amount", "opening_balance", "opening_year", "settled", "undiscounted_amount",
                "expected_settlement")
+# The kind of account each register field names: the closing posts to it on that side, so a
+# code of the wrong kind (an expense where the accumulated depreciation belongs) is a typo.
+ACCOUNT_KINDS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("fixed_assets.csv", "cost_account"): ("asset",), ("fixed_assets.csv", "contra_account"): ("asset",),
+    ("fixed_assets.csv", "expense_account"): ("expense",), ("fixed_assets.csv", "grant_account"): ("liability",),
+    ("securities.csv", "account"): ("asset",), ("grant_uses.csv", "grant_account"): ("liability",),
+    ("provisions.csv", "account"): ("liability", "asset"), ("provisions.csv", "expense_account"): ("expense",),
+    ("reserves.csv", "account"): ("liability", "net_assets"),  # its counter account: an expense, revenue or 長期前受金
+    ("aro.csv", "account"): ("liability",), ("aro.csv", "expense_account"): ("expense",),
+}
 TAX_COLUMNS = ("office", "jurisdiction", "segment", "annual_amount", "opened", "closed")
 
 
@@ -138,6 +148,11 @@ class _Fields:
             return None
         if v not in chart.accounts:
             self.fail(field, f"unknown account {v!r}")
+            return "" if required else None
+        kinds = ACCOUNT_KINDS.get((self.name.removeprefix("subledgers/"), field), ())
+        if kinds and chart.accounts[v].kind not in kinds:
+            self.fail(field, f"account {v} ({chart.accounts[v].name}) is {chart.accounts[v].kind}; "
+                             f"{field} must be {' or '.join(kinds)}")
             return "" if required else None
         return v
 

@@ -4,8 +4,9 @@ by file, line and key.
 
 A reader declares the shape it expects and gets the document only when it has that shape, so
 what it reads next is of the types it assumes (an ``int`` where it adds, a ``list`` where it
-iterates). Keys a shape does not name are allowed unless the table says what they must be
-(``rest``)::
+iterates). A table is closed: a key its shape does not name is an error (a typo such as
+``acount`` must not be ignored and the default used silently), unless the table says what
+every other key must be (``rest``, e.g. the values of ``[book.policies]``)::
 
     SEGMENTS = Table({"segment": Tables(Table({"code": Text(limit=64, nonempty=True), "name": Text()}))})
     doc = read_toml(root / "segments.toml", "segments.toml", problems, SEGMENTS)   # None: a problem says why
@@ -14,6 +15,7 @@ iterates). Keys a shape does not name are allowed unless the table says what the
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
 import re
 import tomllib
@@ -78,13 +80,11 @@ class Either:
 @dataclass(frozen=True)
 class Table:
     """A table (``[name]`` or an inline table): the shapes of its known keys, the keys it must
-    have; ``rest`` is the shape of every other key (None: any value). A ``closed`` table
-    refuses keys it does not name (a misspelt key is a problem, not silently ignored)."""
+    have; ``rest`` is the shape of every other key (None: no other key is allowed)."""
 
     fields: dict[str, Shape] = field(default_factory=dict)
     rest: Shape | None = None
     required: tuple[str, ...] = ()
-    closed: bool = False
 
 
 @dataclass(frozen=True)
@@ -147,10 +147,10 @@ def shape_problems(doc: dict[str, Any], shape: Table, name: str, text: str = "")
                     out.append(InputError(name, lines.line(path), key, f"{where(path)}: missing '{key}'"))
             for key, item in value.items():
                 sub = shp.fields.get(key, shp.rest)
-                if sub is not None:
+                if sub is None:
+                    fail((*path, key), _unknown_key(key, shp))
+                else:
                     visit(item, sub, (*path, key))
-                elif shp.closed:
-                    fail((*path, key), f"unknown key (expected one of {', '.join(shp.fields)})")
         elif isinstance(shp, Stored) and isinstance(value, dict):
             for key, item in value.items():
                 visit(item, shp, (*path, key))
@@ -160,6 +160,14 @@ def shape_problems(doc: dict[str, Any], shape: Table, name: str, text: str = "")
 
     visit(doc, shape, ())
     return out
+
+
+def _unknown_key(key: str, table: Table) -> str:
+    """Why ``key`` is refused: the table does not name it; the keys it knows, the nearest first."""
+    known = sorted(table.fields)
+    near = difflib.get_close_matches(key, known, n=1)
+    hint = f"; did you mean '{near[0]}'?" if near else ""
+    return f"unknown key {_show(key)}{hint} (known keys: {', '.join(known) or 'none'})"
 
 
 def _value_problem(value: Any, shape: Shape) -> str | None:

@@ -46,15 +46,15 @@ DEFAULT_SETTLEMENT = {"": "regular", "本決": "closing"}
 _CRITERIA: dict[str, Shape] = {"account": Strings(CODE_LIMIT), "sub": Strings(), "counter": Strings(CODE_LIMIT),
                                "segment": Strings(CODE_LIMIT), "memo": Text()}
 MAPPING_SHAPE = Table({
-    "import": Table({"id_prefix": Text(32), "sheet": Text(), "ignore_accounts": Strings()}, closed=True),
+    "import": Table({"id_prefix": Text(32), "sheet": Text(), "ignore_accounts": Strings()}),
     "accounts": Table(rest=Text(CODE_LIMIT, nonempty=True)),
     "segments": Table(rest=Text(CODE_LIMIT, nonempty=True)),
     "settlement": Table(rest=Text(choices=SETTLEMENT_KINDS)),
-    "flow": Tables(Table({**_CRITERIA, "flow": Text(CODE_LIMIT, nonempty=True)}, required=("flow",), closed=True)),
-    "partner": Tables(Table({**_CRITERIA, "partner": Text(CODE_LIMIT, nonempty=True)}, required=("partner",), closed=True)),
+    "flow": Tables(Table({**_CRITERIA, "flow": Text(CODE_LIMIT, nonempty=True)}, required=("flow",))),
+    "partner": Tables(Table({**_CRITERIA, "partner": Text(CODE_LIMIT, nonempty=True)}, required=("partner",))),
     "kind": Tables(Table({"memo": Text(), "kind": Text(choices=("regular", "closing", "appropriation"))},
-                         required=("kind", "memo"), closed=True)),
-}, closed=True)
+                         required=("kind", "memo"))),
+})
 
 
 class Facts(NamedTuple):
