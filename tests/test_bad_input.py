@@ -170,7 +170,7 @@ def test_amounts_beyond_the_bound_are_located_input_errors(mini_dir, db_url):
 def test_amounts_whose_sums_could_overflow_64_bits_are_a_located_input_error(mini_dir, db_url):
     # each amount is within the bound, but 9,002 postings of 10^15 add up beyond
     # 9 × 10^18: a database SUM over them (the balance aggregate, verify, a statement) overflows
-    big = "".join(f"V{i},2020-07-01,regular,big,a,1110,1000000000000000,op.jigyo,\nV{i},,,,a,4160,-1000000000000000,,\n"
+    big = "".join(f"V{i},2020-07-01,regular,big,a,111,1000000000000000,op.jigyo,\nV{i},,,,a,411,-1000000000000000,,\n"
                   for i in range(4_501))
     _write_journal(mini_dir, big)
     # Σ|amount| passes 9 × 10^18 with the 9,000th posting of 10^15 (line 9,001): the opening adds a few yen
@@ -540,15 +540,15 @@ def test_an_entry_repeated_under_its_id_is_not_merged(mini_dir, db_url):
 
 
 @pytest.mark.parametrize("later_row", [
-    "J3,,,all,a,4160,-300,,",            # repeats only the memo
-    "J3,2020-05-11,,,a,4160,-300,,",     # only the date
-    "J3,, ,  ,a,4160,-300,,",            # blanks are empty
-    "J3,,regular,,a,4160,-300,,",        # only the kind
+    "J3,,,all,a,411,-300,,",            # repeats only the memo
+    "J3,2020-05-11,,,a,411,-300,,",     # only the date
+    "J3,, ,  ,a,411,-300,,",            # blanks are empty
+    "J3,,regular,,a,411,-300,,",        # only the kind
 ])
 def test_a_later_row_repeating_part_of_the_head_after_a_bare_row_is_the_same_entry(mini_dir, db_url, later_row):
     # found by scripts/fuzz: only a row giving date and kind again, as a first row does, starts a
     # second entry under the same id; a continuation row may repeat a part of the head
-    _write_journal(mini_dir, "J3,2020-05-11,regular,all,a,1110,300,op.jigyo,\nJ3,,,,a,4160,-100,,\n"
+    _write_journal(mini_dir, "J3,2020-05-11,regular,all,a,111,300,op.jigyo,\nJ3,,,,a,411,-100,,\n"
                              + later_row.replace("-300", "-200") + "\n")
     result = _load(mini_dir, db_url)
     assert result.exit_code == 0, result.output
@@ -558,7 +558,10 @@ def test_an_unknown_rounding_rule_in_a_layout_is_a_located_error(example_dir):
     # found by scripts/fuzz: `rounding = "sû"` was a traceback (ValueError) when the report was built
     book = example_dir
     path = book / "layouts" / "80_summary_bs.toml"
-    path.write_text(path.read_text(encoding="utf-8").replace('rounding = "half_up"', 'rounding = "sû"'), encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('\nrounding = "half_up"', '\nrounding = "sû"'), encoding="utf-8")
+    line = text.split("\n").index('rounding = "half_up"') + 1
     result = runner.invoke(app, ["report", str(book)])
     assert result.exit_code == 2, result.output
-    assert "layouts/80_summary_bs.toml:20 [rounding]" in result.output and "half_up, truncate" in result.output
+    assert f"layouts/80_summary_bs.toml:{line} [rounding]" in result.output
+    assert "'sû' is not one of half_up, truncate" in result.output
