@@ -190,7 +190,7 @@ def test_csv_export_is_the_journal_layout_and_neutralised(example_book):
 
 def test_exported_text_never_runs_as_a_formula():
     evil = Entry("=1+1", dt.date(2020, 5, 1), "regular", '=HYPERLINK("http://x")',
-                 (Posting("a", "1110", 5, "op.jigyo"), Posting("a", "4160", -5)))
+                 (Posting("a", "111", 5, "op.jigyo"), Posting("a", "411", -5)))
     rows = list(csv.reader(io.StringIO(journal_csv([evil]))))
     assert rows[1][0] == "'=1+1" and rows[1][3].startswith("'=HYPERLINK")
     with kessan.open_book(MINI, actor=ACTOR) as book:
@@ -226,7 +226,7 @@ def empty_mini(tmp_path, db_url) -> str:
 
 def test_unmapped_names_are_listed_at_once_with_counts(tmp_path, empty_mini):
     text = MAP.read_text(encoding="utf-8")
-    for line in ('"事業費" = "5110"\n', '"現金預金" = "1110"\n', '"B事業" = "b"\n', '"中決" = "skip"\n'):
+    for line in ('"事業費" = "511"\n', '"現金預金" = "111"\n', '"B事業" = "b"\n', '"中決" = "skip"\n'):
         text = text.replace(line, "")
     mapping = tmp_path / "partial.toml"
     mapping.write_text(text, encoding="utf-8")
@@ -275,11 +275,11 @@ def test_bad_lines_are_located_and_nothing_is_written(tmp_path, empty_mini, repl
 
 def test_missing_cash_flow_is_located_on_its_line(tmp_path, empty_mini):
     mapping = tmp_path / "noflow.toml"
-    text = MAP.read_text(encoding="utf-8").replace('flow = "op.jigyo"\ncounter = ["4160"]', 'flow = "op.jigyo"\nmemo = "^$"')
+    text = MAP.read_text(encoding="utf-8").replace('flow = "op.jigyo"\ncounter = ["411"]', 'flow = "op.jigyo"\nmemo = "^$"')
     mapping.write_text(text, encoding="utf-8")
     result = _cli_import(empty_mini, SAMPLES / "mini.yayoi.csv", "yayoi", mapping)
     assert result.exit_code == 2
-    assert "mini.yayoi.csv:1 [flow]: missing cash-flow code on cash account 1110" in " ".join(result.output.split())
+    assert "mini.yayoi.csv:1 [flow]: missing cash-flow code on cash account 111" in " ".join(result.output.split())
 
 
 def test_encoding_that_is_neither_utf8_nor_shift_jis_is_located(tmp_path, empty_mini):
@@ -293,7 +293,7 @@ def test_encoding_that_is_neither_utf8_nor_shift_jis_is_located(tmp_path, empty_
 def test_mapping_file_is_checked_unknown_keys_and_codes(tmp_path, empty_mini):
     mapping = tmp_path / "typo.toml"
     mapping.write_text(MAP.read_text(encoding="utf-8").replace('id_prefix = "IMP-"', 'id_prefx = "IMP-"')
-                       .replace('"事業費" = "5110"', '"事業費" = "5111"'), encoding="utf-8")
+                       .replace('"事業費" = "511"', '"事業費" = "5111"'), encoding="utf-8")
     result = _cli_import(empty_mini, SAMPLES / "mini.yayoi.csv", "yayoi", mapping)
     assert result.exit_code == 2
     out = " ".join(result.output.split())
@@ -302,7 +302,7 @@ def test_mapping_file_is_checked_unknown_keys_and_codes(tmp_path, empty_mini):
 
 def test_mapping_codes_must_be_in_the_book(tmp_path, empty_mini):
     mapping = tmp_path / "codes.toml"
-    mapping.write_text(MAP.read_text(encoding="utf-8").replace('"事業費" = "5110"', '"事業費" = "5111"')
+    mapping.write_text(MAP.read_text(encoding="utf-8").replace('"事業費" = "511"', '"事業費" = "5111"')
                        .replace('flow = "op.jigyo"', 'flow = "op.nope"'), encoding="utf-8")
     result = _cli_import(empty_mini, SAMPLES / "mini.yayoi.csv", "yayoi", mapping)
     out = " ".join(result.output.split())
@@ -386,7 +386,7 @@ def test_beancount_components_are_valid():
     assert component("現金").startswith("X") and component("現金") == component("現金")
     with kessan.open_book(MINI, actor=ACTOR) as book:
         names = Names(book.book.chart)
-        assert names.name("a", "2190") == "Liabilities:2190:A"
+        assert names.name("a", "291") == "Liabilities:291:A"
 
 
 def test_bad_arguments_fail_cleanly(tmp_path, mini_dir):
@@ -438,4 +438,4 @@ def test_ignored_accounts_and_a_named_sheet(tmp_path, empty_mini):
     assert result.exit_code == 0, result.output
     with kessan.open_book(url=empty_mini, actor=ACTOR) as book:
         rows = [e for e in book.export("csv", 2020).data.decode().splitlines() if e.startswith("X-")]
-    assert rows == ["X-000002,2020-05-10,regular,事業収入の受領,a,1110,300,op.jigyo,", "X-000002,,,,a,4160,-300,,"]
+    assert rows == ["X-000002,2020-05-10,regular,事業収入の受領,a,111,300,op.jigyo,", "X-000002,,,,a,411,-300,,"]

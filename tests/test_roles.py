@@ -38,6 +38,9 @@ def string_literals(path: Path) -> list[tuple[int, str]]:
 
 
 ROLE_NAMES = set(ACCOUNT_ROLES) | set(FLOW_ROLES) | set(STATEMENT_ROLES) | set(LINE_ROLES)
+# the 弥生インポート形式's 識別フラグ (2000, 2111, 2110, 2100, 2101) are the vendor's published
+# format; one of them happens to equal an account code of the example (2110 未払金)
+VENDOR_FORMAT = {"io/interop/readers.py": {"2110"}, "export/yayoi.py": {"2110"}}
 
 
 def test_no_code_of_the_example_in_src():
@@ -50,7 +53,8 @@ def test_no_code_of_the_example_in_src():
             for line, text in string_literals(path):
                 for m in pattern.finditer(text):
                     # segment codes are ordinary words ("general", "card"): only a whole literal counts
-                    if kind != "segment" or text == m.group(1):
+                    allowed = VENDOR_FORMAT.get(path.relative_to(SRC).as_posix(), set())
+                    if (kind != "segment" or text == m.group(1)) and m.group(1) not in allowed:
                         found.append(f"{path.relative_to(ROOT)}:{line}: {kind} {m.group(1)!r}")
         for path in sorted(SRC.rglob("*")):
             if path.suffix in (".j2", ".typ", ".csv") and kind != "segment":

@@ -37,7 +37,7 @@ ROOTS = {"asset": "Assets", "liability": "Liabilities", "net_assets": "Equity", 
 
 def component(code: str) -> str:
     """An account-name component beancount accepts (a capital letter or digit, then letters,
-    digits and dashes) made from a code: residents_related -> Residents-Related, 1110 -> 1110.
+    digits and dashes) made from a code: residents_related -> Residents-Related, 101 -> 101.
     A code with no ASCII letter or digit gets a stable name from its hash (X1A2B3C4D)."""
     parts = [p for p in re.split(r"[^A-Za-z0-9]+", unicodedata.normalize("NFKC", code)) if p]
     if not parts:
@@ -60,7 +60,7 @@ def _unique(codes: list[str]) -> dict[str, str]:
 
 
 class Names:
-    """ASCII account names of a chart: Root:Account:Segment (Assets:1110:General)."""
+    """ASCII account names of a chart: Root:Account:Segment (Assets:101:General)."""
 
     def __init__(self, chart: Chart):
         self.chart = chart

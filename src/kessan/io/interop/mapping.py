@@ -6,20 +6,20 @@ cash-flow line, the partner segment of a 他事業勘定, the kind of an entry).
     id_prefix = "Y2020-"            # entry ids: prefix + the 伝票's first line number
     ignore_accounts = ["諸口"]      # sides on these names are left out (the entry must still balance)
     [accounts]                      # 勘定科目 or 勘定科目/補助科目 -> account code
-    "現金預金" = "1110"
+    "現金預金" = "101"
     [segments]                      # 部門 -> segment code ("" : a blank 部門)
     "" = "general"
     [settlement]                    # 決算 column -> regular | closing | appropriation | skip
     "" = "regular"
     "本決" = "closing"
     [[flow]]                        # first matching rule wins
-    flow = "op.jigyo"
-    account = ["1110"]              # the posting's account (default: accounts the flow applies to)
-    counter = ["4160"]              # an account on the other side of the entry
+    flow = "op.sales"
+    account = ["101"]              # the posting's account (default: accounts the flow applies to)
+    counter = ["401"]              # an account on the other side of the entry
     memo = "事業収入"               # a regular expression searched in the 摘要
     [[partner]]
     partner = "b"
-    account = ["2190"]              # default: the book's 他事業勘定 accounts
+    account = ["291"]              # default: the book's 他事業勘定 accounts
     sub = ["B事業"]                 # the 補助科目 as written
     [[kind]]
     kind = "appropriation"
