@@ -12,6 +12,7 @@ to the figure as printed. A search has no figure: there ``amount`` is the stored
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import NamedTuple
 
 DRAFT_STATES = ("pending", "approved", "rejected")
@@ -43,7 +44,8 @@ class FigureLink(NamedTuple):
     yen: int | None
 
 
-class PostingPage(NamedTuple):
+@dataclass(frozen=True)
+class PostingPage:
     """One page of the postings behind a figure or matching a search.
 
     ``total_yen`` and ``count`` are over every matching posting, not only this page's;

@@ -11,7 +11,7 @@ view exactly as statements.engine.StatementSet._in_view does: a segment (all its
 from __future__ import annotations
 
 import datetime as dt
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -157,7 +157,7 @@ def page(conn: sa.Connection, book_code: str, flt: PostingFilter, *, offset: int
     return [_row(codes, r) for r in conn.execute(q)]
 
 
-def _row(codes: _Codes, r: sa.Row[tuple[object, ...]]) -> PostingRow:
+def _row(codes: _Codes, r: Any) -> PostingRow:
     account, account_name = codes.accounts.get(r.account_id, (f"?{r.account_id}", ""))
     segment, segment_name = codes.segments.get(r.segment_id, (f"?{r.segment_id}", ""))
     partner = codes.segments[r.partner_id][0] if r.partner_id in codes.segments else None
