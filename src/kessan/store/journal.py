@@ -146,9 +146,9 @@ def _needs_entry(flt: PostingFilter) -> bool:
     return flt.date_from is not None or flt.date_to is not None or bool(flt.memo)
 
 
-def _posting_conditions(flt: PostingFilter) -> bool:
-    return (flt.accounts is not None or flt.segment is not None or flt.amount_min is not None
-            or flt.amount_max is not None or flt.year is not None)
+def _rare_postings(flt: PostingFilter) -> bool:
+    """An amount range: it picks few postings from everywhere in the journal."""
+    return flt.amount_min is not None or flt.amount_max is not None
 
 
 def _weighted(codes: _Codes, flt: PostingFilter) -> sa.ColumnElement[int]:
@@ -191,9 +191,9 @@ def page(conn: sa.Connection, book_code: str, flt: PostingFilter, *, offset: int
     codes = _codes(conn, book_code)
     amount = _weighted(codes, flt).label("weighted")
     order = [E.c.date, E.c.entry_no, P.c.line_no] if by_date else [P.c.account_id, P.c.entry_no, P.c.line_no]
-    # by date: walk the entries in date order unless only conditions on postings narrow the
-    # search (an account, an amount range): then find those postings first and sort them
-    entries = by_date and (_needs_entry(flt) or not _posting_conditions(flt))
+    # by date: walk the entries in date order and stop when the page is full, unless an amount
+    # range alone narrows the search: then find its few postings first and sort them
+    entries = by_date and (_needs_entry(flt) or not _rare_postings(flt))
     q = (sa.select(E.c.code, E.c.date, E.c.memo, E.c.kind, P.c.line_no, P.c.account_id, P.c.segment_id, P.c.flow_id,
                    P.c.partner_id, P.c.amount, amount)
          .select_from(_entries_then_postings() if entries else P.join(E, sa.and_(E.c.book_id == P.c.book_id,
