@@ -88,8 +88,8 @@ class JournalServices:
         if isinstance(src, Source) and src.kind == "postings":
             flt = self._posting_filter(src, report.year)
             with translated("reading the postings of a figure"), self.engine.connect() as conn:
-                count, total = store_journal.totals(conn, self.code, flt)
-                rows = store_journal.page(conn, self.code, flt, offset=(page - 1) * per_page, limit=per_page)
+                count, total, rows = store_journal.find(conn, self.code, flt, offset=(page - 1) * per_page,
+                                                        limit=per_page)
             return PostingPage(key, total, count, page, per_page, tuple(rows), kind="postings",
                                detail=_describe(src, self.book), yen=cell.yen)
         if isinstance(src, Source):
@@ -145,8 +145,8 @@ class JournalServices:
         _check_page(page, per_page)
         flt = self._search_filter(query)
         with translated("searching the journal"), self.engine.connect() as conn:
-            count, total = store_journal.totals(conn, self.code, flt)
-            rows = store_journal.page(conn, self.code, flt, offset=(page - 1) * per_page, limit=per_page, by_date=True)
+            count, total, rows = store_journal.find(conn, self.code, flt, offset=(page - 1) * per_page, limit=per_page,
+                                                    by_date=True)
         return PostingPage(None, total, count, page, per_page, tuple(rows), kind="search", detail=_query_text(query))
 
     def search_csv(self, query: JournalQuery) -> str:
@@ -154,12 +154,12 @@ class JournalServices:
         run as a spreadsheet formula. Refused beyond CSV_LIMIT postings: narrow the search."""
         flt = self._search_filter(query)
         with translated("exporting a journal search"), self.engine.connect() as conn:
-            count, _ = store_journal.totals(conn, self.code, flt)
+            count, _ = store_journal.count(conn, self.code, flt)
             if count > CSV_LIMIT:
                 raise Refused(f"the search finds {count:,} postings; at most {CSV_LIMIT:,} are exported at once "
                               "(narrow it by date, account or segment)")
-            rows = store_journal.page(conn, self.code, flt, offset=0, limit=max(count, 1), by_date=True)
-        return _csv(rows)
+            found = store_journal.find(conn, self.code, flt, offset=0, limit=max(count, 1), by_date=True)
+        return _csv(found.rows)
 
     def _search_filter(self, q: JournalQuery) -> store_journal.PostingFilter:
         chart = self.book.chart
