@@ -136,3 +136,18 @@ def test_a_reversal_moves_the_figure_and_its_drilldown_together(mini_dir, db_url
         cell = next(c for _, _, c in book.report(2020).cells() if c.figure == figure)
         assert after.total_yen == cell.yen == before.total_yen - 300
         assert after.count == before.count + 1 and after.rows[-1].entry_id == "R1"
+
+
+def test_column_formulas_list_their_columns_and_inputs_name_their_key(example_book):
+    report = example_book.report(2020)
+    columns = [c for _, _, c in report.cells()
+               if isinstance(c.source, Source) and c.source.kind == "columns" and c.yen is not None]
+    inputs = [c for _, _, c in report.cells() if isinstance(c.source, Source) and c.source.kind == "input"]
+    assert columns and inputs
+    for cell in columns:
+        page = example_book.drilldown(cell.figure)
+        assert page.terms and all(t.figure for t in page.terms), cell.figure
+        assert sum(t.sign * t.yen for t in page.terms) == cell.yen, cell.figure
+    for cell in inputs:
+        page = example_book.drilldown(cell.figure)
+        assert page.kind == "input" and page.detail == f"input {cell.source.input}" and page.yen == cell.yen
