@@ -179,12 +179,18 @@ class Found(NamedTuple):
 
 
 def find(conn: sa.Connection, book_code: str, flt: PostingFilter, *, offset: int, limit: int,
-         by_date: bool = False) -> Found:
-    """The postings matching ``flt``: their count and weighted sum, and one page of them."""
+         by_date: bool = False, known: tuple[int, int] | None = None) -> Found:
+    """The postings matching ``flt``: their count and weighted sum (unless ``known``), and one
+    page of them."""
     codes = _codes(conn, book_code)
-    matched, total = totals(conn, codes, flt)
+    matched, total = known if known is not None else totals(conn, codes, flt)
     rows = page(conn, codes, flt, offset=offset, limit=limit, by_date=by_date) if matched > offset else []
     return Found(matched, total, rows)
+
+
+def head(conn: sa.Connection, book_code: str) -> str:
+    """The newest link of the book's entry chain: a hash of every posted entry and posting."""
+    return repo.chain_head(conn, repo.book_id(conn, book_code))
 
 
 def count(conn: sa.Connection, book_code: str, flt: PostingFilter) -> tuple[int, int]:
