@@ -240,3 +240,33 @@ def test_a_search_form_becomes_a_query_or_located_problems():
     with pytest.raises(app.BadInput) as info:
         app.query_from_form({"date_from": "2020/04/01", "amount_max": "many"})
     assert [p.field for p in info.value.problems] == ["date_from", "amount_max"]
+
+
+def test_two_approvers_at_once_post_the_draft_once(mini_dir, db_url):
+    import threading
+
+    with app.open_book(mini_dir, url=db_url, actor="clerk") as book:
+        draft_id = book.submit_draft(GOOD)
+        before = _cash(book).yen
+    outcomes: list[object] = []
+    start = threading.Barrier(2)
+
+    def approve(who: str) -> None:
+        with app.open_book(url=db_url, actor=who) as own:
+            start.wait()
+            try:
+                outcomes.append(own.approve(draft_id))
+            except app.AppError as exc:
+                outcomes.append(exc)
+
+    threads = [threading.Thread(target=approve, args=(who,)) for who in ("approver-1", "approver-2")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(outcomes) == 2 and outcomes.count(draft_code(draft_id)) == 1, outcomes
+    [other] = [o for o in outcomes if isinstance(o, app.AppError)]
+    assert isinstance(other, app.Refused) and "is approved already" in other.message
+    with app.open_book(url=db_url, actor="auditor") as book:
+        assert _cash(book).yen == before + 700 and book.draft(draft_id).status == "approved"
+        assert all(r.passed for r in book.verify())
