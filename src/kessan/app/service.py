@@ -48,8 +48,10 @@ from ..store import budget as store_budget
 from ..store import inputs as store_inputs
 from ..store.verify import AggregateDifferences
 from . import interop
+from .approvals import DraftServices
 from .book_dir import BookDir, read_book_dir
 from .errors import BadInput, NotFound, Refused, Unavailable, translated
+from .journal import JournalServices
 
 Progress = Callable[[int, int], None]  # (postings written, postings expected)
 T = TypeVar("T")
@@ -239,7 +241,7 @@ def _only_book(engine: sa.Engine, code: str | None) -> str:
 
 
 @dataclass
-class OpenBook:
+class OpenBook(JournalServices, DraftServices):  # drill-down, entry, search: app/journal.py; drafts: app/approvals.py
     engine: sa.Engine
     code: str
     source: BookDir | None = None  # the book directory it was opened from, with its registers

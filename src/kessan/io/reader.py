@@ -447,7 +447,12 @@ _UNSEEN: Final = _Unseen.TOKEN  # a date text not parsed yet
 
 
 def iter_journal(root: Path, book: Book, errors: Problems, *, carried: int = 0) -> Iterator[Entry]:
-    """Stream validated entries from journal.csv; problems go to ``errors``.
+    """Stream validated entries from the book directory's journal.csv; problems go to ``errors``."""
+    return iter_journal_file(Path(root) / "journal.csv", book, errors, carried=carried)
+
+
+def iter_journal_file(path: Path, book: Book, errors: Problems, *, carried: int = 0) -> Iterator[Entry]:
+    """Stream validated entries from a journal file (journal.csv, or one imported as drafts).
 
     ``carried`` is Σ|amount| of what the book holds besides the journal (its opening
     balances): the journal may add at most MAX_BOOK_VOLUME to it, so that no sum overflows.
@@ -457,7 +462,6 @@ def iter_journal(root: Path, book: Book, errors: Problems, *, carried: int = 0) 
     an entry is checked by ``FastCheck`` first; only an entry it rejects goes through
     ``entry_problems`` for the messages.
     """
-    path = Path(root) / "journal.csv"
     name = path.name
     chart = book.chart
     years = {f.year: f for f in book.fiscal_years}

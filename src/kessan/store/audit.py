@@ -11,7 +11,8 @@ import sqlalchemy as sa
 
 from . import schema as s
 
-KINDS = ("load", "post", "close", "reverse", "period", "publish", "import")
+KINDS = ("load", "post", "close", "reverse", "period", "publish", "import",
+         "draft", "approve", "reject")  # the last three: 承認フロー
 
 
 class Event(NamedTuple):

@@ -10,7 +10,7 @@ from alembic import op
 from kessan.store import schema
 
 revision = "0007_roles"
-down_revision = "0005"
+down_revision = "0006_drafts"
 branch_labels = None
 depends_on = None
 
