@@ -17,7 +17,7 @@ from kessan.statements.engine import TOTAL, Source
 
 D = dt.date
 GOOD = DraftEntry(D(2020, 8, 1), "事業収入の受領 (下書き)",
-                  (DraftLine("1110", "a", 700, "op.jigyo"), DraftLine("4160", "a", -700)))
+                  (DraftLine("111", "a", 700, "op.jigyo"), DraftLine("411", "a", -700)))
 HEADER = "entry,date,kind,memo,segment,account,amount,flow,partner\n"
 
 
@@ -30,7 +30,7 @@ def mini(mini_dir, db_url):
 def _cash(book):
     return next(c for _, _, c in book.report(2020).cells()
                 if isinstance(c.source, Source) and c.source.kind == "postings" and c.source.view == TOTAL
-                and c.source.accounts == ("1110",) and c.source.basis in (None, "closing"))
+                and c.source.accounts == ("111",) and c.source.basis in (None, "closing"))
 
 
 def test_submit_then_approve_posts_the_entry_and_moves_the_statement(mini):
@@ -65,14 +65,14 @@ def test_a_draft_keeps_the_entry_id_it_was_given(mini):
 
 
 @pytest.mark.parametrize(("lines", "located"), [
-    ((DraftLine("1110", "a", 700, "op.jigyo"), DraftLine("4160", "a", -600)), (None, "amount")),
-    ((DraftLine("1110", "a", 700, "op.jigyo"), DraftLine("4160", "b", -700)), (None, "amount")),  # per segment
-    ((DraftLine("1110", "a", 700), DraftLine("4160", "a", -700)), (1, "flow")),  # cash without a flow
-    ((DraftLine("1110", "a", 50, "op.other_in"), DraftLine("2190", "a", -50)), (2, "partner")),  # 他事業勘定
-    ((DraftLine("9999", "a", 700), DraftLine("4160", "a", -700)), (1, "account")),
-    ((DraftLine("1210", "zz", 700), DraftLine("4160", "zz", -700)), (1, "segment")),
-    ((DraftLine("1210", "a", 10**16), DraftLine("4160", "a", -(10**16))), (1, "amount")),
-    ((DraftLine("1210", "a", 700),), (None, "amount")),  # one line
+    ((DraftLine("111", "a", 700, "op.jigyo"), DraftLine("411", "a", -600)), (None, "amount")),
+    ((DraftLine("111", "a", 700, "op.jigyo"), DraftLine("411", "b", -700)), (None, "amount")),  # per segment
+    ((DraftLine("111", "a", 700), DraftLine("411", "a", -700)), (1, "flow")),  # cash without a flow
+    ((DraftLine("111", "a", 50, "op.other_in"), DraftLine("291", "a", -50)), (2, "partner")),  # 他事業勘定
+    ((DraftLine("9999", "a", 700), DraftLine("411", "a", -700)), (1, "account")),
+    ((DraftLine("131", "zz", 700), DraftLine("411", "zz", -700)), (1, "segment")),
+    ((DraftLine("131", "a", 10**16), DraftLine("411", "a", -(10**16))), (1, "amount")),
+    ((DraftLine("131", "a", 700),), (None, "amount")),  # one line
 ])
 def test_a_bad_draft_is_refused_with_its_line_and_field(mini, lines, located):
     with pytest.raises(app.BadInput) as info:
@@ -152,8 +152,8 @@ def test_unknown_drafts_and_statuses(mini):
 
 
 def test_segment_balances_for_the_live_form(mini):
-    entry = GOOD._replace(lines=(DraftLine("2190", "a", 50, None, "b"), DraftLine("1110", "a", -50, "op.other_out"),
-                                 DraftLine("5110", "b", 80), DraftLine("2190", "b", -50, None, "a")))
+    entry = GOOD._replace(lines=(DraftLine("291", "a", 50, None, "b"), DraftLine("111", "a", -50, "op.other_out"),
+                                 DraftLine("511", "b", 80), DraftLine("291", "b", -50, None, "a")))
     balance = mini.segment_balances(entry)
     assert [(s.segment, s.debit, s.credit, s.difference) for s in balance.segments] == [
         ("a", 50, 50, 0), ("b", 80, 50, 30)]
@@ -163,14 +163,14 @@ def test_segment_balances_for_the_live_form(mini):
 
 def test_import_a_journal_file_as_drafts(mini, tmp_path):
     path = tmp_path / "august.csv"
-    path.write_text(HEADER + "K1,2020-08-01,regular,受領,a,1110,700,op.jigyo,\nK1,,,,a,4160,-700,,\n"
-                    "K2,2020-08-02,regular,立替,a,2190,50,,b\nK2,,,,a,1110,-50,op.other_out,\n"
-                    "K2,,,,b,5110,50,,\nK2,,,,b,2190,-50,,a\n", encoding="utf-8")
+    path.write_text(HEADER + "K1,2020-08-01,regular,受領,a,111,700,op.jigyo,\nK1,,,,a,411,-700,,\n"
+                    "K2,2020-08-02,regular,立替,a,291,50,,b\nK2,,,,a,111,-50,op.other_out,\n"
+                    "K2,,,,b,511,50,,\nK2,,,,b,291,-50,,a\n", encoding="utf-8")
     ids = mini.import_drafts(path, actor="clerk")
     drafts = mini.drafts()
     assert [d.id for d in drafts] == list(ids) and [d.entry.entry_id for d in drafts] == ["K1", "K2"]
     assert [d.source for d in drafts] == ["august.csv:2", "august.csv:4"]
-    assert drafts[1].entry.lines[0] == DraftLine("2190", "a", 50, None, "b")
+    assert drafts[1].entry.lines[0] == DraftLine("291", "a", 50, None, "b")
     assert [mini.approve(i, actor="approver") for i in ids] == ["K1", "K2"]
     with pytest.raises(app.BadInput) as info:
         mini.import_drafts(path, actor="clerk")
@@ -179,9 +179,9 @@ def test_import_a_journal_file_as_drafts(mini, tmp_path):
 
 def test_a_bad_journal_file_stores_no_draft(mini, tmp_path):
     path = tmp_path / "bad.csv"
-    path.write_text(HEADER + "K1,2020-08-01,regular,受領,a,1110,700,op.jigyo,\nK1,,,,a,4160,-700,,\n"
-                    "K2,2020-08-02,regular,誤り,a,1110,700,,\nK2,,,,a,4160,-600,,\n"
-                    "K3,2020-13-01,regular,日付,a,1210,1,,\nK3,,,,a,4160,-1,,\n", encoding="utf-8")
+    path.write_text(HEADER + "K1,2020-08-01,regular,受領,a,111,700,op.jigyo,\nK1,,,,a,411,-700,,\n"
+                    "K2,2020-08-02,regular,誤り,a,111,700,,\nK2,,,,a,411,-600,,\n"
+                    "K3,2020-13-01,regular,日付,a,131,1,,\nK3,,,,a,411,-1,,\n", encoding="utf-8")
     with pytest.raises(app.BadInput) as info:
         mini.import_drafts(path, actor="clerk")
     located = {(p.file, p.line, p.field) for p in info.value.problems}

@@ -129,7 +129,7 @@ def test_a_reversal_moves_the_figure_and_its_drilldown_together(mini_dir, db_url
     with app.open_book(mini_dir, url=db_url, actor="tester") as book:
         figure = next(c.figure for _, _, c in book.report(2020).cells()
                       if isinstance(c.source, Source) and c.source.kind == "postings" and c.source.view == TOTAL
-                      and "1110" in c.source.accounts and c.yen)
+                      and "111" in c.source.accounts and c.yen)
         before = book.drilldown(figure)
         book.reverse("J1", "R1", dt.date(2020, 7, 1))
         after = book.drilldown(figure)

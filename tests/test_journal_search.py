@@ -25,8 +25,8 @@ def test_an_entry_with_its_postings_audit_events_and_hash_link(mini):
     e = mini.entry("J2")
     assert (e.entry_id, e.date, e.kind, e.memo) == ("J2", D(2020, 6, 30), "regular", "B事業の経費をA事業が立替")
     assert [(p.segment, p.account, p.posted, p.flow, p.partner) for p in e.postings] == [
-        ("a", "2190", 50, None, "b"), ("a", "1110", -50, "op.other_out", None),
-        ("b", "5110", 50, None, None), ("b", "2190", -50, None, "a")]
+        ("a", "291", 50, None, "b"), ("a", "111", -50, "op.other_out", None),
+        ("b", "511", 50, None, None), ("b", "291", -50, None, "a")]
     assert sum(p.amount for p in e.postings) == 0 and e.postings[0].account_name == "他事業勘定"
     assert e.reverses is None and e.reversed_by is None
     assert [(ev.kind, ev.actor) for ev in e.events] == [("load", "tester")]
@@ -57,13 +57,13 @@ def _ids(page):
     (JournalQuery(date_from=D(2020, 6, 1), date_to=D(2020, 9, 30)), 8),
     (JournalQuery(date_from=D(2020, 7, 1)), 10),
     (JournalQuery(date_to=D(2020, 5, 10)), 9),
-    (JournalQuery(account="1110"), 4),
+    (JournalQuery(account="111"), 4),
     (JournalQuery(segment="b"), 9),
     (JournalQuery(amount_min=50, amount_max=100), 8),  # |amount| in range: ±50 twice, ±70, ±100
     (JournalQuery(amount_min=300), 8),
     (JournalQuery(memo="事業間"), 4),
     (JournalQuery(memo="損益"), 4),
-    (JournalQuery(segment="b", account="2190", date_from=D(2020, 6, 30), date_to=D(2020, 6, 30), amount_min=50,
+    (JournalQuery(segment="b", account="291", date_from=D(2020, 6, 30), date_to=D(2020, 6, 30), amount_min=50,
                   amount_max=50, memo="立替"), 1),
     (JournalQuery(memo="100%"), 0),  # % is a character, not a wildcard
     (JournalQuery(memo="_"), 0),
@@ -118,7 +118,7 @@ def test_search_csv_refuses_beyond_its_limit(mini, monkeypatch):
     monkeypatch.setattr(journal, "CSV_LIMIT", 3)
     with pytest.raises(app.Refused, match="narrow it"):
         mini.search_csv(JournalQuery())
-    assert mini.search_csv(JournalQuery(account="1110", segment="a")).count("\n") == 4  # header + 3
+    assert mini.search_csv(JournalQuery(account="111", segment="a")).count("\n") == 4  # header + 3
 
 
 def test_the_cli_faces(mini_dir, db_url):
