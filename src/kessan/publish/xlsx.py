@@ -35,13 +35,14 @@ def display_width(text: str) -> int:
 
 def number_format(value: Value, style: Style | None = None) -> str:
     """The Excel number format of a cell: △ for negatives; the cell's style (a zero as "-" or
-    blank, brackets, the unit after the amount) as format sections, so the cell stays a number."""
+    blank, brackets, the unit after the amount, no sign) as format sections, so the cell stays a number."""
     exponent = value.as_tuple().exponent if isinstance(value, Decimal) else 0
     digits = f"#,##0.{'0' * -exponent}" if isinstance(exponent, int) and exponent < 0 else "#,##0"
     if style is None:
         return f'{digits};"△"{digits}' if digits != "#,##0" else INTEGER
     suffix = f'"{style.suffix}"' if style.suffix else ""
-    positive, negative = f"{digits}{suffix}", f'"△"{digits}{suffix}'
+    positive = f"{digits}{suffix}"
+    negative = positive if style.magnitude else f'"△"{digits}{suffix}'  # the number stays negative
     if style.bracket:
         positive, negative = f'"("{positive}")"', f'"("{negative}")"'
     zero = positive if style.zero is None else f'"{style.zero}"' if style.zero else ""

@@ -142,9 +142,10 @@ class _Builder:
         zeros = (ln.zero, measure.zero if measure is not None else None, lay.zero)
         zero = next((z for z in zeros if z is not None), None)
         suffix = f" {lay.unit}" if lay.unit_after == "all" or (lay.unit_after == "first" and first) else ""
-        if zero is None and not ln.bracket and not suffix:
+        magnitude = ln.magnitude or (measure is not None and measure.magnitude)
+        if zero is None and not ln.bracket and not suffix and not magnitude:
             return None
-        return Style(zero, ln.bracket, suffix)
+        return Style(zero, ln.bracket, suffix, magnitude)
 
     def _table(self, lay: Layout, table_id: str, kind: str, *, title: str, figure_table: str | None,
                columns: list[Column], segment: str | None = None) -> Table:

@@ -50,6 +50,7 @@ class Line:
     texts: tuple[tuple[str, str], ...] = ()  # (text column id, template): the line's text cells
     place: str = "outer"  # two-column statements (inner_column): inner, outer or both
     role: str | None = None  # ledger/roles.py LINE_ROLES: what the checks find the line by
+    magnitude: bool = False  # shown = "magnitude": printed without its sign (presentation only)
 
     @property
     def has_amount(self) -> bool:
@@ -93,6 +94,7 @@ class Column:
     zero: str | None = None  # how a zero amount prints in this column: "-" or "" (blank); None: 0
     text: bool = False  # a text column (返済期限, 交付者): each line's ``texts`` template, no figure
     header: str | None = None  # the printed header when it differs from the name (当期首残高\n(円))
+    magnitude: bool = False  # shown = "magnitude": amounts printed without their sign (presentation only)
 
 
 @dataclass(frozen=True)
@@ -205,7 +207,7 @@ def _layout(name: str, doc: dict[str, Any], chart: Chart) -> Layout:
             bold=bool(raw.get("bold", False)), role_accounts=role_accounts, sign=int(raw.get("sign", 1)),
             role_inputs=_inputs(raw.get("inputs")), mark=raw.get("mark"), zero=_zero(raw, file, where, errors),
             bracket=bool(raw.get("bracket", False)), texts=tuple((raw.get("texts") or {}).items()),
-            place=raw.get("place", "outer"), role=raw.get("role"),
+            place=raw.get("place", "outer"), role=raw.get("role"), magnitude=raw.get("shown") == "magnitude",
         ))
         if lines[-1].place not in PLACES:
             errors.append(InputError(file, None, "place", f"{where}: place must be one of {', '.join(PLACES)}"))
@@ -297,7 +299,8 @@ def _columns(doc: dict[str, Any], chart: Chart, file: str, errors: list[InputErr
         flows = raw.get("flows")
         out.append(Column(raw["id"], raw["name"], raw.get("role"), basis, tuple(flows) if flows is not None else None,
                           tuple(raw.get("exclude_flows", ())), int(raw.get("sign", 1)), formula, raw.get("unit"),
-                          _zero(raw, file, where, errors), bool(raw.get("text", False)), raw.get("header")))
+                          _zero(raw, file, where, errors), bool(raw.get("text", False)), raw.get("header"),
+                          raw.get("shown") == "magnitude"))
         if raw.get("unit") not in (None, "%"):
             errors.append(InputError(file, None, "unit", f"{where}: unknown unit {raw.get('unit')!r} (expected \"%\")"))
     return tuple(out)
