@@ -241,14 +241,14 @@ def _layout(name: str, doc: dict[str, Any], chart: Chart) -> Layout:
     )
 
 
-ZEROS = ("-", "")  # how a zero amount may print: a dash, or a blank cell
+ZEROS = ("-", "", "0")  # how a zero amount may print: a dash, a blank cell, or a bare 0 (a rate of 0.00)
 PLACES = ("inner", "outer", "both")
 
 
 def _zero(raw: dict[str, Any], file: str, where: str, errors: list[InputError]) -> str | None:
     zero = raw.get("zero")
     if zero is not None and zero not in ZEROS:
-        errors.append(InputError(file, None, "zero", f"{where}: zero must be \"-\" or \"\" (blank), got {zero!r}"))
+        errors.append(InputError(file, None, "zero", f"{where}: zero must be \"-\", \"\" (blank) or \"0\", got {zero!r}"))
         return None
     return zero
 
