@@ -20,7 +20,7 @@ from ..ledger.errors import BookError, InputError
 from ..ledger.model import Chart
 from ..ledger.roles import LINE_ROLES, STATEMENT_ROLES, unknown_role
 from .formula import parse_formula
-from .text import TextLayout, figure_refs, text_layout
+from .text import ROUNDING_WORDS, TextLayout, figure_refs, placeholders, text_layout
 from .trend import TrendLayout, trend_layout
 
 BASES = ("closing", "opening", "movement", "next_appropriation")
@@ -224,6 +224,10 @@ def _layout(name: str, doc: dict[str, Any], chart: Chart) -> Layout:
                                          f"line {ln.label}: {cid!r} is not a text column ([[column]] text = true)"))
     if "id" not in st:
         errors.append(InputError(file, None, "id", "[statement] needs an id"))
+    for word in sorted({w for w in placeholders(st.get("before", "") + st.get("after", "")) if w in ROUNDING_WORDS}):
+        if st.get("rounding") is None or st.get("unit", "円") == "円":
+            errors.append(InputError(file, None, "rounding",
+                                     f"${{{word}}} names the statement's rounding: [statement] needs a unit and a rounding"))
     if st.get("unit_after") not in (None, "first", "all"):
         errors.append(InputError(file, None, "unit_after", "[statement] unit_after must be \"first\" or \"all\""))
     if errors:
