@@ -25,7 +25,7 @@ def workbook(package, tmp_path_factory):  # noqa: F811
 def _page_height(ws) -> float:
     """The printable height of a page in the sheet's points (unscaled), less the repeated header rows."""
     landscape = ws.page_setup.orientation == "landscape"
-    width, height = A4[::-1] if landscape else A4
+    _width, height = A4[::-1] if landscape else A4
     margins = ws.page_margins
     printable = (height - margins.top - margins.bottom) * 72 * 100 / (ws.page_setup.scale or 100)
     titles = ws.print_title_rows
@@ -102,9 +102,9 @@ def test_the_scale_fits_the_page_width(workbook, package):  # noqa: F811
         width = A4[1] if part.landscape else A4[0]
         printable = (width - ws.page_margins.left - ws.page_margins.right) * 72
         # a stored width includes the 5 pixels of padding: 7 pixels a unit, 0.75 points a pixel
-        widths = {j: 9.14 for j in range(1, ws.max_column + 1)}
+        widths = dict.fromkeys(range(1, ws.max_column + 1), 9.14)
         for dim in ws.column_dimensions.values():  # a dimension may span several columns (min..max)
-            widths |= {j: dim.width for j in range(dim.min, min(dim.max, ws.max_column) + 1)}
+            widths |= dict.fromkeys(range(dim.min, min(dim.max, ws.max_column) + 1), dim.width)
         columns = sum(widths.values()) * 7 * 0.75
         assert columns * (ws.page_setup.scale or 100) / 100 <= printable + 1, part.sheet
 

@@ -307,7 +307,7 @@ def page_breaks(blocks: list[tuple[int, int]], heights: dict[int, float], rows: 
     """The rows that start a printed page: a table (first row to last, its title and wording
     included) that does not fit the rest of the page but fits a page starts a fresh one; a
     taller table runs on where it stands (Excel breaks it where the page ends)."""
-    starts = {first: last for first, last in blocks}
+    starts = dict(blocks)
     breaks: list[int] = []
     used, r = 0.0, 0
     while r < rows:

@@ -40,6 +40,8 @@ def printed(cell: Cell) -> str:
         return amount(cell.value)
     if cell.value == 0 and style.zero is not None:
         return style.zero
-    value = abs(cell.value) if style.magnitude else cell.value
+    value = cell.value
+    if style.magnitude and value < 0:
+        value = -value
     text = amount(value) + style.suffix
     return f"({text})" if style.bracket else text
