@@ -135,7 +135,7 @@ def test_the_trend_prints_its_tag_and_title(pages, package):  # noqa: F811
     """The 推移's heading and its 参考資料 tag (the source's extraction reads the tag, at the top
     right of its page, after the heading; the excerpt starts below both)."""
     text = part_pages(pages, [p.title for p in package.parts], next(p.title for p in package.parts if p.id == "trend"))
-    assert normal("参考資料1-1") in text and normal("事業別決算額の推移(損益計算書費用ベース)") in text
+    assert all(pattern(normal(phrase)).search(text) for phrase in ("参考資料1-1", "事業別決算額の推移(損益計算書費用ベース)"))
 
 
 def test_the_word_test_fails_on_a_missing_or_reordered_word():
