@@ -95,7 +95,7 @@ def test_a_sentence_cites_a_computed_figure(example_dir):
 
 
 @pytest.mark.parametrize(("file", "old", "new", "says"), [
-    ("115_note_receivables_maturity.toml", '\nzero = ""', '\nzero = "0"', "zero must be"),
+    ("115_note_receivables_maturity.toml", '\nzero = ""', '\nzero = "none"', "zero must be"),
     ("103_note_disposal_losses.toml", 'before = """', 'before = """${bs.nope}', "no line 'nope' in bs"),
     ("103_note_disposal_losses.toml", 'before = """', 'before = """${no_such_policy}', "${no_such_policy} is not set"),
     ("122_borrowings_schedule.toml", 'texts = { due = "-" }', 'texts = { nope = "-" }', "'nope' is not a text column"),

@@ -219,8 +219,9 @@ def test_workbook_layout_and_print_setup(workbook):
     values, _ = workbook
     bs = values["貸借対照表"]
     assert bs.freeze_panes is not None and bs.print_title_rows
-    assert bs.page_setup.paperSize == 9 and bs.sheet_properties.pageSetUpPr.fitToPage
-    assert bs.page_setup.fitToWidth in (None, 1) and bs.page_setup.fitToHeight == 0  # 1 page wide (the default), any height
+    # A4, one page wide by a print scale (not "fit to", under which Excel ignores the page breaks:
+    # tests/test_workbook_pages.py)
+    assert bs.page_setup.paperSize == 9 and not bs.sheet_properties.pageSetUpPr.fitToPage
     assert values["事業別貸借対照表"].page_setup.orientation == "landscape"
     assert bs.page_setup.orientation == "portrait"
     amounts = [c for r in bs.iter_rows() for c in r if isinstance(c.value, int)]

@@ -50,6 +50,7 @@ def register_inputs(subledgers: Subledgers, years: Iterable[FiscalYear]) -> list
                                   f"リース債務の返済予定額 {BUCKETS[n]}",
                                   "リース債務の返済スケジュール (subledgers/leases.csv)"))
         out += _lease_due_years(schedules, fy)
+        out += _aro_rates(subledgers, fy)
         for s in subledgers.securities:
             out.append(InputValue(f"sec.{s.security}.face", fy.year, s.face_value, f"{s.name} 券面総額", source))
         for n, bucket in enumerate(BUCKETS, 1):
@@ -71,6 +72,19 @@ def _lease_due_years(schedules: Sequence[Sequence[formulas.LeasePayment]], fy: F
     source = "リース債務の返済スケジュール (subledgers/leases.csv)"
     return [InputValue("lease.due.first", fy.year, min(dues), "リース債務 (1年超) 最初の返済の年度", source),
             InputValue("lease.due.last", fy.year, max(dues), "リース債務 (1年超) 最後の返済の年度", source)]
+
+
+def _aro_rates(subledgers: Subledgers, fy: FiscalYear) -> list[InputValue]:
+    """注記 (資産除去債務関係) 2 割引率: the lowest and highest discount rate of the obligations
+    on the balance sheet at the year end (recognised by then, not settled), in hundredths of a
+    percent (``aro.rate.min``, ``aro.rate.max``; none if there is no such obligation)."""
+    rates = [o.discount_rate for o in subledgers.obligations
+             if o.recognised <= fy.end and (o.settled is None or o.settled > fy.end)]
+    if not rates:
+        return []
+    source = "資産除去債務台帳 (subledgers/aro.csv): 割引率"
+    return [InputValue(f"aro.rate.{name}", fy.year, half_up(Fraction(rate) * 10000), f"資産除去債務 割引率の{word} (1/100 %)",
+                       source) for name, word, rate in (("min", "最小", min(rates)), ("max", "最大", max(rates)))]
 
 
 def _fiscal_year(day: dt.date, start: dt.date) -> int:

@@ -83,6 +83,7 @@ FLOWS_SHAPE = Table({"flow": Tables(Table({"code": CODE, "name": NAME, "applies_
 # docs/layouts.md: statements, schedules, trends (推移) and text statements
 _FLOW_LIST = Strings(CODE_LIMIT)
 ROUNDING = Text(choices=tuple(r.value for r in Rounding))  # ledger/rounding.py: the named rounding rules
+SHOWN = Text(choices=("signed", "magnitude"))  # how an amount's sign prints (presentation only)
 LAYOUT_SHAPE = Table({
     "statement": Table({"id": Text(CODE_LIMIT, nonempty=True), "title": Text(), "table": Text(), "segment_table": Text(),
                         "caption": Text(), "unit": Text(), "order": Int(), "entity": Bool(), "budget": Bool(),
@@ -103,10 +104,12 @@ LAYOUT_SHAPE = Table({
                           "segment_only": Bool(), "ties_to": Text(), "bold": Bool(), "sign": Int(choices=(-1, 1)),
                           "inputs": Either((Text(), Table(rest=Text())), "an input key or a table of them by role"),
                           "mark": Text(), "zero": Text(), "bracket": Bool(), "texts": Table(rest=Text()),
+                          "shown": SHOWN,
                           "place": Text(), "role": Text(CODE_LIMIT)})),
     "column": Tables(Table({"id": Text(), "name": Text(), "role": Text(), "basis": Text(), "flows": _FLOW_LIST,
                             "exclude_flows": _FLOW_LIST, "sign": Int(choices=(-1, 1)), "formula": Text(),
-                            "unit": Text(), "zero": Text(), "text": Bool(), "header": Text()})),
+                            "unit": Text(), "zero": Text(), "text": Bool(), "header": Text(),
+                            "shown": SHOWN})),
     "row": Tables(Table({"segment": Text(), "label": Text()}, required=("segment", "label"))),
     "total": Table({"label": Text()}),
 })

@@ -16,8 +16,9 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 
-from ..render.chart import save_chart, trend_figure
+from ..render.chart import register_font, save_chart, trend_figure
 from .build import build_package
+from .fonts import japanese_fonts
 from .html import write_site
 from .model import Package
 from .pdf import write_pdf
@@ -106,14 +107,17 @@ def _draw_charts(package: Package, folder: Path, formats: tuple[str, ...]) -> li
     """Draw the chart of each part that has one and write its SVG (the PDF and the site embed
     it) now; return the writers of the PNGs (the workbook's), which can wait."""
     later: list[Callable[[], Path]] = []
+    family: str | None = None
     for part in package.parts:
         if part.chart is None:
             continue
         folder.mkdir(parents=True, exist_ok=True)
-        figure = trend_figure(part.chart)
+        # the chart's text in the PDF's gothic, which Typst is given: set and embedded, searchable
+        family = family or register_font(japanese_fonts()["gothic"].path)
+        figure = trend_figure(part.chart, family)
         if "pdf" in formats or "html" in formats:
-            part.chart_files["svg"] = save_chart(figure, folder / f"{part.id}.svg")
+            part.chart_files["svg"] = save_chart(figure, folder / f"{part.id}.svg", family)
         if "xlsx" in formats:
             part.chart_files["png"] = folder / f"{part.id}.png"
-            later.append(partial(save_chart, figure, part.chart_files["png"]))
+            later.append(partial(save_chart, figure, part.chart_files["png"], family))
     return later

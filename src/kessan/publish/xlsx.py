@@ -26,6 +26,10 @@ INTEGER = '#,##0;"△"#,##0'
 FONT = {"font_name": "游ゴシック", "font_size": 10}
 INDEX_SHEET = "_figures"
 LINE_HEIGHT = 13.5  # points per line of 10-point text
+DEFAULT_ROW = 15.0  # points: a row of the default height
+# the printable A4 area in points (portrait width, height) inside the margins of _print_setup:
+# 0.5 in left and right, 0.7 in top and bottom (the running header and footer sit in them)
+PRINTABLE = ((8.27 - 1.0) * 72, (11.69 - 1.4) * 72)
 
 
 def display_width(text: str) -> int:
@@ -35,13 +39,14 @@ def display_width(text: str) -> int:
 
 def number_format(value: Value, style: Style | None = None) -> str:
     """The Excel number format of a cell: △ for negatives; the cell's style (a zero as "-" or
-    blank, brackets, the unit after the amount) as format sections, so the cell stays a number."""
+    blank, brackets, the unit after the amount, no sign) as format sections, so the cell stays a number."""
     exponent = value.as_tuple().exponent if isinstance(value, Decimal) else 0
     digits = f"#,##0.{'0' * -exponent}" if isinstance(exponent, int) and exponent < 0 else "#,##0"
     if style is None:
         return f'{digits};"△"{digits}' if digits != "#,##0" else INTEGER
     suffix = f'"{style.suffix}"' if style.suffix else ""
-    positive, negative = f"{digits}{suffix}", f'"△"{digits}{suffix}'
+    positive = f"{digits}{suffix}"
+    negative = positive if style.magnitude else f'"△"{digits}{suffix}'  # the number stays negative
     if style.bracket:
         positive, negative = f'"("{positive}")"', f'"("{negative}")"'
     zero = positive if style.zero is None else f'"{style.zero}"' if style.zero else ""
@@ -126,6 +131,9 @@ class _PartSheet:
         self.width = 1 + max((len(t.columns) for t in part.tables), default=1)
         self.row = 0
         self.frozen: tuple[int, int] | None = None  # first and last header row of the first table
+        self.heights: dict[int, float] = {}  # rows of other than the default height
+        self.blocks: list[tuple[int, int]] = []  # each table's first (its title) and last row
+        self.widths: list[float] = []  # column widths in character units
 
     def write(self) -> None:
         ws, part = self.ws, self.part
@@ -142,6 +150,8 @@ class _PartSheet:
             self._text_line(line)
         for table in part.tables:
             self._table(table)
+        if self.blocks:  # the part's headings go with its first table
+            self.blocks[0] = (0, self.blocks[0][1])
         if part.chart_files.get("png"):
             ws.insert_image(self.row, 0, str(part.chart_files["png"]), {"x_scale": 0.8, "y_scale": 0.8})
         self._columns()
@@ -154,19 +164,25 @@ class _PartSheet:
         else:
             self.ws.write(self.row, 0, text, cell_format)
         if height:
-            self.ws.set_row(self.row, height)
+            self._height(self.row, height)
         self.row += 1
 
     def _text_line(self, line: str) -> None:
         heading = not line.startswith("\u3000") and line.strip() != ""
         self.ws.write(self.row, 0, line, self.fmt.get(bold=heading, text_wrap=True, valign="top"))
         lines = max(1, math.ceil(display_width(line) / 110))
-        self.ws.set_row(self.row, LINE_HEIGHT * lines)
+        self._height(self.row, LINE_HEIGHT * lines)
         self.row += 1
 
+    def _height(self, row: int, height: float) -> None:
+        self.heights[row] = height
+        self.ws.set_row(row, height)
+
     def _table(self, table: Table) -> None:
+        start = self.row
         if table.show_title and table.title != self.part.title:
             self.row += 1
+            start = self.row
             self.ws.write(self.row, 0, table.title, self.fmt.get(bold=True, font_size=11))
             self.row += 1
         width = 1 + len(table.columns)
@@ -186,6 +202,7 @@ class _PartSheet:
         self.row = top + len(table.rows)
         for note in [*table.notes, *table.after]:
             self._wording(note, width)
+        self.blocks.append((start, self.row - 1))
 
     def _wording(self, text: str, width: int) -> None:
         """A sentence of a note, or a note below a table: merged over the table, wrapped."""
@@ -204,7 +221,7 @@ class _PartSheet:
         lines = max([1, *(_text_lines(h.text, widths[h.col - 1] * h.colspan) for h in table.header()
                           if h.col and h.row == table.depth - 1)])
         for r in range(self.row, self.row + table.depth):
-            self.ws.set_row(r, LINE_HEIGHT * (lines + 0.4))
+            self._height(r, LINE_HEIGHT * (lines + 0.4))
         self.row += table.depth
 
     def _body_row(self, table: Table, i: int, top: int) -> None:
@@ -233,13 +250,14 @@ class _PartSheet:
                 f = cell.figure
                 self.index.append((f.table, f.line, f.column, self.part.sheet, xl_rowcol_to_cell(r, j)))
         if tallest > 1:
-            self.ws.set_row(r, LINE_HEIGHT * tallest * 0.85)
+            self._height(r, LINE_HEIGHT * tallest * 0.85)
 
     def _columns(self) -> None:
         label = max([display_width(r.printed_label) + 2 * r.indent + 2 for t in self.part.tables for r in t.rows] or [40])
-        self.ws.set_column(0, 0, min(max(label, 14), 56) if self.part.tables else 110)
-        for j in range(1, self.width):
-            self.ws.set_column(j, j, self._column_width(j))
+        self.widths = [min(max(label, 14), 56) if self.part.tables else 110]
+        self.widths += [self._column_width(j) for j in range(1, self.width)]
+        for j, width in enumerate(self.widths):
+            self.ws.set_column(j, j, width)
 
     def _column_width(self, j: int) -> float:
         widest = 10
@@ -259,7 +277,15 @@ class _PartSheet:
         ws = self.ws
         ws.set_paper(9)  # A4
         ws.set_landscape() if self.part.landscape else ws.set_portrait()
-        ws.fit_to_pages(1, 0)  # fit to width, as many pages down as needed
+        # fit to the page width by a scale, not by "fit to pages": Excel ignores manual page
+        # breaks under "fit to", and the breaks below keep each table on one printed page
+        width, height = PRINTABLE[::-1] if self.part.landscape else PRINTABLE
+        scale = min(100, math.floor(100 * width / sum(_points(w) for w in self.widths)))
+        ws.set_print_scale(max(scale, 10))
+        repeated = 0.0
+        if self.frozen:
+            repeated = sum(self.heights.get(r, DEFAULT_ROW) for r in range(self.frozen[0], self.frozen[1] + 1))
+        ws.set_h_pagebreaks(page_breaks(self.blocks, self.heights, self.row, height * 100 / scale - repeated))
         ws.set_margins(left=0.5, right=0.5, top=0.7, bottom=0.7)
         ws.center_horizontally()
         draft = f"&R&8{_escape(self.package.labels['draft'])}" if self.package.draft else ""
@@ -269,6 +295,34 @@ class _PartSheet:
             first, last = self.frozen
             ws.freeze_panes(last + 1, 1)
             ws.repeat_rows(first, last)
+
+
+def _points(width: float) -> float:
+    """A column width in character units as printed points (Excel: 7 pixels a character and 5 of
+    padding, at 96 pixels an inch)."""
+    return (width * 7 + 5) * 0.75
+
+
+def page_breaks(blocks: list[tuple[int, int]], heights: dict[int, float], rows: int, page: float) -> list[int]:
+    """The rows that start a printed page: a table (first row to last, its title and wording
+    included) that does not fit the rest of the page but fits a page starts a fresh one; a
+    taller table runs on where it stands (Excel breaks it where the page ends)."""
+    starts = dict(blocks)
+    breaks: list[int] = []
+    used, r = 0.0, 0
+    while r < rows:
+        last = starts.get(r)
+        if last is not None:
+            block = sum(heights.get(i, DEFAULT_ROW) for i in range(r, last + 1))
+            if used + block > page and block <= page and used > 0:
+                breaks.append(r)
+                used = 0.0
+        height = heights.get(r, DEFAULT_ROW)
+        if used + height > page and used > 0:
+            used = 0.0  # Excel's own break
+        used += height
+        r += 1
+    return breaks
 
 
 def _a1(formula: Formula, top: int) -> str:

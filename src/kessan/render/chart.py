@@ -6,6 +6,8 @@ rows but the last (the 計 row) stacked by segment, its columns the years."""
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,6 +16,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib_fontja  # noqa: F401  (registers IPAexGothic and makes it the default family)
+from matplotlib import font_manager
 from matplotlib.figure import Figure
 
 from ..report.model import Axes, Cell, Table
@@ -29,12 +32,32 @@ def trend_chart(table: Table, out_dir: Path, stem: str = "trend") -> list[Path]:
     return [save_chart(fig, out_dir / f"{stem}.png"), save_chart(fig, out_dir / f"{stem}.svg")]
 
 
+def register_font(path: Path) -> str:
+    """Make a font file usable by the charts (the PDF's own font, so the chart's text is set,
+    named and embedded in it); its family name."""
+    font_manager.fontManager.addfont(str(path))
+    return str(font_manager.FontProperties(fname=str(path)).get_name())
+
+
+@contextmanager
+def _family(family: str | None) -> Iterator[None]:
+    """Text drawn now names ``family`` (IPAexGothic for a glyph it lacks); the default otherwise."""
+    with matplotlib.rc_context({"font.family": [family, "IPAexGothic"]} if family else {}):
+        yield
+
+
 def _decimals(cells: list[Cell]) -> list[Decimal]:
     return [c.value if isinstance(c.value, Decimal) else Decimal(0) for c in cells]
 
 
-def trend_figure(table: Table) -> Figure:
-    """The chart of a 推移 table: stacked bars by segment, the total above each bar."""
+def trend_figure(table: Table, family: str | None = None) -> Figure:
+    """The chart of a 推移 table: stacked bars by segment, the total above each bar; its text in
+    ``family`` (register_font) when given."""
+    with _family(family):
+        return _trend_figure(table)
+
+
+def _trend_figure(table: Table) -> Figure:
     axes = table.axes or Axes(tuple(c.label for c in table.columns), "", f"({table.presentation.unit})")
     columns = list(axes.ticks)
     *segments, total = table.rows
@@ -64,10 +87,11 @@ def trend_figure(table: Table) -> Figure:
     return fig
 
 
-def save_chart(fig: Figure, path: Path) -> Path:
+def save_chart(fig: Figure, path: Path, family: str | None = None) -> Path:
     """Write the figure as PNG or SVG (by the suffix); a missing glyph (tofu) is an error. The
-    SVG keeps its text as text (searchable, selectable), naming the font rather than drawing paths."""
-    with warnings.catch_warnings(), matplotlib.rc_context({"svg.fonttype": "none"}):
+    SVG keeps its text as text (searchable, selectable), naming the font rather than drawing
+    paths: ``family`` (as trend_figure's; the tick labels are made when drawn)."""
+    with warnings.catch_warnings(), _family(family), matplotlib.rc_context({"svg.fonttype": "none"}):
         warnings.filterwarnings("error", message=".*Glyph.*missing.*")
         fig.savefig(path)
     return path

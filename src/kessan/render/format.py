@@ -34,11 +34,14 @@ def amount(value: int | Decimal | str | None) -> str:
 
 def printed(cell: Cell) -> str:
     """A cell as the package prints it: its amount, styled as the layout says (a zero as "-" or
-    blank, brackets, the unit after it). Every renderer of the package prints cells through this."""
+    blank, brackets, the unit after it, without its sign). Every renderer of the package prints cells through this."""
     style = cell.style
     if style is None or cell.value is None or isinstance(cell.value, str):
         return amount(cell.value)
     if cell.value == 0 and style.zero is not None:
         return style.zero
-    text = amount(cell.value) + style.suffix
+    value = cell.value
+    if style.magnitude and value < 0:
+        value = -value
+    text = amount(value) + style.suffix
     return f"({text})" if style.bracket else text

@@ -50,7 +50,9 @@ def render_table(console: Console, report: Report, table: Table) -> None:
         for j in block:
             col = table.columns[j]
             label = f"{col.group} {col.label}".strip() if col.group else col.label
-            label = label.replace("\n", "")  # a header's declared line break: the terminal wraps on its own
+            # a header's declared line break, on one line: inside a segment's name (本人確認情報|処理事業)
+            # nothing, between the words of a layout's header (当事業年度 (自 …) a space, as printed
+            label = label.replace("\n", "" if col.view else " ")
             rt.add_column(Text(label), justify="right" if col.numeric else "left", no_wrap=col.numeric,
                           overflow="fold", min_width=NUMBER_WIDTH if col.numeric else None)
         for row in table.rows:

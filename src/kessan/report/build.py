@@ -22,7 +22,7 @@ from ..statements.budget_report import AMOUNT_IN_TEXT, cited_amount
 from ..statements.engine import ELIM, TOTAL, Source, StatementSet
 from ..statements.layout import Column as LayoutColumn
 from ..statements.layout import Layout, Line
-from ..statements.text import TextLayout, fill
+from ..statements.text import ROUNDING_WORDS, TextLayout, fill
 from ..statements.text import render as render_text_statement
 from ..statements.trend import TrendLayout, round_oku
 from .model import BLANK, Axes, Cell, Column, Derived, FigureId, Formula, Presentation, Report, Row, Style, Table, Term
@@ -53,6 +53,8 @@ DEFAULT_LABELS: dict[str, str] = {
     "next": "次へ",
     "draft": "未確定",
     "continued": "{title} (続き)",
+    "half_up": "四捨五入",  # ${rounding_rule} of a statement rounded under ledger/rounding.py's rule
+    "truncate": "切り捨て",
 }
 
 
@@ -103,6 +105,11 @@ def shown(p: Presentation, amount: int) -> int:
     return round_yen(amount, UNITS[p.unit], Rounding(p.rounding))
 
 
+def step_text(yen: int) -> str:
+    """A rounding step in yen as a note names it: 100000 → 10万円, 100 → 100円."""
+    return f"{yen // 10_000:,}万円" if yen >= 10_000 and yen % 10_000 == 0 else f"{yen:,}円"
+
+
 def percent(hundredths: int) -> Decimal:
     """A rate held in hundredths of a percent, as the printed number: 123 → 1.23."""
     return Decimal(hundredths).scaleb(-2)
@@ -118,8 +125,14 @@ class _Builder:
 
     # -- wording: templates with policies, dates, figures and register years (statements/text.py)
 
-    def resolve(self, name: str) -> str:
-        """The text of one placeholder of a template."""
+    def resolve(self, name: str, lay: Layout | None = None) -> str:
+        """The text of one placeholder of a template (of the statement ``lay``)."""
+        if name in ROUNDING_WORDS and lay is not None and lay.rounding is not None:
+            step = UNITS[lay.unit].value // 10  # rounded at the digit below the unit: 百万円 → 10万円
+            return step_text(step) if name == "rounding_step" else self.labels[lay.rounding]
+        if name.startswith("percent:"):
+            rate = self.ss.inputs.get(name.removeprefix("percent:"))
+            return "-" if rate is None else f"{percent(rate.amount).normalize():f}"
         if name.startswith("year:"):
             key = name.removeprefix("year:")
             given = self.ss.inputs.get(key)
@@ -135,16 +148,17 @@ class _Builder:
             return self.dates[name]
         return str(self.ss.book.settings.get("policies", {})[name])
 
-    def paragraphs(self, template: str) -> list[str]:
-        return fill(template, self.resolve).strip("\n").splitlines() if template else []
+    def paragraphs(self, template: str, lay: Layout | None = None) -> list[str]:
+        return fill(template, lambda name: self.resolve(name, lay)).strip("\n").splitlines() if template else []
 
     def _style(self, lay: Layout, ln: Line, measure: LayoutColumn | None, first: bool) -> Style | None:
         zeros = (ln.zero, measure.zero if measure is not None else None, lay.zero)
         zero = next((z for z in zeros if z is not None), None)
         suffix = f" {lay.unit}" if lay.unit_after == "all" or (lay.unit_after == "first" and first) else ""
-        if zero is None and not ln.bracket and not suffix:
+        magnitude = ln.magnitude or (measure is not None and measure.magnitude)
+        if zero is None and not ln.bracket and not suffix and not magnitude:
             return None
-        return Style(zero, ln.bracket, suffix)
+        return Style(zero, ln.bracket, suffix, magnitude)
 
     def _table(self, lay: Layout, table_id: str, kind: str, *, title: str, figure_table: str | None,
                columns: list[Column], segment: str | None = None) -> Table:
@@ -153,8 +167,8 @@ class _Builder:
         return Table(table_id, lay.id, kind, title, figure_table, self.captions.get(lay.caption), unit,
                      self.labels["label_header"], columns, presentation(lay.unit, lay.rounding), segment=segment,
                      order=lay.order, show_title=lay.show_title,
-                     before=self.paragraphs(lay.before) if wording else [],
-                     after=self.paragraphs(lay.after) if wording else [])
+                     before=self.paragraphs(lay.before, lay) if wording else [],
+                     after=self.paragraphs(lay.after, lay) if wording else [])
 
     def statement_tables(self, lay: Layout) -> list[Table]:
         if lay.budget:

@@ -61,11 +61,13 @@ class Presentation:
 class Style:
     """How an amount cell prints, as the published document does (layout data): a zero as "-"
     or blank, the amount in brackets (a memo total), the unit after it (the first amount of a
-    note). The value stays the number; every renderer prints it through render.format.printed."""
+    note), the amount without its sign (a 減少額 whose label says the direction). The value
+    stays the signed number (the figures contract is unchanged); every renderer prints it through render.format.printed."""
 
     zero: str | None = None  # "-" or "" for a zero amount; None prints 0
     bracket: bool = False
     suffix: str = ""  # " 円"
+    magnitude: bool = False  # print the amount without its sign: the label says the direction (減少額)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from ..ledger.errors import BookError, InputError
 from ..ledger.model import Chart
 from ..ledger.roles import LINE_ROLES, STATEMENT_ROLES, unknown_role
 from .formula import parse_formula
-from .text import TextLayout, figure_refs, text_layout
+from .text import ROUNDING_WORDS, TextLayout, figure_refs, placeholders, text_layout
 from .trend import TrendLayout, trend_layout
 
 BASES = ("closing", "opening", "movement", "next_appropriation")
@@ -50,6 +50,7 @@ class Line:
     texts: tuple[tuple[str, str], ...] = ()  # (text column id, template): the line's text cells
     place: str = "outer"  # two-column statements (inner_column): inner, outer or both
     role: str | None = None  # ledger/roles.py LINE_ROLES: what the checks find the line by
+    magnitude: bool = False  # shown = "magnitude": printed without its sign (presentation only)
 
     @property
     def has_amount(self) -> bool:
@@ -93,6 +94,7 @@ class Column:
     zero: str | None = None  # how a zero amount prints in this column: "-" or "" (blank); None: 0
     text: bool = False  # a text column (返済期限, 交付者): each line's ``texts`` template, no figure
     header: str | None = None  # the printed header when it differs from the name (当期首残高\n(円))
+    magnitude: bool = False  # shown = "magnitude": amounts printed without their sign (presentation only)
 
 
 @dataclass(frozen=True)
@@ -205,7 +207,7 @@ def _layout(name: str, doc: dict[str, Any], chart: Chart) -> Layout:
             bold=bool(raw.get("bold", False)), role_accounts=role_accounts, sign=int(raw.get("sign", 1)),
             role_inputs=_inputs(raw.get("inputs")), mark=raw.get("mark"), zero=_zero(raw, file, where, errors),
             bracket=bool(raw.get("bracket", False)), texts=tuple((raw.get("texts") or {}).items()),
-            place=raw.get("place", "outer"), role=raw.get("role"),
+            place=raw.get("place", "outer"), role=raw.get("role"), magnitude=raw.get("shown") == "magnitude",
         ))
         if lines[-1].place not in PLACES:
             errors.append(InputError(file, None, "place", f"{where}: place must be one of {', '.join(PLACES)}"))
@@ -222,6 +224,10 @@ def _layout(name: str, doc: dict[str, Any], chart: Chart) -> Layout:
                                          f"line {ln.label}: {cid!r} is not a text column ([[column]] text = true)"))
     if "id" not in st:
         errors.append(InputError(file, None, "id", "[statement] needs an id"))
+    for word in sorted({w for w in placeholders(st.get("before", "") + st.get("after", "")) if w in ROUNDING_WORDS}):
+        if st.get("rounding") is None or st.get("unit", "円") == "円":
+            errors.append(InputError(file, None, "rounding",
+                                     f"${{{word}}} names the statement's rounding: [statement] needs a unit and a rounding"))
     if st.get("unit_after") not in (None, "first", "all"):
         errors.append(InputError(file, None, "unit_after", "[statement] unit_after must be \"first\" or \"all\""))
     if errors:
@@ -239,14 +245,14 @@ def _layout(name: str, doc: dict[str, Any], chart: Chart) -> Layout:
     )
 
 
-ZEROS = ("-", "")  # how a zero amount may print: a dash, or a blank cell
+ZEROS = ("-", "", "0")  # how a zero amount may print: a dash, a blank cell, or a bare 0 (a rate of 0.00)
 PLACES = ("inner", "outer", "both")
 
 
 def _zero(raw: dict[str, Any], file: str, where: str, errors: list[InputError]) -> str | None:
     zero = raw.get("zero")
     if zero is not None and zero not in ZEROS:
-        errors.append(InputError(file, None, "zero", f"{where}: zero must be \"-\" or \"\" (blank), got {zero!r}"))
+        errors.append(InputError(file, None, "zero", f"{where}: zero must be \"-\", \"\" (blank) or \"0\", got {zero!r}"))
         return None
     return zero
 
@@ -297,7 +303,8 @@ def _columns(doc: dict[str, Any], chart: Chart, file: str, errors: list[InputErr
         flows = raw.get("flows")
         out.append(Column(raw["id"], raw["name"], raw.get("role"), basis, tuple(flows) if flows is not None else None,
                           tuple(raw.get("exclude_flows", ())), int(raw.get("sign", 1)), formula, raw.get("unit"),
-                          _zero(raw, file, where, errors), bool(raw.get("text", False)), raw.get("header")))
+                          _zero(raw, file, where, errors), bool(raw.get("text", False)), raw.get("header"),
+                          raw.get("shown") == "magnitude"))
         if raw.get("unit") not in (None, "%"):
             errors.append(InputError(file, None, "unit", f"{where}: unknown unit {raw.get('unit')!r} (expected \"%\")"))
     return tuple(out)

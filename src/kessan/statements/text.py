@@ -8,7 +8,11 @@ A placeholder is one of (docs/layouts.md):
 * ``${stmt.line}``: a computed figure of a statement line (printed as the table prints it),
   so no number of a sentence is typed in;
 * ``${year:key}``: the 和暦 year (令和7年) of an input that holds a calendar year (a register's
-  last repayment year, ``lease.due.last``).
+  last repayment year, ``lease.due.last``);
+* ``${percent:key}``: an input that holds a rate in hundredths of a percent, as a number
+  (``aro.rate.max`` 170 → 1.7);
+* ``${rounding_step}``, ``${rounding_rule}``: the statement's own presentation, the step its
+  amounts are rounded at and how (百万円 under half_up: 10万円, 四捨五入).
 
     [statement]
     id = "policies"
@@ -29,6 +33,7 @@ from ..ledger.errors import BookError, InputError
 
 PLACEHOLDER = re.compile(r"\$\{([^{}]*)\}")
 BUILTINS = ("period_start", "period_end")  # filled by the report from the fiscal year
+ROUNDING_WORDS = ("rounding_step", "rounding_rule")  # filled from the statement's unit and rounding
 
 
 def placeholders(template: str) -> list[str]:
@@ -38,7 +43,8 @@ def placeholders(template: str) -> list[str]:
 
 def policy_names(template: str) -> set[str]:
     """The placeholders that name a [book.policies] value (not a figure, input or built-in)."""
-    return {p for p in placeholders(template) if "." not in p and ":" not in p and p not in BUILTINS}
+    return {p for p in placeholders(template)
+            if "." not in p and ":" not in p and p not in BUILTINS and p not in ROUNDING_WORDS}
 
 
 def figure_refs(template: str) -> list[str]:
