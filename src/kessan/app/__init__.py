@@ -7,3 +7,7 @@ from .service import Closed, Loaded, OpenBook, PeriodChange, PeriodEvent, journa
 __all__ = ["AppError", "BadInput", "BookDir", "Busy", "Closed", "Loaded", "NotFound", "OpenBook", "PeriodChange",
            "PeriodEvent", "Refused", "Unavailable", "journal_rows", "load", "open_book", "open_database",
            "read_book_dir"]
+from . import users  # noqa: E402  (users of the web application: kessan.app.users)
+from .service import default_actor  # noqa: E402
+
+__all__ += ["default_actor", "users"]

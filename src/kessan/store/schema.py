@@ -262,3 +262,31 @@ period_link = sa.Table(  # the hash chain over period events, and the seal a clo
 )
 
 TABLES_0005 = ("audit_event", "chain_link", "period_link")
+
+
+# ---------------------------------------------------------------- users of the web application (migration 0006_users)
+
+app_user = sa.Table(  # who may log in to `kessan serve`, with which role; database-wide, not per book
+    "app_user",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(64), nullable=False, unique=True),
+    sa.Column("role", sa.String(32), nullable=False),
+    sa.Column("password_hash", sa.String(256), nullable=False),  # argon2id (argon2-cffi), never the password
+    sa.Column("created_by", sa.String(256), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("disabled", sa.Boolean, nullable=False, default=False),
+)
+
+user_event = sa.Table(  # append-only: who created, changed, disabled a user; logins and logouts
+    "user_event",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.String(256), nullable=False),
+    sa.Column("user_name", sa.String(64), nullable=False),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("detail", sa.Text, nullable=False),
+)
+
+TABLES_0006_USERS = ("app_user", "user_event")

@@ -1,0 +1,310 @@
+"""The pages (GET): what each role reads. Nothing here writes to the book."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import secrets
+import tempfile
+import zipfile
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+
+from .. import app as kessan
+from ..render.chart import save_chart, trend_figure
+from ..report.model import Table
+from . import access
+from .context import LOGIN_CSRF_COOKIE, PER_PAGE, Verified, render, session, state
+
+router = APIRouter()
+
+
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    return RedirectResponse(access.HOME[session(request).role], status_code=303)
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "/", error: str = "") -> Response:
+    token = secrets.token_urlsafe(32)
+    response = render(request, "login.html.j2", title="ログイン", login_csrf=token, next=_local(next), error=error)
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=_secure(request), path="/login")
+    return response
+
+
+def _local(path: str) -> str:
+    """A path of this site to go to after logging in (never another site: //host, https:...)."""
+    return path if path.startswith("/") and not path.startswith("//") and "\\" not in path else "/"
+
+
+@router.get("/dashboard")
+def dashboard(request: Request, year: int | None = None) -> Response:
+    web = state(request)
+    book = web.book
+    chosen = book.year(year)
+    return render(request, "dashboard.html.j2", title="ダッシュボード", years=book.book.fiscal_years, year=chosen,
+                  checks=book.checks(chosen), verified=web.last_verify, drafts=book.drafts("pending"))
+
+
+def _tables(request: Request, year: int | None, kinds: set[str] | None = None) -> tuple[int, list[Table]]:
+    book = state(request).book
+    chosen = book.year(year)
+    tables = book.report(chosen).tables
+    return chosen, [t for t in tables if kinds is None or t.kind in kinds]
+
+
+@router.get("/statements")
+def statements(request: Request, year: int | None = None) -> Response:
+    chosen, tables = _tables(request, year)
+    whole = [t for t in tables if t.segment is None]
+    segments: dict[str, list[Table]] = {}
+    for t in tables:
+        if t.segment is not None:
+            segments.setdefault(t.segment, []).append(t)
+    names = {code: s.name for code, s in state(request).book.book.chart.segments.items()}
+    return render(request, "statements.html.j2", title="財務諸表", year=chosen, whole=whole,
+                  segments=[(names.get(code, code), ts) for code, ts in segments.items()], base="/statements")
+
+
+@router.get("/statements/{table_id}")
+def statement(request: Request, table_id: str, year: int | None = None) -> Response:
+    return _table_page(request, table_id, year, links=True)
+
+
+def _table_page(request: Request, table_id: str, year: int | None, links: bool) -> Response:
+    book = state(request).book
+    chosen = book.year(year)
+    try:
+        table = book.report(chosen).table(table_id)
+    except KeyError:
+        raise kessan.NotFound(f"no table {table_id!r} in {chosen}") from None
+    return render(request, "table.html.j2", title=table.title, year=chosen, table=table, links=links,
+                  state=book.book.fiscal_year(chosen).state)
+
+
+@router.get("/drill")
+def drill(request: Request, figure: str, page: int = 1) -> Response:
+    found = state(request).book.drilldown(figure, page=max(page, 1), per_page=PER_PAGE)
+    return render(request, "drill.html.j2", title="内訳", figure=figure, found=found,
+                  pages=max(1, -(-found.count // found.per_page)))
+
+
+@router.get("/entries/{entry_id}")
+def entry(request: Request, entry_id: str) -> Response:
+    found = state(request).book.entry(entry_id)
+    return render(request, "entry.html.j2", title=f"仕訳 {entry_id}", entry=found)
+
+
+SEARCH_FIELDS = ("date_from", "date_to", "amount_min", "amount_max", "account", "segment", "memo")
+
+
+def _query(request: Request) -> tuple[object, dict[str, str]]:
+    """The journal query of the search form; a date or amount that is not one is a located error."""
+    given = {k: request.query_params.get(k, "").strip() for k in SEARCH_FIELDS}
+    problems: list[str] = []
+
+    def day(key: str) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(given[key]) if given[key] else None
+        except ValueError:
+            problems.append(f"{key}: {given[key]!r} is not a date (YYYY-MM-DD)")
+            return None
+
+    def yen(key: str) -> int | None:
+        text = given[key].replace(",", "")
+        try:
+            return int(text) if text else None
+        except ValueError:
+            problems.append(f"{key}: {given[key]!r} is not an amount in yen")
+            return None
+
+    query = kessan.JournalQuery(date_from=day("date_from"), date_to=day("date_to"), amount_min=yen("amount_min"),
+                                amount_max=yen("amount_max"), account=given["account"] or None,
+                                segment=given["segment"] or None, memo=given["memo"] or None)
+    if problems:
+        raise kessan.BadInput("the search form has errors: " + "; ".join(problems))
+    return query, given
+
+
+@router.get("/search")
+def search(request: Request, page: int = 1) -> Response:
+    query, given = _query(request)
+    found = None
+    if any(given.values()):
+        found = state(request).book.search(query, page=max(page, 1), per_page=PER_PAGE)
+    params = "&".join(f"{k}={v}" for k, v in request.query_params.items() if k != "page")
+    return render(request, "search.html.j2", title="仕訳検索", given=given, found=found, params=params,
+                  pages=max(1, -(-found.count // found.per_page)) if found else 1)
+
+
+@router.get("/search.csv")
+def search_csv(request: Request) -> Response:
+    query, _ = _query(request)
+    text = state(request).book.search_csv(query)
+    return Response(text.encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="journal-search.csv"'})
+
+
+@router.get("/budget")
+def budget(request: Request, year: int | None = None) -> Response:
+    chosen, tables = _tables(request, year, {"budget"})
+    return render(request, "statements.html.j2", title="予算と実績", year=chosen,
+                  whole=[t for t in tables if t.segment is None], segments=[], base="/statements")
+
+
+@router.get("/trend")
+def trend(request: Request, year: int | None = None) -> Response:
+    chosen, tables = _tables(request, year, {"trend"})
+    return render(request, "trend.html.j2", title="推移", year=chosen, tables=tables)
+
+
+@router.get("/trend.svg")
+def trend_svg(request: Request, table_id: str, year: int | None = None) -> Response:
+    chosen, tables = _tables(request, year, {"trend"})
+    table = next((t for t in tables if t.id == table_id), None)
+    if table is None:
+        raise kessan.NotFound(f"no trend table {table_id!r}")
+    with tempfile.TemporaryDirectory() as tmp:
+        svg = save_chart(trend_figure(table), Path(tmp) / "trend.svg").read_bytes()
+    return Response(svg, media_type="image/svg+xml")
+
+
+@router.get("/periods")
+def periods(request: Request) -> Response:
+    book = state(request).book
+    return render(request, "periods.html.j2", title="期間", years=book.book.fiscal_years, history=book.period_history())
+
+
+@router.get("/drafts/new")
+def draft_form(request: Request, lines: int = 6) -> Response:
+    book = state(request).book
+    return render(request, "draft.html.j2", title="仕訳入力", rows=range(min(max(lines, 2), 40)),
+                  accounts=list(book.book.chart.accounts.values()), segments=list(book.book.chart.segments.values()), values={}, balances=None)
+
+
+@router.get("/drafts/balance")
+def draft_balance(request: Request) -> Response:
+    """The live per-segment balance of the entry form (htmx swaps it in as the user types)."""
+    entry, problems = draft_from(dict(request.query_params))
+    balances = state(request).book.segment_balances(entry) if entry is not None else None
+    return render(request, "_balance.html.j2", balances=balances, problems=problems)
+
+
+def draft_from(values: dict[str, str]) -> tuple[object | None, list[str]]:
+    """The draft of the entry form's fields: the filled lines; problems with the fields that
+    are not numbers or dates (the app checks the rest: the loader's invariants)."""
+    problems: list[str] = []
+    try:
+        date = dt.date.fromisoformat(values.get("date", "").strip())
+    except ValueError:
+        problems.append(f"date: {values.get('date', '')!r} is not a date (YYYY-MM-DD)")
+        date = None
+    lines = []
+    for i in range(40):
+        account, amount = values.get(f"account_{i}", "").strip(), values.get(f"amount_{i}", "").strip()
+        if not account and not amount:
+            continue
+        try:
+            yen = int(amount.replace(",", ""))
+        except ValueError:
+            problems.append(f"line {i + 1} amount: {amount!r} is not an amount in yen (debit positive, credit negative)")
+            continue
+        lines.append(kessan.DraftLine(account=account, segment=values.get(f"segment_{i}", "").strip(), amount=yen,
+                                      flow=values.get(f"flow_{i}", "").strip() or None,
+                                      partner=values.get(f"partner_{i}", "").strip() or None))
+    if date is None or problems:
+        return None, problems
+    return kessan.DraftEntry(date=date, memo=values.get("memo", "").strip(), lines=tuple(lines)), problems
+
+
+@router.get("/drafts/import")
+def import_form(request: Request) -> Response:
+    return render(request, "import.html.j2", title="仕訳取込", imported=None)
+
+
+@router.get("/approvals")
+def approvals(request: Request) -> Response:
+    return render(request, "approvals.html.j2", title="承認", drafts=state(request).book.drafts("pending"),
+                  me=session(request).user)
+
+
+@router.get("/closing")
+def closing(request: Request, year: int | None = None) -> Response:
+    book = state(request).book
+    chosen = book.year(year)
+    return render(request, "closing.html.j2", title="決算整理", year=chosen, plans=book.closing_plan(chosen),
+                  state=book.book.fiscal_year(chosen).state)
+
+
+@router.get("/audit")
+def audit(request: Request) -> Response:
+    book = state(request).book
+    return render(request, "audit.html.j2", title="監査ログ", events=book.log(),
+                  user_events=kessan.users.user_events(book.engine))
+
+
+@router.get("/verify")
+def verify(request: Request) -> Response:
+    web = state(request)
+    results = web.book.verify()
+    web.last_verify = Verified(dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S"), results)
+    return render(request, "verify.html.j2", title="検証", verified=web.last_verify)
+
+
+def _published_year(request: Request) -> int | None:
+    """The newest CLOSED fiscal year: only a closed year's statements are published."""
+    closed = [fy.year for fy in state(request).book.book.fiscal_years if fy.state == "CLOSED"]
+    return max(closed, default=None)
+
+
+def _downloads(out_dir: Path) -> list[str]:
+    names = sorted(p.name for p in out_dir.glob("*") if p.is_file() and p.suffix in (".xlsx", ".pdf"))
+    return names + (["html.zip"] if (out_dir / "html" / "index.html").is_file() else [])
+
+
+@router.get("/published")
+def published(request: Request) -> Response:
+    year = _published_year(request)
+    tables = [t for t in state(request).book.report(year).tables if t.segment is None] if year else []
+    return render(request, "published.html.j2", title="公表財務諸表", year=year, tables=tables,
+                  downloads=_downloads(state(request).out_dir))
+
+
+@router.get("/published/{table_id}")
+def published_table(request: Request, table_id: str) -> Response:
+    year = _published_year(request)
+    if year is None:
+        raise kessan.NotFound("no fiscal year is CLOSED yet: nothing is published")
+    return _table_page(request, table_id, year, links=False)
+
+
+@router.get("/downloads/{name}")
+def download(request: Request, name: str) -> Response:
+    out_dir = state(request).out_dir
+    if name not in _downloads(out_dir):
+        raise kessan.NotFound(f"no package file {name!r}: the 決算責任者 publishes it first")
+    if name == "html.zip":
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+            for path in sorted((out_dir / "html").rglob("*")):
+                if path.is_file():
+                    z.write(path, path.relative_to(out_dir).as_posix())
+        return Response(buffer.getvalue(), media_type="application/zip",
+                        headers={"Content-Disposition": 'attachment; filename="html.zip"'})
+    return FileResponse(out_dir / name, filename=name)
+
+
+@router.get("/admin/users")
+def admin_users(request: Request) -> Response:
+    book = state(request).book
+    return render(request, "users.html.j2", title="利用者", users=kessan.users.users(book.engine),
+                  roles=kessan.users.ROLES)
+
+
+__all__ = ["HTMLResponse", "draft_from", "router"]
