@@ -1,12 +1,29 @@
 """The application layer (docs/architecture.md): every face calls these, nothing else."""
 
+from ..ledger.records import (
+    Draft,
+    DraftBalance,
+    DraftEntry,
+    DraftEvent,
+    DraftLine,
+    EntryDetail,
+    FigureLink,
+    JournalQuery,
+    PostingPage,
+    PostingRow,
+    SegmentBalance,
+)
 from .book_dir import BookDir, read_book_dir
 from .errors import AppError, BadInput, Busy, NotFound, Refused, Unavailable
+from .journal import figure_key, parse_figure_key
 from .service import Closed, Loaded, OpenBook, PeriodChange, PeriodEvent, journal_rows, load, open_book, open_database
 
 __all__ = ["AppError", "BadInput", "BookDir", "Busy", "Closed", "Loaded", "NotFound", "OpenBook", "PeriodChange",
            "PeriodEvent", "Refused", "Unavailable", "journal_rows", "load", "open_book", "open_database",
            "read_book_dir"]
+__all__ += ["Draft", "DraftBalance", "DraftEntry", "DraftEvent", "DraftLine", "EntryDetail", "FigureLink",
+            "JournalQuery", "PostingPage", "PostingRow", "SegmentBalance", "figure_key", "parse_figure_key"]
+
 from . import users  # noqa: E402  (users of the web application: kessan.app.users)
 from .service import default_actor  # noqa: E402
 

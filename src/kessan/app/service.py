@@ -48,6 +48,7 @@ from ..store import inputs as store_inputs
 from ..store.verify import AggregateDifferences
 from .book_dir import BookDir, read_book_dir
 from .errors import BadInput, NotFound, Refused, Unavailable, translated
+from .journal import JournalServices
 
 Progress = Callable[[int, int], None]  # (postings written, postings expected)
 T = TypeVar("T")
@@ -209,7 +210,7 @@ def _only_book(engine: sa.Engine, code: str | None) -> str:
 
 
 @dataclass
-class OpenBook:
+class OpenBook(JournalServices):  # drill-down, entry, search: app/journal.py
     engine: sa.Engine
     code: str
     source: BookDir | None = None  # the book directory it was opened from, with its registers
