@@ -66,13 +66,10 @@ def session(request: Request) -> Session:
     return found
 
 
-def figure_key(figure: FigureId) -> str:
-    """A figure's id as the drill-down takes it: table|line|column."""
-    return f"{figure.table}|{figure.line}|{figure.column}"
-
-
-def drill_url(figure: FigureId) -> str:
-    return "/drill?figure=" + quote(figure_key(figure), safe="")
+def drill_url(figure: FigureId | str) -> str:
+    """The drill-down page of a figure (its key as kessan.app.figure_key writes it)."""
+    key = figure if isinstance(figure, str) else kessan.figure_key(figure)
+    return "/drill?figure=" + quote(key, safe="")
 
 
 def _environment() -> jinja2.Environment:

@@ -7,10 +7,11 @@ import io
 import secrets
 import tempfile
 import zipfile
+from urllib.parse import urlencode
 from pathlib import Path
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from .. import app as kessan
 from ..render.chart import save_chart, trend_figure
@@ -91,8 +92,7 @@ def _table_page(request: Request, table_id: str, year: int | None, links: bool) 
 @router.get("/drill")
 def drill(request: Request, figure: str, page: int = 1) -> Response:
     found = state(request).book.drilldown(figure, page=max(page, 1), per_page=PER_PAGE)
-    return render(request, "drill.html.j2", title="内訳", figure=figure, found=found,
-                  pages=max(1, -(-found.count // found.per_page)))
+    return render(request, "drill.html.j2", title="内訳", figure=figure, found=found)
 
 
 @router.get("/entries/{entry_id}")
@@ -138,9 +138,8 @@ def search(request: Request, page: int = 1) -> Response:
     found = None
     if any(given.values()):
         found = state(request).book.search(query, page=max(page, 1), per_page=PER_PAGE)
-    params = "&".join(f"{k}={v}" for k, v in request.query_params.items() if k != "page")
-    return render(request, "search.html.j2", title="仕訳検索", given=given, found=found, params=params,
-                  pages=max(1, -(-found.count // found.per_page)) if found else 1)
+    params = urlencode([(k, v) for k, v in request.query_params.items() if k != "page"])
+    return render(request, "search.html.j2", title="仕訳検索", given=given, found=found, params=params)
 
 
 @router.get("/search.csv")
@@ -306,5 +305,3 @@ def admin_users(request: Request) -> Response:
     return render(request, "users.html.j2", title="利用者", users=kessan.users.users(book.engine),
                   roles=kessan.users.ROLES)
 
-
-__all__ = ["HTMLResponse", "draft_from", "router"]
