@@ -186,9 +186,14 @@ def entry_detail(conn: sa.Connection, book_code: str, entry_code: str) -> EntryD
         if head.reverses is not None else None
     reversed_by = conn.execute(sa.select(E.c.code).where(E.c.book_id == bid, E.c.reverses == no)).scalar()
     a = s.audit_event
+    covering = sa.and_(a.c.first_entry <= no, a.c.last_entry >= no)
+    # a load records no entry range: the entries no later write covers came with the book's load
+    later = a.alias("later")
+    posted_later = sa.exists().where(later.c.book_id == bid, later.c.first_entry <= no, later.c.last_entry >= no)
+    loaded = sa.and_(a.c.kind == "load", ~posted_later)
     events = tuple(AuditEntry(r.id, r.at, r.actor, r.kind, r.detail) for r in conn.execute(
         sa.select(a.c.id, a.c.at, a.c.actor, a.c.kind, a.c.detail)
-        .where(a.c.book_id == bid, a.c.first_entry <= no, a.c.last_entry >= no).order_by(a.c.id)))
+        .where(a.c.book_id == bid, sa.or_(covering, loaded)).order_by(a.c.id)))
     c = s.chain_link
     link = conn.execute(sa.select(c.c.link, c.c.first_entry, c.c.last_entry)
                         .where(c.c.book_id == bid, c.c.first_entry <= no, c.c.last_entry >= no)
