@@ -35,22 +35,24 @@ OVERLAPS_JS = """(selector) => {
     const r = e.getBoundingClientRect(); const s = getComputedStyle(e);
     return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && e.innerText.trim() !== '';
   });
-  const visible = (e, r) => {  // the part of the box not clipped by a scrolling ancestor
+  const clip = (e, r) => {  // the part of a box not hidden by a scrolling ancestor
     for (let p = e.parentElement; p; p = p.parentElement) {
-      const s = getComputedStyle(p);
-      if (s.overflowX !== 'visible') { const q = p.getBoundingClientRect();
+      if (getComputedStyle(p).overflowX !== 'visible') { const q = p.getBoundingClientRect();
         r = {left: Math.max(r.left, q.left), right: Math.min(r.right, q.right), top: r.top, bottom: r.bottom}; }
     }
     return r;
   };
-  const boxes = els.map(e => [e, visible(e, e.getBoundingClientRect())]);
+  // an inline element wrapped over two lines has a box per line (getClientRects), not one
+  const boxes = els.map(e => [e, [...e.getClientRects()].map(r => clip(e, r))]);
   const found = [];
   for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
-    const [a, ra] = boxes[i], [b, rb] = boxes[j];
+    const [a, ras] = boxes[i], [b, rbs] = boxes[j];
     if (a.contains(b) || b.contains(a)) continue;
-    const w = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
-    const h = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
-    if (w > 1 && h > 1) found.push(a.innerText.slice(0, 30) + ' / ' + b.innerText.slice(0, 30));
+    for (const ra of ras) for (const rb of rbs) {
+      const w = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
+      const h = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
+      if (w > 1 && h > 1) found.push(a.innerText.slice(0, 30) + ' / ' + b.innerText.slice(0, 30));
+    }
   }
   return found;
 }"""
@@ -258,7 +260,7 @@ def test_static_package_pages_keep_amounts_in_their_cells(site, browser, viewpor
     pages = sorted(site.glob("*.html"))
     wide = [p for p in pages if 'class="statement wider"' in p.read_text(encoding="utf-8")]
     assert wide, "the example has 事業別 tables"
-    for path in wide[:6] + pages[:3]:
+    for path in pages:
         page.goto(path.as_uri())
         assert page.evaluate(OVERFLOWING_JS) == [], path.name
         assert page.evaluate(NARROW_HEADERS_JS) == [], path.name
