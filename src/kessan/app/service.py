@@ -46,6 +46,7 @@ from ..store import audit, db, periods, repo, verify
 from ..store import budget as store_budget
 from ..store import inputs as store_inputs
 from ..store.verify import AggregateDifferences
+from .approvals import DraftServices
 from .book_dir import BookDir, read_book_dir
 from .errors import BadInput, NotFound, Refused, Unavailable, translated
 from .journal import JournalServices
@@ -210,7 +211,7 @@ def _only_book(engine: sa.Engine, code: str | None) -> str:
 
 
 @dataclass
-class OpenBook(JournalServices):  # drill-down, entry, search: app/journal.py
+class OpenBook(JournalServices, DraftServices):  # drill-down, entry, search: app/journal.py; drafts: app/approvals.py
     engine: sa.Engine
     code: str
     source: BookDir | None = None  # the book directory it was opened from, with its registers

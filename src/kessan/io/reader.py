@@ -381,14 +381,18 @@ _UNSEEN: Final = _Unseen.TOKEN  # a date text not parsed yet
 
 
 def iter_journal(root: Path, book: Book, errors: Problems) -> Iterator[Entry]:
-    """Stream validated entries from journal.csv; problems go to ``errors``.
+    """Stream validated entries from the book directory's journal.csv; problems go to ``errors``."""
+    return iter_journal_file(Path(root) / "journal.csv", book, errors)
+
+
+def iter_journal_file(path: Path, book: Book, errors: Problems) -> Iterator[Entry]:
+    """Stream validated entries from a journal file (journal.csv, or one imported as drafts).
 
     This is the hot loop of a large load, so it avoids per-row work where it can: dates
     are parsed once per distinct text, plain integer amounts skip the strict parser, and
     an entry is checked by ``FastCheck`` first; only an entry it rejects goes through
     ``entry_problems`` for the messages.
     """
-    path = Path(root) / "journal.csv"
     name = path.name
     chart = book.chart
     years = {f.year: f for f in book.fiscal_years}

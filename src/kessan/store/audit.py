@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from . import schema as s
 
-KINDS = ("load", "post", "close", "reverse", "period", "publish")
+KINDS = ("load", "post", "close", "reverse", "period", "publish", "draft", "approve", "reject")  # the last three: 承認フロー
 
 
 class Event(NamedTuple):

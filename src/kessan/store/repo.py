@@ -594,29 +594,34 @@ def post_entries(engine: sa.Engine, book_code: str, entries: list[Entry], event:
     """Append entries to a stored book: validated against the stored chart and period states;
     ``event`` is recorded in the audit trail in the same transaction."""
     with engine.begin() as conn:
-        stored = load_stored_book(conn, book_code, lock=True)
-        years = {fy.year: fy for fy in stored.fiscal_years}
-        problems = []
-        for e in entries:
-            for _, fld, msg in entry_problems(e, stored.chart, years):
-                problems.append(InputError(f"entry {e.id}", None, fld, msg))
-        if problems:
-            raise BookError(problems)
-        ids = book_ids(conn, book_id(conn, book_code))
-        existing = set(conn.execute(sa.select(s.entry.c.code).where(
-            s.entry.c.book_id == ids.book_id, s.entry.c.code.in_([e.id for e in entries]))).scalars())
-        if existing:
-            raise BookError([InputError(f"entry {c}", None, "entry", "duplicate entry id") for c in sorted(existing)])
-        last: int | None = conn.execute(
-            sa.select(sa.func.max(s.entry.c.entry_no)).where(s.entry.c.book_id == ids.book_id)).scalar()
-        first = (last or 0) + 1
-        targets = [e.reverses for e in entries if e.reverses]
-        entry_nos = dict(conn.execute(sa.select(s.entry.c.code, s.entry.c.entry_no).where(
-            s.entry.c.book_id == ids.book_id, s.entry.c.code.in_(targets))).all()) if targets else {}
-        _insert_entries(conn, ids, entries, first, entry_nos=entry_nos)
-        _aggregate(conn, ids.book_id, first, first + len(entries) - 1)
-        audit.record(conn, ids.book_id, event, range(first, first + len(entries)))
-        return list(range(first, first + len(entries)))
+        return post_entries_in(conn, book_code, entries, event)
+
+
+def post_entries_in(conn: sa.Connection, book_code: str, entries: list[Entry], event: audit.Event) -> list[int]:
+    """``post_entries`` within the caller's transaction (an approval commits its decision with it)."""
+    stored = load_stored_book(conn, book_code, lock=True)
+    years = {fy.year: fy for fy in stored.fiscal_years}
+    problems = []
+    for e in entries:
+        for _, fld, msg in entry_problems(e, stored.chart, years):
+            problems.append(InputError(f"entry {e.id}", None, fld, msg))
+    if problems:
+        raise BookError(problems)
+    ids = book_ids(conn, book_id(conn, book_code))
+    existing = set(conn.execute(sa.select(s.entry.c.code).where(
+        s.entry.c.book_id == ids.book_id, s.entry.c.code.in_([e.id for e in entries]))).scalars())
+    if existing:
+        raise BookError([InputError(f"entry {c}", None, "entry", "duplicate entry id") for c in sorted(existing)])
+    last: int | None = conn.execute(
+        sa.select(sa.func.max(s.entry.c.entry_no)).where(s.entry.c.book_id == ids.book_id)).scalar()
+    first = (last or 0) + 1
+    targets = [e.reverses for e in entries if e.reverses]
+    entry_nos = dict(conn.execute(sa.select(s.entry.c.code, s.entry.c.entry_no).where(
+        s.entry.c.book_id == ids.book_id, s.entry.c.code.in_(targets))).all()) if targets else {}
+    _insert_entries(conn, ids, entries, first, entry_nos=entry_nos)
+    _aggregate(conn, ids.book_id, first, first + len(entries) - 1)
+    audit.record(conn, ids.book_id, event, range(first, first + len(entries)))
+    return list(range(first, first + len(entries)))
 
 
 def reverse_entry(engine: sa.Engine, book_code: str, entry_code: str, new_code: str, date: dt.date, *,

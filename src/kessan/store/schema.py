@@ -264,6 +264,48 @@ period_link = sa.Table(  # the hash chain over period events, and the seal a clo
 TABLES_0005 = ("audit_event", "chain_link", "period_link")
 
 
+# ---------------------------------------------------------------- drafts and approval (migration 0006_drafts)
+
+draft = sa.Table(  # an entry as entered, waiting for approval (承認フロー); append-only
+    "draft",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("book_id", sa.Integer, sa.ForeignKey("book.id"), nullable=False),
+    sa.Column("entry_code", sa.String(64)),  # the code it is posted under; None: kessan gives one
+    sa.Column("date", sa.Date, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("memo", sa.Text, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),  # the form, or the file and line it was imported from
+)
+
+draft_line = sa.Table(
+    "draft_line",
+    metadata,
+    sa.Column("draft_id", sa.Integer, sa.ForeignKey("draft.id"), primary_key=True, autoincrement=False),
+    sa.Column("line_no", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("segment", sa.String(64), nullable=False),  # codes as entered (checked against the chart)
+    sa.Column("account", sa.String(64), nullable=False),
+    sa.Column("amount", sa.BigInteger, nullable=False),
+    sa.Column("flow", sa.String(64)),
+    sa.Column("partner", sa.String(64)),
+)
+
+draft_event = sa.Table(  # a draft's states: pending (submitted), then approved or rejected; append-only
+    "draft_event",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("draft_id", sa.Integer, sa.ForeignKey("draft.id"), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.String(256), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("entry_no", sa.Integer),  # the entry an approval posted
+    sa.CheckConstraint("status IN ('pending','approved','rejected')", name="status"),
+)
+
+TABLES_0006_DRAFTS = ("draft", "draft_line", "draft_event")
+
+
 # ---------------------------------------------------------------- users of the web application (migration 0006_users)
 
 app_user = sa.Table(  # who may log in to `kessan serve`, with which role; database-wide, not per book

@@ -3,7 +3,11 @@ audit trail records who did it. The guard has checked the role and the CSRF toke
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path, PurePath
+
 from fastapi import APIRouter, Form, Request, UploadFile
+from starlette.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from .. import app as kessan
@@ -58,9 +62,8 @@ async def submit_draft(request: Request) -> Response:
     values = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     entry, problems = draft_from(values)
     if entry is None:
-        raise kessan.BadInput("the entry form has errors; nothing was written", [])  if not problems else \
-            kessan.BadInput("the entry form has errors; nothing was written: " + "; ".join(problems))
-    draft_id = state(request).book.submit_draft(entry, actor=session(request).user)
+        raise kessan.BadInput("the entry form has errors; nothing was written: " + "; ".join(problems))
+    draft_id = await run_in_threadpool(state(request).book.submit_draft, entry, actor=session(request).user)
     return _done(request, f"draft {draft_id} submitted for approval", "/drafts/new")
 
 
@@ -69,11 +72,13 @@ async def import_drafts(request: Request, file: UploadFile | None = None) -> Res
     if file is None or not file.filename:
         raise kessan.BadInput("choose a journal file (CSV in the loader's format) to import")
     raw = await file.read()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise kessan.BadInput(f"{file.filename}: not UTF-8 text; nothing was imported") from None
-    ids = state(request).book.import_drafts(text, file.filename, actor=session(request).user)
+    # the loader reads files: the upload goes into a private folder under its own name (without
+    # any folder part), so the located errors name the file the user chose
+    name = PurePath(file.filename.replace("\\", "/")).name or "journal.csv"
+    with tempfile.TemporaryDirectory(prefix="kessan-import-") as folder:
+        path = Path(folder) / name
+        path.write_bytes(raw)
+        ids = await run_in_threadpool(state(request).book.import_drafts, path, actor=session(request).user)
     return render(request, "import.html.j2", title="仕訳取込", imported=ids)
 
 

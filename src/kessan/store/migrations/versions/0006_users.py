@@ -3,7 +3,7 @@ created them and when, disabled; and ``user_event``, the append-only history of 
 logins and logouts.
 
 Revision ID: 0006_users
-Revises: 0005
+Revises: 0006_drafts
 """
 
 from alembic import op
@@ -11,7 +11,7 @@ from alembic import op
 from kessan.store import schema
 
 revision = "0006_users"
-down_revision = "0005"
+down_revision = "0006_drafts"  # chained after webdata's migration on this branch (the lead re-chains)
 branch_labels = None
 depends_on = None
 
