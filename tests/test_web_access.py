@@ -142,8 +142,11 @@ def test_logins_are_throttled_after_repeated_failures(served):
 
 
 def test_a_disabled_user_cannot_log_in_and_is_logged_out(served):
-    book, out = served
-    admin, clerk = client(book, out), client(book, out)
+    from fastapi.testclient import TestClient
+
+    web = create_app(*served)  # one server, two browsers
+    admin, clerk = (TestClient(web, follow_redirects=False) for _ in range(2))
+    book = served[0]
     log_in(admin, USERS["admin"])
     assert log_in(clerk, USERS["clerk"]).status_code == 303
     token = csrf_of(admin.get("/admin/users").text)
