@@ -12,7 +12,6 @@ import socket
 import threading
 import time
 import tomllib
-from pathlib import Path
 
 import pytest
 import uvicorn

@@ -370,7 +370,7 @@ def serve(
 ) -> None:
     """The books as a web application (log in with a user of `kessan user add`)."""
     out.print(Text(f"kessan serve: http://{host}:{port}/ (Ctrl-C stops)"))
-    web_server.serve(book_dir, url, book, host, port)
+    web_server.serve(book_dir, url, book, host=host, port=port)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,7 +4,7 @@ hashes them with argon2); every change writes its ``user_event`` in the same tra
 from __future__ import annotations
 
 import datetime as dt
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -28,7 +28,7 @@ class UserEvent(NamedTuple):
     detail: str
 
 
-def _columns() -> tuple[sa.ColumnElement, ...]:
+def _columns() -> tuple[sa.ColumnElement[Any], ...]:
     t = s.app_user
     return (t.c.name, t.c.role, t.c.password_hash, t.c.created_by, t.c.created_at, t.c.disabled)
 

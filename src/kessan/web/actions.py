@@ -7,8 +7,8 @@ import tempfile
 from pathlib import Path, PurePath
 
 from fastapi import APIRouter, Form, Request, UploadFile
-from starlette.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from .. import app as kessan
 from . import access
@@ -22,6 +22,12 @@ def _done(request: Request, message: str, back: str, status: int = 200) -> Respo
     return render(request, "done.html.j2", status=status, title="完了", message=message, back=back)
 
 
+def _login_again(request: Request, next: str, status: int, error: str) -> Response:
+    """The login form again, saying why (its CSRF cookie stays as it was)."""
+    return render(request, "login.html.j2", status=status, title="ログイン",
+                  login_csrf=request.cookies.get(LOGIN_CSRF_COOKIE, ""), next=_local(next), error=error)
+
+
 @router.post("/login")
 def login(request: Request, name: str = Form(""), password: str = Form(""), next: str = Form("/")) -> Response:
     web = state(request)
@@ -29,14 +35,12 @@ def login(request: Request, name: str = Form(""), password: str = Form(""), next
     keys = (f"name:{name}", f"address:{address}")
     if (wait := web.throttle.blocked(*keys)) > 0:
         kessan.users.record_session(web.book.engine, name or "?", "throttled", f"login refused for {wait:.0f} s from {address}")
-        return render(request, "login.html.j2", status=429, title="ログイン", login_csrf=request.cookies.get(LOGIN_CSRF_COOKIE, ""),
-                      next=_local(next), error=f"too many failed logins: try again in {wait:.0f} seconds")
+        return _login_again(request, next, 429, f"too many failed logins: try again in {wait:.0f} seconds")
     user = kessan.users.authenticate(web.book.engine, name, password)
     if user is None:
         web.throttle.failed(*keys)
         kessan.users.record_session(web.book.engine, name or "?", "login_failed", f"wrong name or password from {address}")
-        return render(request, "login.html.j2", status=401, title="ログイン", login_csrf=request.cookies.get(LOGIN_CSRF_COOKIE, ""),
-                      next=_local(next), error="wrong name or password")
+        return _login_again(request, next, 401, "wrong name or password")
     web.throttle.succeeded(*keys)
     started = web.sessions.start(user.name, user.role)
     kessan.users.record_session(web.book.engine, user.name, "login", f"logged in from {address} as {user.role}")

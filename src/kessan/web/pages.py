@@ -7,8 +7,8 @@ import io
 import secrets
 import tempfile
 import zipfile
-from urllib.parse import urlencode
 from pathlib import Path
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
@@ -104,7 +104,7 @@ def entry(request: Request, entry_id: str) -> Response:
 SEARCH_FIELDS = ("date_from", "date_to", "amount_min", "amount_max", "account", "segment", "memo")
 
 
-def _query(request: Request) -> tuple[object, dict[str, str]]:
+def _query(request: Request) -> tuple[kessan.JournalQuery, dict[str, str]]:
     """The journal query of the search form; a date or amount that is not one is a located error."""
     given = {k: request.query_params.get(k, "").strip() for k in SEARCH_FIELDS}
     problems: list[str] = []
@@ -165,7 +165,7 @@ def trend(request: Request, year: int | None = None) -> Response:
 
 @router.get("/trend.svg")
 def trend_svg(request: Request, table_id: str, year: int | None = None) -> Response:
-    chosen, tables = _tables(request, year, {"trend"})
+    _, tables = _tables(request, year, {"trend"})
     table = next((t for t in tables if t.id == table_id), None)
     if table is None:
         raise kessan.NotFound(f"no trend table {table_id!r}")
@@ -184,7 +184,7 @@ def periods(request: Request) -> Response:
 def draft_form(request: Request, lines: int = 6) -> Response:
     book = state(request).book
     return render(request, "draft.html.j2", title="仕訳入力", rows=range(min(max(lines, 2), 40)),
-                  accounts=list(book.book.chart.accounts.values()), segments=list(book.book.chart.segments.values()), values={}, balances=None)
+                  accounts=list(book.book.chart.accounts.values()), segments=list(book.book.chart.segments.values()))
 
 
 @router.get("/drafts/balance")
@@ -195,7 +195,7 @@ def draft_balance(request: Request) -> Response:
     return render(request, "_balance.html.j2", balances=balances, problems=problems)
 
 
-def draft_from(values: dict[str, str]) -> tuple[object | None, list[str]]:
+def draft_from(values: dict[str, str]) -> tuple[kessan.DraftEntry | None, list[str]]:
     """The draft of the entry form's fields: the filled lines; problems with the fields that
     are not numbers or dates (the app checks the rest: the loader's invariants)."""
     problems: list[str] = []
@@ -212,7 +212,7 @@ def draft_from(values: dict[str, str]) -> tuple[object | None, list[str]]:
         try:
             yen = int(amount.replace(",", ""))
         except ValueError:
-            problems.append(f"line {i + 1} amount: {amount!r} is not an amount in yen (debit positive, credit negative)")
+            problems.append(f"line {i + 1} amount: {amount!r} is not an amount in yen (debit +, credit -)")
             continue
         lines.append(kessan.DraftLine(account=account, segment=values.get(f"segment_{i}", "").strip(), amount=yen,
                                       flow=values.get(f"flow_{i}", "").strip() or None,

@@ -11,7 +11,7 @@ from .. import app as kessan
 from .app import create_app
 
 
-def serve(book_dir: Path | None, url: str | None, book_code: str | None, host: str, port: int,
+def serve(book_dir: Path | None, url: str | None, book_code: str | None, *, host: str, port: int,
           out_dir: Path = Path("out")) -> None:
     """Serve until interrupted. With ``book_dir``, its registers feed the closing and its
     publish.toml the package; the book is loaded into the database first if it is not there."""
