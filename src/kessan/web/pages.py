@@ -92,7 +92,9 @@ def _table_page(request: Request, table_id: str, year: int | None, links: bool) 
 @router.get("/drill")
 def drill(request: Request, figure: str, page: int = 1) -> Response:
     found = state(request).book.drilldown(figure, page=max(page, 1), per_page=PER_PAGE)
-    return render(request, "drill.html.j2", title="内訳", figure=figure, found=found)
+    named = kessan.parse_figure_key(figure)
+    return render(request, "drill.html.j2", title="内訳", figure=figure, found=found,
+                  named=" ／ ".join((named.table, named.line, named.column)))
 
 
 @router.get("/entries/{entry_id}")
