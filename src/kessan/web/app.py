@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import time
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
@@ -79,7 +80,10 @@ def create_app(book: kessan.OpenBook, out_dir: Path) -> FastAPI:
 
     @web.middleware("http")
     async def headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
         response: Response = await call_next(request)
+        # the server's own time for the request (bench/web.py reads it; browsers show it in their tools)
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
