@@ -87,6 +87,8 @@ def test_the_entry_form_shows_the_balance_per_segment_and_refuses_an_unbalanced_
     token = csrf_of(clerk.get("/drafts/new").text)
     r = clerk.post("/drafts", data=fields | {"csrf": token})
     assert r.status_code == 400 and served[0].drafts("pending") == []
+    # the form comes back as it was filled in, with the problem located (the segment that does not balance)
+    assert 'value="1110"' in r.text and 'value="-100"' in r.text and '<li>' in r.text
 
 
 def test_search_and_its_csv_export(served):

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from .. import app as kessan
 from . import access
 from .context import LOGIN_CSRF_COOKIE, SESSION_COOKIE, render, session, state
-from .pages import _local, _secure, draft_from
+from .pages import MAX_LINES, _local, _secure, draft_from, entry_form
 
 router = APIRouter()
 
@@ -63,11 +63,16 @@ def logout(request: Request) -> Response:
 
 @router.post("/drafts")
 async def submit_draft(request: Request) -> Response:
-    values = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    values = {k: v for k, v in (await request.form()).items() if isinstance(v, str) and k != "csrf"}
+    lines = max([int(k.rsplit("_", 1)[1]) + 1 for k in values if k.rsplit("_", 1)[-1].isdigit()] + [6])
     entry, problems = draft_from(values)
-    if entry is None:
-        raise kessan.BadInput("the entry form has errors; nothing was written: " + "; ".join(problems))
-    draft_id = await run_in_threadpool(state(request).book.submit_draft, entry, actor=session(request).user)
+    try:
+        if entry is None:
+            raise kessan.BadInput("the entry form has errors; nothing was written", [])
+        draft_id = await run_in_threadpool(state(request).book.submit_draft, entry, actor=session(request).user)
+    except kessan.BadInput as exc:  # the form again, as it was filled in, with every problem named
+        return entry_form(request, min(lines, MAX_LINES), values, 400, exc.message,
+                          tuple(problems) + tuple(str(p) for p in exc.problems))
     return _done(request, f"draft {draft_id} submitted for approval", "/drafts/new")
 
 

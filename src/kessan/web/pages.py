@@ -103,6 +103,7 @@ def entry(request: Request, entry_id: str) -> Response:
     return render(request, "entry.html.j2", title=f"仕訳 {entry_id}", entry=found)
 
 
+MAX_LINES = 40  # lines of one entry form
 SEARCH_FIELDS = ("date_from", "date_to", "amount_min", "amount_max", "account", "segment", "memo")
 
 
@@ -184,9 +185,16 @@ def periods(request: Request) -> Response:
 
 @router.get("/drafts/new")
 def draft_form(request: Request, lines: int = 6) -> Response:
+    return entry_form(request, min(max(lines, 2), MAX_LINES), {})
+
+
+def entry_form(request: Request, lines: int, values: dict[str, str], status: int = 200, message: str = "",
+               problems: tuple[str, ...] = ()) -> Response:
+    """The entry form, empty or as the user filled it in (with what is wrong with it)."""
     book = state(request).book
-    return render(request, "draft.html.j2", title="仕訳入力", rows=range(min(max(lines, 2), 40)),
-                  accounts=list(book.book.chart.accounts.values()), segments=list(book.book.chart.segments.values()))
+    return render(request, "draft.html.j2", status=status, title="仕訳入力", rows=range(lines),
+                  accounts=list(book.book.chart.accounts.values()), segments=list(book.book.chart.segments.values()),
+                  values={"date": "", "memo": ""} | values, message=message, problems=problems)
 
 
 @router.get("/drafts/balance")
@@ -207,7 +215,7 @@ def draft_from(values: dict[str, str]) -> tuple[kessan.DraftEntry | None, list[s
         problems.append(f"date: {values.get('date', '')!r} is not a date (YYYY-MM-DD)")
         date = None
     lines = []
-    for i in range(40):
+    for i in range(MAX_LINES):
         account, amount = values.get(f"account_{i}", "").strip(), values.get(f"amount_{i}", "").strip()
         if not account and not amount:
             continue
