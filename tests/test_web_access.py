@@ -5,13 +5,17 @@ sessions end at logout; cookies are HttpOnly and SameSite."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
+import sqlalchemy as sa
 from starlette.routing import Mount
 
 from kessan import app
+from kessan.store import db
 from kessan.web import access, create_app
 
-from .conftest import MINI
+from .conftest import BACKENDS, MINI, PG_URL, _pg_schema_url
 from .web_support import PASSWORD, USERS, add_users, client, csrf_of, log_in
 
 # values for the path parameters of the routes, and the query parameters some require
@@ -24,6 +28,30 @@ def served(db_url, tmp_path):
     with app.open_book(MINI, url=db_url, actor="test-setup") as book:
         add_users(book.engine)
         yield book, tmp_path / "out"
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def shared(request, tmp_path_factory):
+    """One served book per backend for the walk (what an allowed request writes does not change
+    whether the next one is allowed)."""
+    folder = tmp_path_factory.mktemp("walk")
+    if request.param == "sqlite":
+        url, drop = f"sqlite:///{folder / 'walk.db'}", None
+    else:
+        schema = "t_" + uuid.uuid4().hex[:12]
+        admin = sa.create_engine(db.database_url(PG_URL), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+        url, drop = _pg_schema_url(schema), (admin, schema)
+    try:
+        with app.open_book(MINI, url=url, actor="test-setup") as book:
+            add_users(book.engine)
+            yield book, folder / "out"
+    finally:
+        if drop:
+            with drop[0].connect() as conn:
+                conn.execute(sa.text(f"DROP SCHEMA {drop[1]} CASCADE"))
+            drop[0].dispose()
 
 
 def _flat(routes) -> list:
@@ -64,8 +92,8 @@ def _refused(method: str, status: int, location: str, logged_in: bool) -> bool:
 
 
 @pytest.mark.parametrize("role", [None, *access.ROLES])
-def test_each_route_allows_exactly_the_roles_of_the_matrix(served, role):
-    c = client(*served)
+def test_each_route_allows_exactly_the_roles_of_the_matrix(shared, role):
+    c = client(*shared)
     routes = _routes(c.app)
     if role is not None:
         assert log_in(c, USERS[role]).status_code == 303
