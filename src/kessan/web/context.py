@@ -42,6 +42,19 @@ class WebState:
     # writes are serialised: the book's actor is set to the logged-in user for the duration of one write
     write_lock: threading.Lock = field(default_factory=threading.Lock)
     last_verify: Verified | None = None
+    # the checks of a year, kept while the book's report of that year is the same object (the
+    # book rebuilds it after any write it makes): on a large book they take seconds
+    _checks: dict[int, tuple[object, list[CheckResult]]] = field(default_factory=dict)
+    _checks_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def checks(self, year: int) -> list[CheckResult]:
+        with self._checks_lock:
+            report = self.book.report(year)
+            kept = self._checks.get(year)
+            if kept is None or kept[0] is not report:
+                kept = (report, self.book.checks(year))
+                self._checks[year] = kept
+            return kept[1]
 
     @contextmanager
     def acting(self, user: str) -> Iterator[kessan.OpenBook]:

@@ -50,7 +50,7 @@ def dashboard(request: Request, year: int | None = None) -> Response:
     book = web.book
     chosen = book.year(year)
     return render(request, "dashboard.html.j2", title="ダッシュボード", years=book.book.fiscal_years, year=chosen,
-                  checks=book.checks(chosen), verified=web.last_verify, drafts=book.drafts("pending"))
+                  checks=web.checks(chosen), verified=web.last_verify, drafts=book.drafts("pending"))
 
 
 def _tables(request: Request, year: int | None, kinds: set[str] | None = None) -> tuple[int, list[Table]]:
