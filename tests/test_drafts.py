@@ -193,3 +193,23 @@ def test_a_bad_journal_file_stores_no_draft(mini, tmp_path):
         mini.import_drafts(empty)
     with pytest.raises(app.BadInput, match="file not found"):
         mini.import_drafts(tmp_path / "missing.csv")
+
+
+def test_migration_0006_goes_down_and_up_again(db_url):
+    from alembic import command
+    from alembic.config import Config
+
+    from kessan.store import db
+
+    engine = db.make_engine(db_url)
+    db.upgrade(engine)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(db.MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0005")
+    assert "draft" not in sa.inspect(engine).get_table_names()
+    assert "ix_posting_drill" not in {ix["name"] for ix in sa.inspect(engine).get_indexes("posting")}
+    db.upgrade(engine)
+    assert {"draft", "draft_line", "draft_event"} <= set(sa.inspect(engine).get_table_names())
+    engine.dispose()

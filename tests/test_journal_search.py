@@ -119,3 +119,24 @@ def test_search_csv_refuses_beyond_its_limit(mini, monkeypatch):
     with pytest.raises(app.Refused, match="narrow it"):
         mini.search_csv(JournalQuery())
     assert mini.search_csv(JournalQuery(account="1110", segment="a")).count("\n") == 4  # header + 3
+
+
+def test_the_cli_faces(mini_dir, db_url):
+    from typer.testing import CliRunner
+
+    from kessan.cli import app as cli
+
+    runner = CliRunner()
+    assert runner.invoke(cli, ["load", str(mini_dir), "--db", db_url]).exit_code == 0
+    env = {"COLUMNS": "200"}
+    shown = runner.invoke(cli, ["drilldown", "貸借対照表|現金及び預金|金額", "--db", db_url], env=env)
+    assert shown.exit_code == 0, shown.output
+    assert "J1" in shown.output and "total 1,750" in shown.output
+    total = runner.invoke(cli, ["drilldown", "貸借対照表|資産合計|金額", "--db", db_url], env=env)
+    assert total.exit_code == 0 and "formula" in total.output and "+ 貸借対照表 / 現金及び預金 / 金額: 1750" in total.output
+    found = runner.invoke(cli, ["search", "--memo", "損益", "--csv", "--db", db_url])
+    assert found.exit_code == 0 and found.output.count("\n") == 5 and found.output.startswith("entry,line,date")
+    bad = runner.invoke(cli, ["search", "--from", "2020-13-01", "--db", db_url])
+    assert bad.exit_code == 2 and "not a date" in bad.output
+    unknown = runner.invoke(cli, ["drilldown", "貸借対照表|なし|金額", "--db", db_url])
+    assert unknown.exit_code == 2 and "no figure" in unknown.output

@@ -66,6 +66,9 @@ def _commands(tmp: Path, books: dict[str, Path]) -> list[list[str]]:
         ["period", "explode", "--year", "2020", "--db", db],
         ["reverse", "J1", "--id", "R1", "--date", "yesterday", "--db", db],
         ["reverse", "NOPE", "--id", "R1", "--date", "2020-05-01", "--db", db],
+        ["drilldown", "nope", "--db", db], ["drilldown", "a|b|c", "--db", db, "--page", "0"],
+        ["search", "--from", "yesterday", "--db", db], ["search", "--min", "-1", "--db", db],
+        ["search", "--account", "nope", "--csv", "--db", db],
     ]
     for name, book in books.items():
         cmds.append(["publish", str(book), "--out", str(tmp / ("out-" + name)), "--format", "html"])

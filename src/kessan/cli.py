@@ -321,6 +321,66 @@ def log(
     out.print(Text(f"{len(events)} event(s)"))
 
 
+# -- the journal behind the figures (app/journal.py)
+
+
+def _posting_lines(page: kessan.PostingPage) -> None:
+    for r in page.rows:
+        extra = "".join(f" {k}={v}" for k, v in (("flow", r.flow), ("partner", r.partner)) if v)
+        out.print(Text(f"{r.date} {r.entry_id:<14} {r.account} {r.account_name:<16} {r.segment:<10} {r.amount:>18,}"
+                       f"  {r.memo}{extra}"), soft_wrap=True)
+    out.print(Text(f"page {page.page} of {page.pages}: {len(page.rows)} of {page.count:,} posting(s), "
+                   f"total {page.total_yen or 0:,}"))
+
+
+@_command
+def drilldown(
+    figure: Annotated[str, typer.Argument(help="The figure: table|line|column, e.g. '貸借対照表|現金及び預金|金額'.")],
+    page: Annotated[int, typer.Option("--page")] = 1, per_page: Annotated[int, typer.Option("--per-page")] = 50,
+    url: DbOpt = None, book: BookOpt = None, year: YearOpt = None,
+) -> None:
+    """The postings behind a figure (their total is the figure), or the figures it is made of."""
+    with _open(None, url, book) as opened:
+        found = opened.drilldown(figure, page=page, per_page=per_page, year=year)
+    out.print(Text(f"{found.figure}: {found.kind}, {found.yen if found.yen is not None else '-'} ({found.detail})"),
+              soft_wrap=True)
+    for t in found.terms:
+        out.print(Text(f"  {'+' if t.sign > 0 else '-'} {t.label}: {t.yen if t.yen is not None else '-'}"), soft_wrap=True)
+    if found.kind == "postings":
+        _posting_lines(found)
+
+
+def _day(option: str, text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        raise kessan.BadInput(f"{option} {text!r}: not a date (write YYYY-MM-DD)") from None
+
+
+@_command
+def search(
+    date_from: Annotated[str | None, typer.Option("--from", help="From this day, YYYY-MM-DD.")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="To this day, YYYY-MM-DD.")] = None,
+    amount_min: Annotated[int | None, typer.Option("--min", help="Smallest amount (by magnitude).")] = None,
+    amount_max: Annotated[int | None, typer.Option("--max", help="Largest amount (by magnitude).")] = None,
+    account: Annotated[str | None, typer.Option("--account")] = None,
+    segment: Annotated[str | None, typer.Option("--segment")] = None,
+    memo: Annotated[str | None, typer.Option("--memo", help="A part of the memo (case ignored).")] = None,
+    page: Annotated[int, typer.Option("--page")] = 1, per_page: Annotated[int, typer.Option("--per-page")] = 50,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Every matching posting as CSV on standard output.")] = False,
+    url: DbOpt = None, book: BookOpt = None,
+) -> None:
+    """Search the journal (電子帳簿保存法): date range, amount range, account, segment, memo, combined."""
+    query = kessan.JournalQuery(_day("--from", date_from), _day("--to", date_to), amount_min, amount_max, account,
+                                segment, memo)
+    with _open(None, url, book) as opened:
+        if as_csv:
+            sys.stdout.write(opened.search_csv(query))
+            return
+        found = opened.search(query, page=page, per_page=per_page)
+    _posting_lines(found)
+
+
 @_command
 def user(
     action: Annotated[str, typer.Argument(help="add, list, role, disable, enable or password.")],

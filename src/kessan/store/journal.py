@@ -14,6 +14,8 @@ import datetime as dt
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from ..ledger.records import AuditEntry, EntryDetail, PostingRow
 from . import repo
@@ -42,6 +44,24 @@ class PostingFilter(NamedTuple):
     weights: tuple[tuple[str, int], ...] = ()
 
 
+class _EntryFirst(sa.sql.expression.Join):
+    """entry JOIN posting, read entry by entry: on SQLite a CROSS JOIN, the one way to fix its
+    join order. A search then walks the entries in date order (ix_entry_date) and stops when
+    its page is full, instead of sorting every posting; PostgreSQL plans it from statistics."""
+
+    inherit_cache = True
+
+
+@compiles(_EntryFirst, "sqlite")
+def _cross_join(join: _EntryFirst, compiler: SQLCompiler, **kw: Any) -> str:
+    text: str = compiler.visit_join(join, **kw)  # type: ignore[no-untyped-call]
+    return text.replace(" JOIN ", " CROSS JOIN ", 1)
+
+
+def _entries_then_postings() -> _EntryFirst:
+    return _EntryFirst(E, P, sa.and_(P.c.book_id == E.c.book_id, P.c.entry_no == E.c.entry_no))
+
+
 class _Codes(NamedTuple):
     ids: repo.Ids
     accounts: dict[int, tuple[str, str]]  # id → (code, name)
@@ -65,17 +85,21 @@ def _basis(year: int, basis: str) -> sa.ColumnElement[bool]:
     if basis == "opening":
         return sa.or_(fy < year, sa.and_(fy == year, kind == "opening"))
     if basis == "movement":
-        return sa.and_(fy == year, kind != "opening", P.c.period <= 12)
+        return sa.and_(fy == year, kind != "opening")
     if basis == "next_appropriation":
         return sa.and_(fy == year + 1, kind == "appropriation")
-    # closing: the opening balance plus the year's movements, i.e. every posting up to the year
-    return sa.or_(fy < year, sa.and_(fy == year, sa.or_(kind == "opening", P.c.period <= 12)))
+    # closing: the opening balance plus the year's movements: every posting up to the year (a
+    # posting's period is 0 for the opening entry and 1-12 otherwise, so CUBE's period <= 12 holds)
+    return fy <= year
 
 
-def _where(codes: _Codes, flt: PostingFilter) -> list[sa.ColumnElement[bool]]:
-    """The conditions on posting (and entry, for date and memo) of ``flt``; unknown codes match nothing."""
+def _where(codes: _Codes, flt: PostingFilter, entries: bool = False) -> list[sa.ColumnElement[bool]]:
+    """The conditions on posting (and entry, for date and memo) of ``flt``; unknown codes match
+    nothing. With ``entries`` (entry read first) the book is named on entry too, for its index."""
     ids = codes.ids
     cond: list[sa.ColumnElement[bool]] = [P.c.book_id == ids.book_id]
+    if entries:
+        cond.append(E.c.book_id == ids.book_id)
     if flt.accounts is not None:
         cond.append(P.c.account_id.in_([ids.accounts.get(a, -1) for a in flt.accounts]))
     if flt.flows is not None:
@@ -122,38 +146,59 @@ def _needs_entry(flt: PostingFilter) -> bool:
     return flt.date_from is not None or flt.date_to is not None or bool(flt.memo)
 
 
+def _rare_postings(flt: PostingFilter) -> bool:
+    """An amount range: it picks few postings from everywhere in the journal."""
+    return flt.amount_min is not None or flt.amount_max is not None
+
+
 def _weighted(codes: _Codes, flt: PostingFilter) -> sa.ColumnElement[int]:
     """The posting's amount as it counts: times its account's weight."""
     weights = {codes.ids.accounts[a]: w for a, w in flt.weights if a in codes.ids.accounts}
+    factor = _common_factor(codes, flt)
+    if factor is not None:
+        return P.c.amount * factor if factor != 1 else P.c.amount
+    return P.c.amount * sa.case(weights, value=P.c.account_id, else_=1)
+
+
+def _common_factor(codes: _Codes, flt: PostingFilter) -> int | None:
+    """The one weight every selected posting counts with (so a total is SUM(amount) × it), if one."""
+    weights = {codes.ids.accounts[a]: w for a, w in flt.weights if a in codes.ids.accounts}
     factors = set(weights.values())
     if not weights or factors == {1}:
-        return P.c.amount
-    if len(factors) == 1 and (flt.accounts is None or set(weights) >= {codes.ids.accounts.get(a) for a in flt.accounts}):
-        return P.c.amount * factors.pop()
-    return P.c.amount * sa.case(weights, value=P.c.account_id, else_=1)
+        return 1
+    chosen = {codes.ids.accounts.get(a) for a in flt.accounts} if flt.accounts is not None else None
+    if len(factors) == 1 and chosen is not None and set(weights) >= chosen:
+        return factors.pop()
+    return None
 
 
 def totals(conn: sa.Connection, book_code: str, flt: PostingFilter) -> tuple[int, int]:
     """(number of postings, their weighted sum) of every posting matching ``flt``."""
     codes = _codes(conn, book_code)
-    q = sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(_weighted(codes, flt)), 0)).select_from(P)
-    if _needs_entry(flt):
-        q = q.join(E, sa.and_(E.c.book_id == P.c.book_id, E.c.entry_no == P.c.entry_no))
-    row = conn.execute(q.where(*_where(codes, flt))).one()
-    return int(row[0]), int(row[1])
+    factor = _common_factor(codes, flt)  # multiplied once, not per posting
+    summed = sa.func.sum(P.c.amount) if factor is not None else sa.func.sum(_weighted(codes, flt))
+    entries = _needs_entry(flt)
+    q = sa.select(sa.func.count(), sa.func.coalesce(summed, 0)).select_from(_entries_then_postings() if entries else P)
+    row = conn.execute(q.where(*_where(codes, flt, entries))).one()
+    return int(row[0]), int(row[1]) * (factor if factor is not None else 1)
 
 
 def page(conn: sa.Connection, book_code: str, flt: PostingFilter, *, offset: int, limit: int,
          by_date: bool = False) -> list[PostingRow]:
-    """One page of the postings matching ``flt``, in posting order (entry number, line), or by
-    date (a search) with the posting order breaking ties."""
+    """One page of the postings matching ``flt``: account by account (in the chart's order) in
+    posting order (entry number, line), which the drill-down index gives without sorting; or,
+    for a search, by date with the posting order breaking ties."""
     codes = _codes(conn, book_code)
     amount = _weighted(codes, flt).label("weighted")
-    order = [E.c.date, P.c.entry_no, P.c.line_no] if by_date else [P.c.entry_no, P.c.line_no]
+    order = [E.c.date, E.c.entry_no, P.c.line_no] if by_date else [P.c.account_id, P.c.entry_no, P.c.line_no]
+    # by date: walk the entries in date order and stop when the page is full, unless an amount
+    # range alone narrows the search: then find its few postings first and sort them
+    entries = by_date and (_needs_entry(flt) or not _rare_postings(flt))
     q = (sa.select(E.c.code, E.c.date, E.c.memo, E.c.kind, P.c.line_no, P.c.account_id, P.c.segment_id, P.c.flow_id,
                    P.c.partner_id, P.c.amount, amount)
-         .select_from(P).join(E, sa.and_(E.c.book_id == P.c.book_id, E.c.entry_no == P.c.entry_no))
-         .where(*_where(codes, flt)).order_by(*order).limit(limit).offset(offset))
+         .select_from(_entries_then_postings() if entries else P.join(E, sa.and_(E.c.book_id == P.c.book_id,
+                                                                                  E.c.entry_no == P.c.entry_no)))
+         .where(*_where(codes, flt, entries)).order_by(*order).limit(limit).offset(offset))
     return [_row(codes, r) for r in conn.execute(q)]
 
 
