@@ -15,8 +15,9 @@ logged in as its own 監事・監査 user) each request, R times:
 * the first page of the drill-down of 貸借対照表 現金及び預金 (合計), the largest figure.
 
 Printed: p50 and p95 in milliseconds of each, and the first request of each with one client
-alone (the server builds the report model at start-up, when it finds the figure to drill). Targets: statement page <= 150 ms server
-time, first drill-down page <= 300 ms at p95, with 8 clients.
+alone (the server builds the report model at start-up, when it finds the figure to drill).
+Targets: statement page <= 150 ms server time, first drill-down page <= 300 ms at p95, with 8
+clients.
 """
 
 from __future__ import annotations

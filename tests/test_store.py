@@ -138,7 +138,7 @@ def test_migrations_are_idempotent_and_reversible(db_url):
     db.upgrade(engine)
     db.upgrade(engine)
     with engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0006_users"  # the newest migration (0006_users, after 0006_drafts on this branch)
+        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0006_users"  # after 0006_drafts
     engine.dispose()
 
 

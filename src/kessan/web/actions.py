@@ -12,8 +12,8 @@ from starlette.concurrency import run_in_threadpool
 
 from .. import app as kessan
 from . import access
-from .context import LOGIN_CSRF_COOKIE, SESSION_COOKIE, render, session, state
-from .pages import MAX_LINES, _local, _secure, draft_from, entry_form
+from .context import LOGIN_CSRF_COOKIE, SESSION_COOKIE, local_path, render, secure, session, state
+from .pages import MAX_LINES, draft_from, entry_form
 
 router = APIRouter()
 
@@ -25,7 +25,7 @@ def _done(request: Request, message: str, back: str, status: int = 200) -> Respo
 def _login_again(request: Request, next: str, status: int, error: str) -> Response:
     """The login form again, saying why (its CSRF cookie stays as it was)."""
     return render(request, "login.html.j2", status=status, title="ログイン",
-                  login_csrf=request.cookies.get(LOGIN_CSRF_COOKIE, ""), next=_local(next), error=error)
+                  login_csrf=request.cookies.get(LOGIN_CSRF_COOKIE, ""), next=local_path(next), error=error)
 
 
 @router.post("/login")
@@ -44,9 +44,9 @@ def login(request: Request, name: str = Form(""), password: str = Form(""), next
     web.throttle.succeeded(*keys)
     started = web.sessions.start(user.name, user.role)
     kessan.users.record_session(web.book.engine, user.name, "login", f"logged in from {address} as {user.role}")
-    target = _local(next)
+    target = local_path(next)
     response = RedirectResponse(target if target != "/" else access.HOME[user.role], status_code=303)
-    response.set_cookie(SESSION_COOKIE, started.id, httponly=True, samesite="lax", secure=_secure(request), path="/")
+    response.set_cookie(SESSION_COOKIE, started.id, httponly=True, samesite="lax", secure=secure(request), path="/")
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     return response
 
@@ -71,8 +71,8 @@ async def submit_draft(request: Request) -> Response:
             raise kessan.BadInput("the entry form has errors; nothing was written", [])
         draft_id = await run_in_threadpool(state(request).book.submit_draft, entry, actor=session(request).user)
     except kessan.BadInput as exc:  # the form again, as it was filled in, with every problem named
-        return entry_form(request, min(lines, MAX_LINES), values, 400, exc.message,
-                          tuple(problems) + tuple(str(p) for p in exc.problems))
+        return entry_form(request, min(lines, MAX_LINES), values, status=400, message=exc.message,
+                          problems=tuple(problems) + tuple(str(p) for p in exc.problems))
     return _done(request, f"draft {draft_id} submitted for approval", "/drafts/new")
 
 

@@ -79,6 +79,16 @@ def session(request: Request) -> Session:
     return found
 
 
+def secure(request: Request) -> bool:
+    """Came the request over https (directly, or through a proxy uvicorn trusts)? Then cookies are Secure."""
+    return request.url.scheme == "https"
+
+
+def local_path(path: str) -> str:
+    """A path of this site to go to after logging in (never another site: //host, https:...)."""
+    return path if path.startswith("/") and not path.startswith("//") and "\\" not in path else "/"
+
+
 def drill_url(figure: FigureId | str) -> str:
     """The drill-down page of a figure (its key as kessan.app.figure_key writes it)."""
     key = figure if isinstance(figure, str) else kessan.figure_key(figure)

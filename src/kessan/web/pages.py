@@ -17,13 +17,9 @@ from .. import app as kessan
 from ..render.chart import save_chart, trend_figure
 from ..report.model import Table
 from . import access
-from .context import LOGIN_CSRF_COOKIE, PER_PAGE, Verified, render, session, state
+from .context import LOGIN_CSRF_COOKIE, PER_PAGE, Verified, local_path, render, secure, session, state
 
 router = APIRouter()
-
-
-def _secure(request: Request) -> bool:
-    return request.url.scheme == "https"
 
 
 @router.get("/")
@@ -34,14 +30,9 @@ def home(request: Request) -> Response:
 @router.get("/login")
 def login_form(request: Request, next: str = "/", error: str = "") -> Response:
     token = secrets.token_urlsafe(32)
-    response = render(request, "login.html.j2", title="ログイン", login_csrf=token, next=_local(next), error=error)
-    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=_secure(request), path="/login")
+    response = render(request, "login.html.j2", title="ログイン", login_csrf=token, next=local_path(next), error=error)
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=secure(request), path="/login")
     return response
-
-
-def _local(path: str) -> str:
-    """A path of this site to go to after logging in (never another site: //host, https:...)."""
-    return path if path.startswith("/") and not path.startswith("//") and "\\" not in path else "/"
 
 
 @router.get("/dashboard")
@@ -188,7 +179,7 @@ def draft_form(request: Request, lines: int = 6) -> Response:
     return entry_form(request, min(max(lines, 2), MAX_LINES), {})
 
 
-def entry_form(request: Request, lines: int, values: dict[str, str], status: int = 200, message: str = "",
+def entry_form(request: Request, lines: int, values: dict[str, str], *, status: int = 200, message: str = "",
                problems: tuple[str, ...] = ()) -> Response:
     """The entry form, empty or as the user filled it in (with what is wrong with it)."""
     book = state(request).book
