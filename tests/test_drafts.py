@@ -213,3 +213,60 @@ def test_migration_0006_goes_down_and_up_again(db_url):
     db.upgrade(engine)
     assert {"draft", "draft_line", "draft_event"} <= set(sa.inspect(engine).get_table_names())
     engine.dispose()
+
+
+def test_an_entry_form_becomes_a_draft_or_located_problems():
+    lines = [{"account": "1110", "segment": "a", "amount": "1,000", "flow": "op.jigyo"},
+             {"account": "", "segment": "", "amount": "  "},  # a blank line of the form
+             {"account": "4160", "segment": "a", "amount": "-1000", "flow": "", "partner": ""}]
+    draft = app.draft_from_form("2020-08-01", " 受領 ", lines, entry_id=" K9 ")
+    assert draft == DraftEntry(D(2020, 8, 1), "受領", (DraftLine("1110", "a", 1000, "op.jigyo"),
+                                                      DraftLine("4160", "a", -1000)), "K9")
+    with pytest.raises(app.BadInput) as info:
+        app.draft_from_form("2020-02-30", "x", [{"account": "1110", "amount": "1e3"}, {"account": "4160"},
+                                                 {"amount": "１０"}])
+    assert [(p.line, p.field) for p in info.value.problems] == [(None, "date"), (1, "amount"), (2, "amount"),
+                                                                (3, "amount")]
+    with pytest.raises(app.BadInput, match="problems") as info:
+        app.draft_from_form("", "x", [])
+    assert [p.field for p in info.value.problems] == ["date"]
+
+
+def test_a_search_form_becomes_a_query_or_located_problems():
+    query = app.query_from_form({"date_from": "2020-04-01", "date_to": "", "amount_min": "1,000", "memo": " 受領 ",
+                                 "account": "1110"})
+    assert query == app.JournalQuery(date_from=D(2020, 4, 1), amount_min=1000, account="1110", memo="受領")
+    assert app.query_from_form({}) == app.JournalQuery()
+    with pytest.raises(app.BadInput) as info:
+        app.query_from_form({"date_from": "2020/04/01", "amount_max": "many"})
+    assert [p.field for p in info.value.problems] == ["date_from", "amount_max"]
+
+
+def test_two_approvers_at_once_post_the_draft_once(mini_dir, db_url):
+    import threading
+
+    with app.open_book(mini_dir, url=db_url, actor="clerk") as book:
+        draft_id = book.submit_draft(GOOD)
+        before = _cash(book).yen
+    outcomes: list[object] = []
+    start = threading.Barrier(2)
+
+    def approve(who: str) -> None:
+        with app.open_book(url=db_url, actor=who) as own:
+            start.wait()
+            try:
+                outcomes.append(own.approve(draft_id))
+            except app.AppError as exc:
+                outcomes.append(exc)
+
+    threads = [threading.Thread(target=approve, args=(who,)) for who in ("approver-1", "approver-2")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(outcomes) == 2 and outcomes.count(draft_code(draft_id)) == 1, outcomes
+    [other] = [o for o in outcomes if isinstance(o, app.AppError)]
+    assert isinstance(other, app.Refused) and "is approved already" in other.message
+    with app.open_book(url=db_url, actor="auditor") as book:
+        assert _cash(book).yen == before + 700 and book.draft(draft_id).status == "approved"
+        assert all(r.passed for r in book.verify())

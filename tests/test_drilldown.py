@@ -136,3 +136,37 @@ def test_a_reversal_moves_the_figure_and_its_drilldown_together(mini_dir, db_url
         cell = next(c for _, _, c in book.report(2020).cells() if c.figure == figure)
         assert after.total_yen == cell.yen == before.total_yen - 300
         assert after.count == before.count + 1 and after.rows[-1].entry_id == "R1"
+
+
+def test_column_formulas_list_their_columns_and_inputs_name_their_key(example_book):
+    report = example_book.report(2020)
+    columns = [c for _, _, c in report.cells()
+               if isinstance(c.source, Source) and c.source.kind == "columns" and c.yen is not None]
+    inputs = [c for _, _, c in report.cells() if isinstance(c.source, Source) and c.source.kind == "input"]
+    assert columns and inputs
+    for cell in columns:
+        page = example_book.drilldown(cell.figure)
+        assert page.terms and all(t.figure for t in page.terms), cell.figure
+        assert sum(t.sign * t.yen for t in page.terms) == cell.yen, cell.figure
+    for cell in inputs:
+        page = example_book.drilldown(cell.figure)
+        assert page.kind == "input" and page.detail == f"input {cell.source.input}" and page.yen == cell.yen
+
+
+def test_count_and_total_are_remembered_until_the_ledger_changes(mini_dir, db_url, monkeypatch):
+    from kessan.app import journal
+    from kessan.store import journal as store_journal
+
+    calls = []
+    real = store_journal.totals
+    monkeypatch.setattr(store_journal, "totals", lambda *a: calls.append(1) or real(*a))
+    journal.TOTALS.clear()
+    with app.open_book(mini_dir, url=db_url, actor="tester") as book:
+        figure = FigureId("貸借対照表", "現金及び預金", "金額")
+        first = book.drilldown(figure, per_page=2)
+        second = book.drilldown(figure, page=2, per_page=2)
+        assert len(calls) == 1 and (second.count, second.total_yen) == (first.count, first.total_yen)
+        assert [r.entry_id for r in first.rows + second.rows] == ["OPEN-2020", "OPEN-2020", "J1", "J2"]
+        book.reverse("J1", "R1", dt.date(2020, 7, 1))  # a new head: counted again
+        after = book.drilldown(figure, per_page=2)
+        assert len(calls) == 2 and after.count == first.count + 1 and after.total_yen == first.total_yen - 300

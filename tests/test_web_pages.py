@@ -83,7 +83,7 @@ def test_the_entry_form_shows_the_balance_per_segment_and_refuses_an_unbalanced_
     r = clerk.get("/drafts/balance", params=fields | {"segment_1": "a"})
     assert "貸借一致" in r.text and "一致していません" not in r.text
     r = clerk.get("/drafts/balance", params=fields | {"amount_0": "1O0"})
-    assert "line 1 amount" in r.text
+    assert "draft:1 [amount]" in r.text  # located: the form line and its field
     token = csrf_of(clerk.get("/drafts/new").text)
     r = clerk.post("/drafts", data=fields | {"csrf": token})
     assert r.status_code == 400 and served[0].drafts("pending") == []

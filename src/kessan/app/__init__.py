@@ -15,6 +15,7 @@ from ..ledger.records import (
 )
 from .book_dir import BookDir, read_book_dir
 from .errors import AppError, BadInput, Busy, NotFound, Refused, Unavailable
+from .forms import draft_from_form, query_from_form
 from .journal import figure_key, parse_figure_key
 from .service import Closed, Loaded, OpenBook, PeriodChange, PeriodEvent, journal_rows, load, open_book, open_database
 
@@ -22,7 +23,8 @@ __all__ = ["AppError", "BadInput", "BookDir", "Busy", "Closed", "Loaded", "NotFo
            "PeriodEvent", "Refused", "Unavailable", "journal_rows", "load", "open_book", "open_database",
            "read_book_dir"]
 __all__ += ["Draft", "DraftBalance", "DraftEntry", "DraftEvent", "DraftLine", "EntryDetail", "FigureLink",
-            "JournalQuery", "PostingPage", "PostingRow", "SegmentBalance", "figure_key", "parse_figure_key"]
+            "JournalQuery", "PostingPage", "PostingRow", "SegmentBalance", "draft_from_form", "figure_key",
+            "parse_figure_key", "query_from_form"]
 
 from . import users  # noqa: E402  (users of the web application: kessan.app.users)
 from .service import default_actor  # noqa: E402

@@ -155,8 +155,7 @@ class DraftServices:
         record the approval, in one transaction; the posted entry's code. Refused when the
         approver submitted it, when it is decided already, or when its year is not OPEN."""
         who = actor or self.actor
-        with translated(f"approving draft {draft_id}"), self.engine.begin() as conn:
-            book_id = repo.book_id(conn, self.code)
+        with translated(f"approving draft {draft_id}"), store_drafts.deciding(self.engine, self.code) as (conn, book_id):
             d = self._pending(conn, book_id, draft_id, who, "approve")
             year = next((fy for fy in self.book.fiscal_years if fy.contains(d.entry.date)), None)
             if year is None or year.state != "OPEN":
@@ -177,14 +176,13 @@ class DraftServices:
         if not reason.strip():
             raise BadInput(f"draft {draft_id} was not rejected: give a reason",
                            [InputError(FORM, None, "reason", "a rejection needs a reason")])
-        with translated(f"rejecting draft {draft_id}"), self.engine.begin() as conn:
-            book_id = repo.book_id(conn, self.code)
+        with translated(f"rejecting draft {draft_id}"), store_drafts.deciding(self.engine, self.code) as (conn, book_id):
             self._pending(conn, book_id, draft_id, who, "reject")
             store_drafts.decide(conn, draft_id, actor=who, status="rejected", reason=reason.strip())
             audit.record(conn, book_id, audit.Event(who, "reject", f"draft {draft_id} rejected: {reason.strip()}"))
 
     def _pending(self, conn: sa.Connection, book_id: int, draft_id: int, actor: str, verb: str) -> Draft:
-        found = store_drafts.read(conn, book_id, draft_id=draft_id, lock=True)
+        found = store_drafts.read(conn, book_id, draft_id=draft_id)
         if not found:
             raise NotFound(f"no draft {draft_id} in book {self.code!r}")
         d = found[0]

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
+from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -30,6 +32,52 @@ MAX_PER_PAGE = 1000
 CSV_LIMIT = 200_000  # postings a search exports at most; narrow the search beyond that
 CSV_COLUMNS = ("entry", "line", "date", "kind", "memo", "segment", "account", "account_name", "amount", "flow",
                "partner")
+
+
+class _Totals:
+    """Count and total of the postings a filter selects, by the book's chain head. The head is a
+    hash over every posted entry and posting (store/chain.py), so the same head means the same
+    postings: a figure's next page, or another reader's first page, reads only its 50 rows.
+    Bounded (least recently used goes first) and shared by the threads of a process."""
+
+    def __init__(self, size: int = 512):
+        self.size = size
+        self._items: OrderedDict[tuple[str, str, store_journal.PostingFilter], tuple[int, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str, store_journal.PostingFilter]) -> tuple[int, int] | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[str, str, store_journal.PostingFilter], value: tuple[int, int]) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+TOTALS = _Totals()
+
+
+def _find(conn: sa.Connection, book: str, flt: store_journal.PostingFilter, *, offset: int, limit: int,
+          by_date: bool = False) -> store_journal.Found:
+    """store_journal.find, with the count and total remembered while the ledger is unchanged
+    (the head is read before and after: a write in between keeps the result out of the cache)."""
+    head = store_journal.head(conn, book)
+    key = (head, book, flt)
+    known = TOTALS.get(key)
+    found = store_journal.find(conn, book, flt, offset=offset, limit=limit, by_date=by_date, known=known)
+    if known is None and store_journal.head(conn, book) == head:
+        TOTALS.put(key, (found.matched, found.total))
+    return found
 
 
 def figure_key(figure: FigureId) -> str:
@@ -82,14 +130,13 @@ class JournalServices:
         _check_page(page, per_page)
         figure = figure_id if isinstance(figure_id, FigureId) else parse_figure_key(figure_id)
         report = self.report(year)
-        cell = _find(report, figure)
+        cell = _cell(report, figure)
         src = cell.source
         key = figure_key(figure)
         if isinstance(src, Source) and src.kind == "postings":
             flt = self._posting_filter(src, report.year)
             with translated("reading the postings of a figure"), self.engine.connect() as conn:
-                count, total = store_journal.totals(conn, self.code, flt)
-                rows = store_journal.page(conn, self.code, flt, offset=(page - 1) * per_page, limit=per_page)
+                count, total, rows = _find(conn, self.code, flt, offset=(page - 1) * per_page, limit=per_page)
             return PostingPage(key, total, count, page, per_page, tuple(rows), kind="postings",
                                detail=_describe(src, self.book), yen=cell.yen)
         if isinstance(src, Source):
@@ -145,8 +192,8 @@ class JournalServices:
         _check_page(page, per_page)
         flt = self._search_filter(query)
         with translated("searching the journal"), self.engine.connect() as conn:
-            count, total = store_journal.totals(conn, self.code, flt)
-            rows = store_journal.page(conn, self.code, flt, offset=(page - 1) * per_page, limit=per_page, by_date=True)
+            count, total, rows = _find(conn, self.code, flt, offset=(page - 1) * per_page, limit=per_page,
+                                       by_date=True)
         return PostingPage(None, total, count, page, per_page, tuple(rows), kind="search", detail=_query_text(query))
 
     def search_csv(self, query: JournalQuery) -> str:
@@ -154,12 +201,12 @@ class JournalServices:
         run as a spreadsheet formula. Refused beyond CSV_LIMIT postings: narrow the search."""
         flt = self._search_filter(query)
         with translated("exporting a journal search"), self.engine.connect() as conn:
-            count, _ = store_journal.totals(conn, self.code, flt)
+            count, _ = store_journal.count(conn, self.code, flt)
             if count > CSV_LIMIT:
                 raise Refused(f"the search finds {count:,} postings; at most {CSV_LIMIT:,} are exported at once "
                               "(narrow it by date, account or segment)")
-            rows = store_journal.page(conn, self.code, flt, offset=0, limit=max(count, 1), by_date=True)
-        return _csv(rows)
+            found = store_journal.find(conn, self.code, flt, offset=0, limit=max(count, 1), by_date=True)
+        return _csv(found.rows)
 
     def _search_filter(self, q: JournalQuery) -> store_journal.PostingFilter:
         chart = self.book.chart
@@ -193,7 +240,7 @@ def _check_page(page: int, per_page: int) -> None:
         raise BadInput(f"{per_page} postings a page: from 1 to {MAX_PER_PAGE}")
 
 
-def _find(report: Report, figure: FigureId) -> Cell:
+def _cell(report: Report, figure: FigureId) -> Cell:
     for _, _, cell in report.cells():
         if cell.figure == figure:
             return cell

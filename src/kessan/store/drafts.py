@@ -9,14 +9,38 @@ entry through repo.post_entries_in in the same transaction as its decision.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 
+from ..ledger.errors import LedgerViolation
 from ..ledger.records import Draft, DraftEntry, DraftEvent, DraftLine
 from . import schema as s
 
 D, L, V = s.draft, s.draft_line, s.draft_event
+
+
+@contextmanager
+def deciding(engine: sa.Engine, book_code: str) -> Iterator[tuple[sa.Connection, int]]:
+    """A transaction that holds the book's write lock from its first statement, so a decision
+    reads the draft's state after any other decision has committed (two approvers at once:
+    the second finds it decided). SQLite: BEGIN IMMEDIATE; PostgreSQL: the book row FOR UPDATE."""
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.begin()
+        try:
+            book_id: int | None = conn.execute(sa.select(s.book.c.id).where(s.book.c.code == book_code)
+                                               .with_for_update()).scalar()
+            if book_id is None:
+                raise LedgerViolation(f"no book {book_code!r} in this database")
+            yield conn, book_id
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
 
 
 def insert(conn: sa.Connection, book_id: int, drafts: Iterable[tuple[DraftEntry, str]], actor: str) -> list[int]:
@@ -49,8 +73,7 @@ def _status() -> sa.ScalarSelect[str]:
             .limit(1).scalar_subquery())
 
 
-def read(conn: sa.Connection, book_id: int, *, status: str | None = None, draft_id: int | None = None,
-         lock: bool = False) -> list[Draft]:
+def read(conn: sa.Connection, book_id: int, *, status: str | None = None, draft_id: int | None = None) -> list[Draft]:
     """Drafts of a book, oldest first: those in ``status`` (any if None), or the one ``draft_id``."""
     state = sa.func.coalesce(_status(), "pending")
     q = sa.select(D, state.label("status")).where(D.c.book_id == book_id)
@@ -58,8 +81,6 @@ def read(conn: sa.Connection, book_id: int, *, status: str | None = None, draft_
         q = q.where(state == status)
     if draft_id is not None:
         q = q.where(D.c.id == draft_id)
-    if lock and conn.dialect.name == "postgresql":
-        q = q.with_for_update(of=D)
     heads = conn.execute(q.order_by(D.c.id)).all()
     if not heads:
         return []

@@ -172,9 +172,34 @@ def _common_factor(codes: _Codes, flt: PostingFilter) -> int | None:
     return None
 
 
-def totals(conn: sa.Connection, book_code: str, flt: PostingFilter) -> tuple[int, int]:
-    """(number of postings, their weighted sum) of every posting matching ``flt``."""
+class Found(NamedTuple):
+    matched: int  # how many postings match
+    total: int  # their weighted sum
+    rows: list[PostingRow]  # the page asked for
+
+
+def find(conn: sa.Connection, book_code: str, flt: PostingFilter, *, offset: int, limit: int,
+         by_date: bool = False, known: tuple[int, int] | None = None) -> Found:
+    """The postings matching ``flt``: their count and weighted sum (unless ``known``), and one
+    page of them."""
     codes = _codes(conn, book_code)
+    matched, total = known if known is not None else totals(conn, codes, flt)
+    rows = page(conn, codes, flt, offset=offset, limit=limit, by_date=by_date) if matched > offset else []
+    return Found(matched, total, rows)
+
+
+def head(conn: sa.Connection, book_code: str) -> str:
+    """The newest link of the book's entry chain: a hash of every posted entry and posting."""
+    return repo.chain_head(conn, repo.book_id(conn, book_code))
+
+
+def count(conn: sa.Connection, book_code: str, flt: PostingFilter) -> tuple[int, int]:
+    """(number of postings, their weighted sum) of every posting matching ``flt``."""
+    return totals(conn, _codes(conn, book_code), flt)
+
+
+def totals(conn: sa.Connection, codes: _Codes, flt: PostingFilter) -> tuple[int, int]:
+    """(number of postings, their weighted sum) of every posting matching ``flt``."""
     factor = _common_factor(codes, flt)  # multiplied once, not per posting
     summed = sa.func.sum(P.c.amount) if factor is not None else sa.func.sum(_weighted(codes, flt))
     entries = _needs_entry(flt)
@@ -183,12 +208,11 @@ def totals(conn: sa.Connection, book_code: str, flt: PostingFilter) -> tuple[int
     return int(row[0]), int(row[1]) * (factor if factor is not None else 1)
 
 
-def page(conn: sa.Connection, book_code: str, flt: PostingFilter, *, offset: int, limit: int,
+def page(conn: sa.Connection, codes: _Codes, flt: PostingFilter, *, offset: int, limit: int,
          by_date: bool = False) -> list[PostingRow]:
     """One page of the postings matching ``flt``: account by account (in the chart's order) in
     posting order (entry number, line), which the drill-down index gives without sorting; or,
     for a search, by date with the posting order breaking ties."""
-    codes = _codes(conn, book_code)
     amount = _weighted(codes, flt).label("weighted")
     order = [E.c.date, E.c.entry_no, P.c.line_no] if by_date else [P.c.account_id, P.c.entry_no, P.c.line_no]
     # by date: walk the entries in date order and stop when the page is full, unless an amount

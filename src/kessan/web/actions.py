@@ -65,14 +65,12 @@ def logout(request: Request) -> Response:
 async def submit_draft(request: Request) -> Response:
     values = {k: v for k, v in (await request.form()).items() if isinstance(v, str) and k != "csrf"}
     lines = max([int(k.rsplit("_", 1)[1]) + 1 for k in values if k.rsplit("_", 1)[-1].isdigit()] + [6])
-    entry, problems = draft_from(values)
     try:
-        if entry is None:
-            raise kessan.BadInput("the entry form has errors; nothing was written", [])
-        draft_id = await run_in_threadpool(state(request).book.submit_draft, entry, actor=session(request).user)
+        draft_id = await run_in_threadpool(state(request).book.submit_draft, draft_from(values),
+                                           actor=session(request).user)
     except kessan.BadInput as exc:  # the form again, as it was filled in, with every problem named
         return entry_form(request, min(lines, MAX_LINES), values, status=400, message=exc.message,
-                          problems=tuple(problems) + tuple(str(p) for p in exc.problems))
+                          problems=tuple(str(p) for p in exc.problems))
     return _done(request, f"draft {draft_id} submitted for approval", "/drafts/new")
 
 

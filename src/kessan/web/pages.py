@@ -7,6 +7,7 @@ import io
 import secrets
 import tempfile
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -99,31 +100,9 @@ SEARCH_FIELDS = ("date_from", "date_to", "amount_min", "amount_max", "account", 
 
 
 def _query(request: Request) -> tuple[kessan.JournalQuery, dict[str, str]]:
-    """The journal query of the search form; a date or amount that is not one is a located error."""
+    """The journal query of the search form (a date or amount that is not one: BadInput, located)."""
     given = {k: request.query_params.get(k, "").strip() for k in SEARCH_FIELDS}
-    problems: list[str] = []
-
-    def day(key: str) -> dt.date | None:
-        try:
-            return dt.date.fromisoformat(given[key]) if given[key] else None
-        except ValueError:
-            problems.append(f"{key}: {given[key]!r} is not a date (YYYY-MM-DD)")
-            return None
-
-    def yen(key: str) -> int | None:
-        text = given[key].replace(",", "")
-        try:
-            return int(text) if text else None
-        except ValueError:
-            problems.append(f"{key}: {given[key]!r} is not an amount in yen")
-            return None
-
-    query = kessan.JournalQuery(date_from=day("date_from"), date_to=day("date_to"), amount_min=yen("amount_min"),
-                                amount_max=yen("amount_max"), account=given["account"] or None,
-                                segment=given["segment"] or None, memo=given["memo"] or None)
-    if problems:
-        raise kessan.BadInput("the search form has errors: " + "; ".join(problems))
-    return query, given
+    return kessan.query_from_form(given), given
 
 
 @router.get("/search")
@@ -191,36 +170,22 @@ def entry_form(request: Request, lines: int, values: dict[str, str], *, status: 
 @router.get("/drafts/balance")
 def draft_balance(request: Request) -> Response:
     """The live per-segment balance of the entry form (htmx swaps it in as the user types)."""
-    entry, problems = draft_from(dict(request.query_params))
-    balances = state(request).book.segment_balances(entry) if entry is not None else None
+    try:
+        balances, problems = state(request).book.segment_balances(draft_from(request.query_params)), []
+    except kessan.BadInput as exc:  # a line half typed: say which, and show no totals yet
+        balances, problems = None, [str(p) for p in exc.problems]
     return render(request, "_balance.html.j2", balances=balances, problems=problems)
 
 
-def draft_from(values: dict[str, str]) -> tuple[kessan.DraftEntry | None, list[str]]:
-    """The draft of the entry form's fields: the filled lines; problems with the fields that
-    are not numbers or dates (the app checks the rest: the loader's invariants)."""
-    problems: list[str] = []
-    try:
-        date = dt.date.fromisoformat(values.get("date", "").strip())
-    except ValueError:
-        problems.append(f"date: {values.get('date', '')!r} is not a date (YYYY-MM-DD)")
-        date = None
-    lines = []
-    for i in range(MAX_LINES):
-        account, amount = values.get(f"account_{i}", "").strip(), values.get(f"amount_{i}", "").strip()
-        if not account and not amount:
-            continue
-        try:
-            yen = int(amount.replace(",", ""))
-        except ValueError:
-            problems.append(f"line {i + 1} amount: {amount!r} is not an amount in yen (debit +, credit -)")
-            continue
-        lines.append(kessan.DraftLine(account=account, segment=values.get(f"segment_{i}", "").strip(), amount=yen,
-                                      flow=values.get(f"flow_{i}", "").strip() or None,
-                                      partner=values.get(f"partner_{i}", "").strip() or None))
-    if date is None or problems:
-        return None, problems
-    return kessan.DraftEntry(date=date, memo=values.get("memo", "").strip(), lines=tuple(lines)), problems
+LINE_FIELDS = ("account", "segment", "amount", "flow", "partner")
+
+
+def draft_from(values: Mapping[str, str]) -> kessan.DraftEntry:
+    """The draft of the entry form's fields (line i's are account_i, amount_i, …); BadInput
+    naming the line and field of a date or amount that is not one. The app checks the rest
+    (the loader's invariants) when the draft is submitted."""
+    lines = [{f: values.get(f"{f}_{i}", "") for f in LINE_FIELDS} for i in range(MAX_LINES)]
+    return kessan.draft_from_form(values.get("date", ""), values.get("memo", ""), lines)
 
 
 @router.get("/drafts/import")
