@@ -63,6 +63,11 @@ OVERFLOWING_JS = """() => [...document.querySelectorAll('td.num')]
 NARROW_HEADERS_JS = """() => [...document.querySelectorAll('thead th')].filter(th => th.innerText.trim().length > 2)
   .filter(th => th.getBoundingClientRect().width < 2.2 * parseFloat(getComputedStyle(th).fontSize)).map(th => th.innerText)"""
 
+# a caption (the date, the unit) laid out where the reader cannot see it without scrolling sideways
+CAPTIONS_OFF_SCREEN_JS = """() => [...document.querySelectorAll('caption span')].filter(s => s.innerText.trim())
+  .filter(s => { const r = document.createRange(); r.selectNodeContents(s);
+                 return r.getBoundingClientRect().right > window.innerWidth; }).map(s => s.innerText)"""
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -265,6 +270,7 @@ def test_static_package_pages_keep_amounts_in_their_cells(site, browser, viewpor
         assert page.evaluate(OVERFLOWING_JS) == [], path.name
         assert page.evaluate(NARROW_HEADERS_JS) == [], path.name
         assert page.evaluate(OVERLAPS_JS, "th, td, caption span, p, a") == [], path.name
+        assert page.evaluate(CAPTIONS_OFF_SCREEN_JS) == [], path.name
     page.goto(wide[0].as_uri())
     _shot(page, f"package-{wide[0].stem}-{viewport['width']}")
     page.context.close()
