@@ -199,3 +199,19 @@ def test_the_admin_adds_a_user_who_can_log_in(served):
     created = app.users.get_user(book.engine, "new-approver")
     assert (created.role, created.created_by) == ("approver", USERS["admin"])
     assert log_in(client(book, out), "new-approver").headers["location"] == access.HOME["approver"]
+
+
+def test_a_user_disabled_or_given_another_role_elsewhere_is_logged_out(served):
+    book, out = served
+    web = create_app(book, out)
+    from fastapi.testclient import TestClient
+
+    clerk, auditor = (TestClient(web, follow_redirects=False) for _ in range(2))
+    log_in(clerk, USERS["clerk"])
+    log_in(auditor, USERS["auditor"])
+    assert clerk.get("/dashboard").status_code == 200 and auditor.get("/dashboard").status_code == 200
+    app.users.set_disabled(book.engine, USERS["clerk"], True, actor="kanri")  # as `kessan user disable` does
+    app.users.set_role(book.engine, USERS["auditor"], "viewer", actor="kanri")
+    assert clerk.get("/dashboard").headers["location"].startswith("/login")
+    assert auditor.get("/dashboard").headers["location"].startswith("/login")
+    assert log_in(auditor, USERS["auditor"]).headers["location"] == access.HOME["viewer"]

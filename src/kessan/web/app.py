@@ -16,11 +16,13 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import app as kessan
 from . import access, actions, pages
 from .context import LOGIN_CSRF_COOKIE, SESSION_COOKIE, WebState, render, state
+from .sessions import Session
 
 log = logging.getLogger("kessan.web")
 
@@ -53,6 +55,16 @@ async def _csrf_ok(request: Request, expected: str) -> bool:
     return bool(sent) and hmac.compare_digest(sent or "", expected)
 
 
+def _still_valid(web: WebState, current: Session) -> bool:
+    """Is the session's user still there, enabled, with the same role? A user disabled or given
+    another role (on the 管理者 page or with `kessan user`) is logged out at their next request."""
+    try:
+        user = kessan.users.get_user(web.book.engine, current.user)
+    except kessan.NotFound:
+        return False
+    return not user.disabled and user.role == current.role
+
+
 async def guard(request: Request) -> None:
     """The matrix, the session and the CSRF token, checked before any handler runs."""
     method, path = request.method, _route_path(request)
@@ -60,8 +72,12 @@ async def guard(request: Request) -> None:
         if method == "POST" and not await _csrf_ok(request, request.cookies.get(LOGIN_CSRF_COOKIE, "")):
             raise Forbidden("the form has expired (CSRF token missing or wrong): reload the page and try again")
         return
-    current = state(request).sessions.get(request.cookies.get(SESSION_COOKIE))
+    web = state(request)
+    current = web.sessions.get(request.cookies.get(SESSION_COOKIE))
     if current is None:
+        raise NeedLogin
+    if not await run_in_threadpool(_still_valid, web, current):
+        web.sessions.end(current.id)
         raise NeedLogin
     request.state.session = current
     if not access.allowed(current.role, method, path):
