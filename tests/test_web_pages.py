@@ -113,6 +113,10 @@ def test_closing_dry_run_then_post_then_the_period_workflow(served):
     r = closer.post("/closing", data={"csrf": csrf_of(page), "year": "2020"})
     assert r.status_code == 200 and "closing entries" in r.text
     assert book.log(kind="close")[-1].actor == USERS["closer"]
+    auditor = _as(served, "auditor")
+    page = auditor.get("/audit", params={"actor": USERS["closer"]}).text
+    assert "決算整理" in page and "test-setup" not in page.split("利用者とログイン")[0]
+    assert auditor.get("/audit", params={"kind": "nonsense"}).status_code == 400
     token = csrf_of(closer.get("/periods").text)
     r = closer.post("/periods/2020", data={"csrf": token, "action": "adjust", "reason": "決算整理へ"})
     assert r.status_code == 200 and "OPEN → ADJUSTING" in r.text

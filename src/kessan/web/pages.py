@@ -62,6 +62,7 @@ def statements(request: Request, year: int | None = None) -> Response:
             segments.setdefault(t.segment, []).append(t)
     names = {code: s.name for code, s in state(request).book.book.chart.segments.items()}
     return render(request, "statements.html.j2", title="財務諸表", year=chosen, whole=whole,
+                  years=state(request).book.book.fiscal_years,
                   segments=[(names.get(code, code), ts) for code, ts in segments.items()], base="/statements")
 
 
@@ -126,7 +127,7 @@ def search_csv(request: Request) -> Response:
 @router.get("/budget")
 def budget(request: Request, year: int | None = None) -> Response:
     chosen, tables = _tables(request, year, {"budget"})
-    return render(request, "statements.html.j2", title="予算と実績", year=chosen,
+    return render(request, "statements.html.j2", title="予算と実績", year=chosen, years=state(request).book.book.fiscal_years,
                   whole=[t for t in tables if t.segment is None], segments=[], base="/statements")
 
 
@@ -208,9 +209,11 @@ def closing(request: Request, year: int | None = None) -> Response:
 
 
 @router.get("/audit")
-def audit(request: Request) -> Response:
+def audit(request: Request, actor: str = "", kind: str = "") -> Response:
+    """The book's audit trail, newest first (filtered by who and what), and the users' history."""
     book = state(request).book
-    return render(request, "audit.html.j2", title="監査ログ", events=book.log(),
+    events = book.log(actor=actor.strip() or None, kind=kind.strip() or None)
+    return render(request, "audit.html.j2", title="監査ログ", events=list(reversed(events)), actor=actor, kind=kind,
                   user_events=kessan.users.user_events(book.engine))
 
 
