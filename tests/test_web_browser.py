@@ -235,8 +235,9 @@ def test_an_auditor_sees_no_write_control_and_a_forged_post_is_refused(server, b
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390", "1280"])
-@pytest.mark.parametrize("path", ["/dashboard", "/statements/bs-segments", "/statements/pl", "/search?memo=a",
-                                  "/drafts/new", "/periods", "/closing"])
+@pytest.mark.parametrize("path", ["/dashboard", "/statements", "/statements/bs-segments", "/statements/pl",
+                                  "/search?memo=a", "/drafts/new", "/periods", "/closing", "/audit", "/approvals",
+                                  "/trend", "/published"])
 def test_no_two_text_boxes_overlap(server, browser, path, viewport):
     role = "clerk" if path.startswith("/drafts") else "closer"
     page = _page(browser, server[0], role, viewport)
