@@ -151,3 +151,18 @@ def test_errors_are_pages_not_tracebacks(served):
     assert r.status_code in (400, 404) and "Traceback" not in r.text
     r = auditor.get("/statements/no-such-table")
     assert r.status_code == 404
+
+
+def test_the_closing_page_shows_what_a_rerun_adds_and_takes_away():
+    from collections import namedtuple
+
+    from kessan.web.pages import _differences
+
+    P = namedtuple("P", "segment account amount flow")
+    E = namedtuple("E", "postings")
+    before = [E([P("a", "5110", 100, None), P("a", "1110", -100, "op")])]
+    after = [E([P("a", "5110", 120, None), P("a", "1110", -100, "op"), P("a", "1110", -20, "op")])]
+    added, removed = _differences(before, after)
+    assert added == [("a", "1110", -20, "op"), ("a", "5110", 120, "")]
+    assert removed == [("a", "5110", 100, "")]
+    assert _differences(before, before) == ([], [])

@@ -7,8 +7,10 @@ import io
 import secrets
 import tempfile
 import zipfile
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -204,8 +206,23 @@ def approvals(request: Request) -> Response:
 def closing(request: Request, year: int | None = None) -> Response:
     book = state(request).book
     chosen = book.year(year)
-    return render(request, "closing.html.j2", title="決算整理", year=chosen, plans=book.closing_plan(chosen),
+    plans = book.closing_plan(chosen)
+    return render(request, "closing.html.j2", title="決算整理", year=chosen, plans=plans,
+                  differences={p.step: _differences(p.previous, p.proposed) for p in plans if p.previous and not p.unchanged},
                   state=book.book.fiscal_year(chosen).state)
+
+
+PostingKey = tuple[str, str, int, str]  # segment, account, amount, flow
+
+
+def _differences(previous: Sequence[Any], proposed: Sequence[Any]) -> tuple[list[PostingKey], list[PostingKey]]:
+    """The postings a re-run adds and those it takes away, compared with the last run (a
+    posting that stays as it was is in neither)."""
+    def keys(entries: Sequence[Any]) -> Counter[PostingKey]:
+        return Counter((p.segment, p.account, p.amount, p.flow or "") for e in entries for p in e.postings)
+
+    before, after = keys(previous), keys(proposed)
+    return sorted((after - before).elements()), sorted((before - after).elements())
 
 
 @router.get("/audit")
