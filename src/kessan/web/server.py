@@ -19,5 +19,5 @@ def serve(book_dir: Path | None, url: str | None, book_code: str | None, *, host
     if book_dir is not None and not url:
         raise kessan.BadInput("serve keeps the books in a database: name it with --db (or KESSAN_DATABASE_URL)")
     with kessan.open_book(book_dir, url, book_code, actor="kessan serve") as book:
-        _ = book.book  # read now: a database that cannot be read fails here, not on the first page
+        book.report()  # built now, so the first reader does not wait for it (and an unreadable book fails here)
         uvicorn.run(create_app(book, out_dir), host=host, port=port, log_level="info", proxy_headers=True)
