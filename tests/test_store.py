@@ -138,7 +138,7 @@ def test_migrations_are_idempotent_and_reversible(db_url):
     db.upgrade(engine)
     db.upgrade(engine)
     with engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0007_roles"
+        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0008_users"
     engine.dispose()
 
 

@@ -28,6 +28,7 @@ from .render import data as render_data
 from .render import text as render_text
 from .render.chart import trend_chart
 from .report.figures import table_figures, write_csv
+from .web import server as web_server
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="kessan: settlement accounting (決算) for Japanese public corporations.")
@@ -430,6 +431,58 @@ def search(
             return
         found = opened.search(query, page=page, per_page=per_page)
     _posting_lines(found)
+
+
+@_command
+def user(
+    action: Annotated[str, typer.Argument(help="add, list, role, disable, enable or password.")],
+    name: Annotated[str | None, typer.Argument(help="The user's login name.")] = None,
+    role: Annotated[str | None, typer.Option("--role", help="clerk (会計担当), approver (承認者), closer (決算責任者), "
+                                             "auditor (監事・監査), viewer (閲覧) or admin (管理者).")] = None,
+    url: DbOpt = None,
+) -> None:
+    """Users of the web application (kessan serve). The password of add and password comes from
+    KESSAN_PASSWORD, else a prompt; it is stored as an argon2 hash only."""
+    engine = kessan.open_database(url)
+    actor = _session["user"] or kessan.default_actor()
+    users = kessan.users
+    if action == "list":
+        for u in users.users(engine):
+            out.print(Text(f"{u.name:<16} {u.role:<9} {u.role_name:<6} {'disabled' if u.disabled else 'active':<8} "
+                           f"created {u.created_at:%Y-%m-%d} by {u.created_by}"))
+        return
+    if not name:
+        raise kessan.BadInput(f"user {action}: name the user")
+    if action in ("add", "password"):
+        password = os.environ.get("KESSAN_PASSWORD") or typer.prompt(f"password for {name}", hide_input=True,
+                                                                      confirmation_prompt=True)
+        if action == "add":
+            if not role:
+                raise kessan.BadInput("user add: give --role")
+            done = users.add_user(engine, name, role, password, actor=actor)
+        else:
+            done = users.set_password(engine, name, password, actor=actor)
+    elif action == "role" and role:
+        done = users.set_role(engine, name, role, actor=actor)
+    elif action in ("disable", "enable"):
+        done = users.set_disabled(engine, name, action == "disable", actor=actor)
+    else:
+        raise kessan.BadInput(f"unknown action {action!r} (add NAME --role ROLE, list, role NAME --role ROLE, "
+                              "disable NAME, enable NAME, password NAME)")
+    out.print(Text(f"user {done.name}: {done.role} ({done.role_name}){', disabled' if done.disabled else ''}"))
+
+
+@_command
+def serve(
+    book_dir: Annotated[Path | None, typer.Argument(
+        help="Book directory: its registers (closing) and publish.toml (package); loaded into --db if not yet.")] = None,
+    url: DbOpt = None, book: BookOpt = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+) -> None:
+    """The books as a web application (log in with a user of `kessan user add`)."""
+    out.print(Text(f"kessan serve: http://{host}:{port}/ (Ctrl-C stops)"))
+    web_server.serve(book_dir, url, book, host=host, port=port)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -28,3 +28,8 @@ __all__ += ["Balance", "Exported", "Imported", "write_file"]
 __all__ += ["Draft", "DraftBalance", "DraftEntry", "DraftEvent", "DraftLine", "EntryDetail", "FigureLink",
             "JournalQuery", "PostingPage", "PostingRow", "SegmentBalance", "draft_from_form", "figure_key",
             "parse_figure_key", "query_from_form"]
+
+from . import users  # noqa: E402  (users of the web application: kessan.app.users)
+from .service import default_actor  # noqa: E402
+
+__all__ += ["default_actor", "users"]

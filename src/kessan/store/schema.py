@@ -320,3 +320,31 @@ chart_role = sa.Table(  # the roles an account or a flow declares (ledger/roles.
 )
 
 TABLES_0007_ROLES = ("chart_role",)
+
+
+# ---------------------------------------------------------------- users of the web application (migration 0008_users)
+
+app_user = sa.Table(  # who may log in to `kessan serve`, with which role; database-wide, not per book
+    "app_user",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(64), nullable=False, unique=True),
+    sa.Column("role", sa.String(32), nullable=False),
+    sa.Column("password_hash", sa.String(256), nullable=False),  # argon2id (argon2-cffi), never the password
+    sa.Column("created_by", sa.String(256), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("disabled", sa.Boolean, nullable=False, default=False),
+)
+
+user_event = sa.Table(  # append-only: who created, changed, disabled a user; logins and logouts
+    "user_event",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.String(256), nullable=False),
+    sa.Column("user_name", sa.String(64), nullable=False),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("detail", sa.Text, nullable=False),
+)
+
+TABLES_0008_USERS = ("app_user", "user_event")
