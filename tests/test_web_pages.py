@@ -16,10 +16,10 @@ from .conftest import MINI
 from .web_support import USERS, add_users, client, csrf_of, log_in
 
 IMPORT_OK = ("entry,date,kind,memo,segment,account,amount,flow,partner\n"
-             "W1,2020-07-01,regular,取込の仕訳,a,1110,700,op.jigyo,\n"
-             "W1,,,,a,4160,-700,,\n")
+             "W1,2020-07-01,regular,取込の仕訳,a,111,700,op.jigyo,\n"
+             "W1,,,,a,411,-700,,\n")
 IMPORT_BAD = ("entry,date,kind,memo,segment,account,amount,flow,partner\n"
-              "W2,2020-07-01,regular,=HYPERLINK(\"x\"),a,1110,700,op.jigyo,\n"
+              "W2,2020-07-01,regular,=HYPERLINK(\"x\"),a,111,700,op.jigyo,\n"
               "W2,,,,a,9999,-700,,\n")
 
 
@@ -61,8 +61,8 @@ def test_nobody_approves_their_own_draft_through_the_web(served):
     # a user who both enters and approves (role changed by the 管理者 in between) is still refused
     clerk = _as(served, "clerk")
     token = csrf_of(clerk.get("/drafts/new").text)
-    r = clerk.post("/drafts", data={"csrf": token, "date": "2020-07-02", "memo": "自分の仕訳", "account_0": "1110",
-                                    "segment_0": "a", "amount_0": "5", "flow_0": "op.jigyo", "account_1": "4160",
+    r = clerk.post("/drafts", data={"csrf": token, "date": "2020-07-02", "memo": "自分の仕訳", "account_0": "111",
+                                    "segment_0": "a", "amount_0": "5", "flow_0": "op.jigyo", "account_1": "411",
                                     "segment_1": "a", "amount_1": "-5"})
     assert r.status_code == 200
     (draft,) = book.drafts("pending")
@@ -76,8 +76,8 @@ def test_nobody_approves_their_own_draft_through_the_web(served):
 
 def test_the_entry_form_shows_the_balance_per_segment_and_refuses_an_unbalanced_entry(served):
     clerk = _as(served, "clerk")
-    fields = {"date": "2020-07-03", "memo": "m", "account_0": "1110", "segment_0": "a", "amount_0": "100",
-              "flow_0": "op.jigyo", "account_1": "4160", "segment_1": "b", "amount_1": "-100"}
+    fields = {"date": "2020-07-03", "memo": "m", "account_0": "111", "segment_0": "a", "amount_0": "100",
+              "flow_0": "op.jigyo", "account_1": "411", "segment_1": "b", "amount_1": "-100"}
     r = clerk.get("/drafts/balance", params=fields)
     assert r.status_code == 200 and "貸借が一致していません" in r.text
     r = clerk.get("/drafts/balance", params=fields | {"segment_1": "a"})
@@ -88,17 +88,17 @@ def test_the_entry_form_shows_the_balance_per_segment_and_refuses_an_unbalanced_
     r = clerk.post("/drafts", data=fields | {"csrf": token})
     assert r.status_code == 400 and served[0].drafts("pending") == []
     # the form comes back as it was filled in, with the problem located (the segment that does not balance)
-    assert 'value="1110"' in r.text and 'value="-100"' in r.text and '<li>' in r.text
+    assert 'value="111"' in r.text and 'value="-100"' in r.text and '<li>' in r.text
 
 
 def test_search_and_its_csv_export(served):
     auditor = _as(served, "auditor")
-    r = auditor.get("/search", params={"account": "1110", "amount_min": "10"})
+    r = auditor.get("/search", params={"account": "111", "amount_min": "10"})
     assert r.status_code == 200 and "J1" in r.text
-    r = auditor.get("/search.csv", params={"account": "1110", "amount_min": "10"})
+    r = auditor.get("/search.csv", params={"account": "111", "amount_min": "10"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
-    assert len(rows) > 1 and all("1110" in row for row in rows[1:])
+    assert len(rows) > 1 and all("111" in row for row in rows[1:])
     r = auditor.get("/search", params={"date_from": "2020-13-01"})
     assert r.status_code == 400 and "date_from" in r.text
 
