@@ -59,15 +59,9 @@ def csv_rows(path: Path, columns: tuple[str, ...], problems: Problems, name: str
     with ExitStack() as stack:
         try:
             fh = stack.enter_context(open(path, encoding="utf-8", newline=""))
-        except FileNotFoundError:
-            if required:
-                problems.add(name, None, None, "file not found")
-            return
-        except IsADirectoryError:
-            problems.add(name, None, None, "a folder, not a file")
-            return
         except OSError as exc:
-            problems.add(name, None, None, f"cannot be read: {exc.strerror or exc}")
+            if required or not isinstance(exc, FileNotFoundError):
+                problems.add(name, None, None, open_problem(exc))
             return
         reader = csv.reader(fh, strict=True)
         try:
@@ -118,6 +112,15 @@ def _first_bad_line(path: Path) -> int | None:
             except UnicodeDecodeError:
                 return n
     return None
+
+
+def open_problem(exc: OSError) -> str:
+    """Why a file of the book could not be opened, as a located problem says it."""
+    if isinstance(exc, FileNotFoundError):
+        return "file not found"
+    if isinstance(exc, IsADirectoryError):
+        return "a folder, not a file"
+    return f"cannot be read: {exc.strerror or exc}"
 
 
 # The largest amount kessan keeps, ±1,000兆円: far beyond any public body's books, and a sum of

@@ -34,7 +34,17 @@ from ..ledger.model import (
 from ..ledger.options import option_problems
 from ..ledger.roles import ACCOUNT_ROLES, FLOW_ROLES, Role, unknown_role
 from ..ledger.rounding import Rounding
-from .files import MAX_BOOK_VOLUME, Problems, amount_problem, check_header, csv_rows, parse_amount, parse_date, volume_problem
+from .files import (
+    MAX_BOOK_VOLUME,
+    Problems,
+    amount_problem,
+    check_header,
+    csv_rows,
+    open_problem,
+    parse_amount,
+    parse_date,
+    volume_problem,
+)
 from .tomlfile import (
     Bool,
     Either,
@@ -313,14 +323,8 @@ def _csv_blocks(path: Path, columns: tuple[str, ...], errors: Problems) -> Itera
     with ExitStack() as stack:
         try:
             fh = stack.enter_context(open(path, "rb"))
-        except FileNotFoundError:
-            errors.add(name, None, None, "file not found")
-            return
-        except IsADirectoryError:
-            errors.add(name, None, None, "a folder, not a file")
-            return
         except OSError as exc:
-            errors.add(name, None, None, f"cannot be read: {exc.strerror or exc}")
+            errors.add(name, None, None, open_problem(exc))
             return
         for lines in _clean_blocks(fh, csv.field_size_limit()):
             if lines is None:

@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from openpyxl import load_workbook
 
-from ..files import Problems
+from ..files import Problems, open_problem
 from .slips import Side, Slip
 from .values import decode, normal, parse_date, parse_yen
 
@@ -36,14 +36,8 @@ def text_rows(path: Path, name: str, problems: Problems) -> Iterator[Row]:
     """The CSV rows of a UTF-8 or Shift_JIS text file, numbered by the line each starts on."""
     try:
         data = path.read_bytes()
-    except FileNotFoundError:
-        problems.add(name, None, None, "file not found")
-        return
-    except IsADirectoryError:
-        problems.add(name, None, None, "a folder, not a file")
-        return
     except OSError as exc:
-        problems.add(name, None, None, f"cannot be read: {exc.strerror or exc}")
+        problems.add(name, None, None, open_problem(exc))
         return
     text, _, why = decode(data)
     if text is None:
