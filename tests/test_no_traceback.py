@@ -131,3 +131,11 @@ def test_two_commands_on_a_new_database_at_once(tmp_path):
     assert all("Traceback" not in text and "internal error" not in text for _, text in results)
     # the others find the book loaded, or lose the race to write it and are refused: a message each
     assert all("already loaded" in text or "refused" in text for code, text in results if code == 2)
+
+
+def test_serve_refuses_a_port_out_of_range_before_it_opens_anything(tmp_path):
+    # an out-of-range port was an internal error (OverflowError from bind) after the database was opened
+    result = runner.invoke(app, ["serve", "--db", f"sqlite:///{tmp_path / 'k.db'}", "--port", "99999"])
+    assert result.exit_code == 2, result.output
+    assert "--port" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "k.db").exists()

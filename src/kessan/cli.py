@@ -478,7 +478,7 @@ def serve(
         help="Book directory: its registers (closing) and publish.toml (package); loaded into --db if not yet.")] = None,
     url: DbOpt = None, book: BookOpt = None,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on (1-65535).")] = 8000,
 ) -> None:
     """The books as a web application (log in with a user of `kessan user add`)."""
     out.print(Text(f"kessan serve: http://{host}:{port}/ (Ctrl-C stops)"))
